@@ -1,0 +1,213 @@
+import ArgumentParser
+import ConvKit
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// `convbench gemm`: SGEMM GFLOP/s against the FMA ceiling measured in the same run, and against
+/// a CBLAS loaded at run time (OpenBLAS by default) on the same shapes.
+struct GEMMBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gemm",
+        abstract: "Time SGEMM on square and CIFAR-10 conv-shaped problems, on 1 and 2 threads.")
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Thread counts to run.")
+    var threads: [Int] = [1, 2]
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Square sizes M = N = K.")
+    var sizes: [Int] = [64, 128, 256, 512, 1024, 1536, 2048]
+
+    @Flag(name: .long, help: "Skip the conv-shaped problems.")
+    var noConv = false
+
+    @Flag(name: .long, help: "Skip the square problems.")
+    var noSquare = false
+
+    @Option(name: .long, help: "ISA to run (avx512, avx2, generic); default: CONVKIT_ISA or the best.")
+    var isa: String?
+
+    @Option(name: .long, help: "CBLAS library to compare with (path or soname); 'none' to skip.")
+    var cblas: String?
+
+    @Option(name: .long, help: "OPENBLAS_CORETYPE set before loading OpenBLAS; 'env' keeps the shell's value.")
+    var openblasCoretype = "SkylakeX"
+
+    @Option(name: .long, help: "Write the rows as JSON to this file.")
+    var json: String?
+
+    @Option(name: .long, help: "Seconds of repeated runs per measurement (after a warm-up).")
+    var budget = 0.3
+
+    struct Problem {
+        let label: String
+        let transA: Transpose, transB: Transpose
+        let m: Int, n: Int, k: Int
+    }
+
+    struct Row: Codable {
+        let shape: String
+        let trans: String
+        let m: Int, n: Int, k: Int
+        let threads: Int
+        let kernel: String
+        let ms: Double
+        let gflops: Double
+        let percentOfCeiling: Double
+        let cblasMs: Double?
+        let cblasGflops: Double?
+        let ratioToCBLAS: Double?
+    }
+
+    /// The conv-shaped GEMMs of the Keras CIFAR-10 CNN at batch 64 (M x N x K), forward and the
+    /// two backward passes (backward-data: transposed weights; backward-weights: transposed columns).
+    static let convProblems: [Problem] = [
+        Problem(label: "conv1 fwd", transA: .noTranspose, transB: .noTranspose, m: 32, n: 57600, k: 27),
+        Problem(label: "conv2 fwd", transA: .noTranspose, transB: .noTranspose, m: 64, n: 10816, k: 288),
+        Problem(label: "conv3 fwd", transA: .noTranspose, transB: .noTranspose, m: 64, n: 1024, k: 576),
+        Problem(label: "conv1 bwd-data", transA: .transpose, transB: .noTranspose, m: 27, n: 57600, k: 32),
+        Problem(label: "conv2 bwd-data", transA: .transpose, transB: .noTranspose, m: 288, n: 10816, k: 64),
+        Problem(label: "conv3 bwd-data", transA: .transpose, transB: .noTranspose, m: 576, n: 1024, k: 64),
+        Problem(label: "conv1 bwd-weights", transA: .noTranspose, transB: .transpose, m: 32, n: 27, k: 57600),
+        Problem(label: "conv2 bwd-weights", transA: .noTranspose, transB: .transpose, m: 64, n: 288, k: 10816),
+        Problem(label: "conv3 bwd-weights", transA: .noTranspose, transB: .transpose, m: 64, n: 576, k: 1024),
+    ]
+
+    func run() throws {
+        guard threads.allSatisfy({ $0 >= 1 }) else {
+            throw ValidationError("--threads takes positive integers, got \(threads)")
+        }
+        let base = try ExecutionContext.fromEnvironment()
+        var level = base.isa
+        if let isa {
+            guard let parsed = ISA(rawValue: isa) else {
+                throw ValidationError("--isa must be one of \(ISA.allCases.map(\.rawValue)), got '\(isa)'")
+            }
+            level = parsed
+        }
+        let kernel = GEMMKernelRegistry.kernel(for: level)
+
+        if openblasCoretype != "env" { setenv("OPENBLAS_CORETYPE", openblasCoretype, 1) }
+        let library: CBLASLibrary? = cblas == "none" ? nil : CBLASLibrary.load(cblas.map { [$0] } ?? CBLASLibrary.candidates)
+        print("kernel: \(kernel.name)   isa available: \(ISA.supported.map(\.rawValue).joined(separator: ","))")
+        if let library {
+            print("compare: \(library.path) cblas_sgemm (OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset"))")
+        } else {
+            print("compare: no CBLAS library could be loaded (tried \(cblas ?? CBLASLibrary.candidates.joined(separator: ", ")))")
+        }
+
+        var ceilings: [Int: Double] = [:]
+        for t in threads {
+            ceilings[t] = FMACeiling.measure(kernel: kernel, threads: t)
+            print(String(format: "FMA ceiling (%@, %d thread%@): %.1f GFLOP/s", kernel.isa.rawValue, t, t == 1 ? "" : "s", ceilings[t]!))
+        }
+
+        var problems: [Problem] = []
+        if !noSquare {
+            problems += sizes.map { Problem(label: "square \($0)", transA: .noTranspose, transB: .noTranspose, m: $0, n: $0, k: $0) }
+        }
+        if !noConv { problems += GEMMBenchmark.convProblems }
+
+        print("")
+        print(pad("shape", 18) + pad("op", 3) + pad("M x N x K", 17) + pad("thr", 4) + pad("ms", 9) + pad("GFLOP/s", 9)
+              + pad("%ceil", 7) + (library == nil ? "" : pad("cblas ms", 9) + pad("GFLOP/s", 9) + pad("ratio", 6)))
+        var rows: [Row] = []
+        for problem in problems {
+            let bench = try ProblemBuffers(problem)
+            try bench.checkAgainst(library: library, kernel: kernel)
+            for t in threads {
+                let context = try ExecutionContext(threads: t, isa: kernel.isa)
+                let flops = 2.0 * Double(problem.m) * Double(problem.n) * Double(problem.k)
+                let time = try Stopwatch.median(budget: budget) { try bench.runConvKit(context) }
+                var cblasTime: Double?
+                if let library {
+                    library.setThreads?(Int32(t))
+                    cblasTime = Stopwatch.median(budget: budget) { bench.runCBLAS(library) }
+                }
+                let gflops = flops / time * 1e-9
+                let row = Row(shape: problem.label, trans: "\(problem.transA)\(problem.transB)",
+                              m: problem.m, n: problem.n, k: problem.k, threads: t, kernel: kernel.name,
+                              ms: time * 1e3, gflops: gflops, percentOfCeiling: 100 * gflops / ceilings[t]!,
+                              cblasMs: cblasTime.map { $0 * 1e3 }, cblasGflops: cblasTime.map { flops / $0 * 1e-9 },
+                              ratioToCBLAS: cblasTime.map { $0 / time })
+                rows.append(row)
+                var line = pad(row.shape, 18) + pad(row.trans, 3) + pad("\(row.m)x\(row.n)x\(row.k)", 17) + pad("\(t)", 4)
+                line += pad(String(format: "%.3f", row.ms), 9) + pad(String(format: "%.1f", row.gflops), 9)
+                line += pad(String(format: "%.1f", row.percentOfCeiling), 7)
+                if let ms = row.cblasMs, let g = row.cblasGflops, let r = row.ratioToCBLAS {
+                    line += pad(String(format: "%.3f", ms), 9) + pad(String(format: "%.1f", g), 9) + String(format: "%.2fx", r)
+                }
+                print(line)
+            }
+        }
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(rows).write(to: URL(fileURLWithPath: json))
+            print("wrote \(rows.count) rows to \(json)")
+        }
+    }
+
+    private func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
+    }
+}
+
+/// The operands of one benchmark problem, filled with uniform random values in [-1, 1].
+final class ProblemBuffers {
+    let problem: GEMMBenchmark.Problem
+    let lda: Int, ldb: Int, ldc: Int
+    var a: [Float], b: [Float], c: [Float]
+
+    init(_ p: GEMMBenchmark.Problem) throws {
+        problem = p
+        lda = p.transA == .noTranspose ? p.k : p.m
+        ldb = p.transB == .noTranspose ? p.n : p.k
+        ldc = p.n
+        var generator = SystemRandomNumberGenerator()
+        a = (0..<(p.m * p.k)).map { _ in Float.random(in: -1...1, using: &generator) }
+        b = (0..<(p.k * p.n)).map { _ in Float.random(in: -1...1, using: &generator) }
+        c = [Float](repeating: 0, count: p.m * p.n)
+    }
+
+    func runConvKit(_ context: ExecutionContext) throws {
+        let p = problem
+        try a.withUnsafeBufferPointer { a in
+            try b.withUnsafeBufferPointer { b in
+                try c.withUnsafeMutableBufferPointer { c in
+                    try GEMM.sgemm(p.transA, p.transB, m: p.m, n: p.n, k: p.k, alpha: 1, a: a.baseAddress, lda: lda,
+                                   b: b.baseAddress, ldb: ldb, beta: 0, c: c.baseAddress, ldc: ldc, context: context)
+                }
+            }
+        }
+    }
+
+    func runCBLAS(_ library: CBLASLibrary) {
+        let p = problem
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    library.callSGEMM(p.transA == .transpose, p.transB == .transpose, m: p.m, n: p.n, k: p.k, alpha: 1,
+                                      a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb, beta: 0,
+                                      c: c.baseAddress!, ldc: ldc)
+                }
+            }
+        }
+    }
+
+    /// Sanity check that the timed code computes the product: ConvKit against the CBLAS result.
+    func checkAgainst(library: CBLASLibrary?, kernel: GEMMMicrokernel) throws {
+        guard let library else { return }
+        try runConvKit(try ExecutionContext(threads: 1, isa: kernel.isa))
+        let ours = c
+        runCBLAS(library)
+        var worst: Float = 0, scale: Float = 1e-30
+        for i in 0..<c.count {
+            worst = max(worst, abs(ours[i] - c[i]))
+            scale = max(scale, abs(c[i]))
+        }
+        if worst / scale > 1e-4 {
+            print("WARNING: \(problem.label): ConvKit and CBLAS differ by \(worst) (max |C| \(scale))")
+        }
+    }
+}

@@ -1,0 +1,85 @@
+// f32 GEMM microkernel, 14 x 32 tile, AVX-512F (28 zmm accumulators, 2 zmm of B, 1 broadcast).
+// Contract: ConvKitKernels.h. Partial tiles: the row count m is dispatched to a body compiled
+// for exactly m rows; the column count n only masks the stores (B panels hold 32 columns).
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include "ConvKitKernels.h"
+
+#define CK_TARGET_AVX512 __attribute__((target("avx512f,fma")))
+
+static inline __attribute__((always_inline)) CK_TARGET_AVX512 void
+f32_gemm_rows_x32__avx512(const int rows, size_t n, size_t k, const float *a, size_t a_kstride,
+                          const float *b, size_t b_kstride, float *c, size_t ldc, float alpha,
+                          float beta) {
+    __m512 acc0[14], acc1[14];
+#pragma clang loop unroll(full)
+    for (int i = 0; i < rows; i++) {
+        acc0[i] = _mm512_setzero_ps();
+        acc1[i] = _mm512_setzero_ps();
+    }
+    for (size_t p = 0; p < k; p++) {
+        const __m512 b0 = _mm512_loadu_ps(b);
+        const __m512 b1 = _mm512_loadu_ps(b + 16);
+#pragma clang loop unroll(full)
+        for (int i = 0; i < rows; i++) {
+            const __m512 ai = _mm512_set1_ps(a[i]);
+            acc0[i] = _mm512_fmadd_ps(ai, b0, acc0[i]);
+            acc1[i] = _mm512_fmadd_ps(ai, b1, acc1[i]);
+        }
+        a += a_kstride;
+        b += b_kstride;
+    }
+    const __mmask16 mask0 = n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1u);
+    const __mmask16 mask1 = n >= 32 ? (__mmask16)0xFFFF
+                          : n > 16  ? (__mmask16)((1u << (n - 16)) - 1u)
+                                    : (__mmask16)0;
+    const __m512 valpha = _mm512_set1_ps(alpha);
+    if (beta == 0.0f) {
+#pragma clang loop unroll(full)
+        for (int i = 0; i < rows; i++) {
+            float *ci = c + (size_t)i * ldc;
+            _mm512_mask_storeu_ps(ci, mask0, _mm512_mul_ps(acc0[i], valpha));
+            _mm512_mask_storeu_ps(ci + 16, mask1, _mm512_mul_ps(acc1[i], valpha));
+        }
+    } else {
+        const __m512 vbeta = _mm512_set1_ps(beta);
+#pragma clang loop unroll(full)
+        for (int i = 0; i < rows; i++) {
+            float *ci = c + (size_t)i * ldc;
+            const __m512 old0 = _mm512_maskz_loadu_ps(mask0, ci);
+            const __m512 old1 = _mm512_maskz_loadu_ps(mask1, ci + 16);
+            _mm512_mask_storeu_ps(ci, mask0, _mm512_fmadd_ps(acc0[i], valpha, _mm512_mul_ps(old0, vbeta)));
+            _mm512_mask_storeu_ps(ci + 16, mask1, _mm512_fmadd_ps(acc1[i], valpha, _mm512_mul_ps(old1, vbeta)));
+        }
+    }
+}
+
+#define CK_ROWS_CASE(R) \
+    case R: f32_gemm_rows_x32__avx512(R, n, k, a, a_kstride, b, b_kstride, c, ldc, alpha, beta); break;
+
+CK_TARGET_AVX512 void f32_gemm_14x32__avx512(size_t m, size_t n, size_t k, const float *a,
+                                             size_t a_kstride, const float *b, size_t b_kstride,
+                                             float *c, size_t ldc, float alpha, float beta) {
+    switch (m) {
+        CK_ROWS_CASE(14) CK_ROWS_CASE(13) CK_ROWS_CASE(12) CK_ROWS_CASE(11) CK_ROWS_CASE(10)
+        CK_ROWS_CASE(9) CK_ROWS_CASE(8) CK_ROWS_CASE(7) CK_ROWS_CASE(6) CK_ROWS_CASE(5)
+        CK_ROWS_CASE(4) CK_ROWS_CASE(3) CK_ROWS_CASE(2) CK_ROWS_CASE(1)
+        default: break;
+    }
+}
+
+// Register-only FMA loop: 24 independent zmm chains (enough to cover FMA latency x 2 pipes).
+CK_TARGET_AVX512 void f32_fma_peak__avx512(size_t iterations, float *sink) {
+    __m512 acc[24];
+    for (int i = 0; i < 24; i++) acc[i] = _mm512_set1_ps((float)i * 0.001f);
+    const __m512 x = _mm512_set1_ps(0.9999999f);
+    const __m512 y = _mm512_set1_ps(1e-7f);
+    for (size_t it = 0; it < iterations; it++) {
+#pragma clang loop unroll(full)
+        for (int i = 0; i < 24; i++) acc[i] = _mm512_fmadd_ps(acc[i], x, y);
+    }
+    __m512 s = acc[0];
+    for (int i = 1; i < 24; i++) s = _mm512_add_ps(s, acc[i]);
+    *sink = _mm512_reduce_add_ps(s);
+}
+#endif

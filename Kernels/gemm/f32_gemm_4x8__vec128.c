@@ -1,0 +1,82 @@
+// f32 GEMM microkernel, 4 x 8 tile, portable: GCC/clang 128-bit vector extensions, which compile
+// to SSE2 on x86-64 and NEON on arm64 with no target flags. Contract: ConvKitKernels.h.
+#include <string.h>
+#include "ConvKitKernels.h"
+
+typedef float ck_v4f __attribute__((vector_size(16)));
+
+static inline __attribute__((always_inline)) ck_v4f ck_load_v4f(const float *p) {
+    ck_v4f v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline __attribute__((always_inline)) void ck_store_v4f(float *p, ck_v4f v) {
+    memcpy(p, &v, sizeof v);
+}
+
+static inline __attribute__((always_inline)) void
+f32_gemm_rows_x8__vec128(const int rows, size_t n, size_t k, const float *a, size_t a_kstride,
+                         const float *b, size_t b_kstride, float *c, size_t ldc, float alpha,
+                         float beta) {
+    ck_v4f acc0[4], acc1[4];
+    for (int i = 0; i < rows; i++) {
+        acc0[i] = (ck_v4f){0, 0, 0, 0};
+        acc1[i] = (ck_v4f){0, 0, 0, 0};
+    }
+    for (size_t p = 0; p < k; p++) {
+        const ck_v4f b0 = ck_load_v4f(b), b1 = ck_load_v4f(b + 4);
+        for (int i = 0; i < rows; i++) {
+            const ck_v4f ai = (ck_v4f){a[i], a[i], a[i], a[i]};
+            acc0[i] += ai * b0;
+            acc1[i] += ai * b1;
+        }
+        a += a_kstride;
+        b += b_kstride;
+    }
+    for (int i = 0; i < rows; i++) {
+        float *ci = c + (size_t)i * ldc;
+        ck_v4f r0 = acc0[i] * alpha, r1 = acc1[i] * alpha;
+        if (n >= 8) {
+            if (beta != 0.0f) {
+                r0 += ck_load_v4f(ci) * beta;
+                r1 += ck_load_v4f(ci + 4) * beta;
+            }
+            ck_store_v4f(ci, r0);
+            ck_store_v4f(ci + 4, r1);
+        } else {
+            float tile[8];
+            ck_store_v4f(tile, r0);
+            ck_store_v4f(tile + 4, r1);
+            for (size_t j = 0; j < n; j++) {
+                ci[j] = beta != 0.0f ? tile[j] + ci[j] * beta : tile[j];
+            }
+        }
+    }
+}
+
+#define CK_ROWS_CASE(R) \
+    case R: f32_gemm_rows_x8__vec128(R, n, k, a, a_kstride, b, b_kstride, c, ldc, alpha, beta); break;
+
+void f32_gemm_4x8__vec128(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
+                          const float *b, size_t b_kstride, float *c, size_t ldc, float alpha,
+                          float beta) {
+    switch (m) {
+        CK_ROWS_CASE(4) CK_ROWS_CASE(3) CK_ROWS_CASE(2) CK_ROWS_CASE(1)
+        default: break;
+    }
+}
+
+// Register-only multiply-add loop: 12 independent 128-bit chains.
+void f32_fma_peak__vec128(size_t iterations, float *sink) {
+    ck_v4f acc[12];
+    for (int i = 0; i < 12; i++) acc[i] = (ck_v4f){0, 0, 0, 0} + (float)i * 0.001f;
+    const ck_v4f x = (ck_v4f){0.9999999f, 0.9999999f, 0.9999999f, 0.9999999f};
+    const ck_v4f y = (ck_v4f){1e-7f, 1e-7f, 1e-7f, 1e-7f};
+    for (size_t it = 0; it < iterations; it++) {
+        for (int i = 0; i < 12; i++) acc[i] = acc[i] * x + y;
+    }
+    ck_v4f s = acc[0];
+    for (int i = 1; i < 12; i++) s += acc[i];
+    *sink = s[0] + s[1] + s[2] + s[3];
+}

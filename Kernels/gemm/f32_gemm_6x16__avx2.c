@@ -1,0 +1,98 @@
+// f32 GEMM microkernel, 6 x 16 tile, AVX2 + FMA (12 ymm accumulators, 2 ymm of B, 1 broadcast).
+// Contract: ConvKitKernels.h. The row count m is dispatched to a body compiled for exactly m
+// rows; the column count n masks loads and stores of C.
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include "ConvKitKernels.h"
+
+#define CK_TARGET_AVX2 __attribute__((target("avx2,fma")))
+
+static inline __attribute__((always_inline)) CK_TARGET_AVX2 __m256i
+ck_column_mask__avx2(size_t first, size_t n) {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const int limit = n > first ? (int)(n - first) : 0;
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(limit), lane);
+}
+
+static inline __attribute__((always_inline)) CK_TARGET_AVX2 void
+f32_gemm_rows_x16__avx2(const int rows, size_t n, size_t k, const float *a, size_t a_kstride,
+                        const float *b, size_t b_kstride, float *c, size_t ldc, float alpha,
+                        float beta) {
+    __m256 acc0[6], acc1[6];
+#pragma clang loop unroll(full)
+    for (int i = 0; i < rows; i++) {
+        acc0[i] = _mm256_setzero_ps();
+        acc1[i] = _mm256_setzero_ps();
+    }
+    for (size_t p = 0; p < k; p++) {
+        const __m256 b0 = _mm256_loadu_ps(b);
+        const __m256 b1 = _mm256_loadu_ps(b + 8);
+#pragma clang loop unroll(full)
+        for (int i = 0; i < rows; i++) {
+            const __m256 ai = _mm256_broadcast_ss(a + i);
+            acc0[i] = _mm256_fmadd_ps(ai, b0, acc0[i]);
+            acc1[i] = _mm256_fmadd_ps(ai, b1, acc1[i]);
+        }
+        a += a_kstride;
+        b += b_kstride;
+    }
+    const __m256 valpha = _mm256_set1_ps(alpha);
+    const __m256 vbeta = _mm256_set1_ps(beta);
+    if (n >= 16) {
+#pragma clang loop unroll(full)
+        for (int i = 0; i < rows; i++) {
+            float *ci = c + (size_t)i * ldc;
+            __m256 r0 = _mm256_mul_ps(acc0[i], valpha), r1 = _mm256_mul_ps(acc1[i], valpha);
+            if (beta != 0.0f) {
+                r0 = _mm256_fmadd_ps(acc0[i], valpha, _mm256_mul_ps(_mm256_loadu_ps(ci), vbeta));
+                r1 = _mm256_fmadd_ps(acc1[i], valpha, _mm256_mul_ps(_mm256_loadu_ps(ci + 8), vbeta));
+            }
+            _mm256_storeu_ps(ci, r0);
+            _mm256_storeu_ps(ci + 8, r1);
+        }
+    } else {
+        const __m256i mask0 = ck_column_mask__avx2(0, n), mask1 = ck_column_mask__avx2(8, n);
+#pragma clang loop unroll(full)
+        for (int i = 0; i < rows; i++) {
+            float *ci = c + (size_t)i * ldc;
+            __m256 r0 = _mm256_mul_ps(acc0[i], valpha), r1 = _mm256_mul_ps(acc1[i], valpha);
+            if (beta != 0.0f) {
+                r0 = _mm256_fmadd_ps(acc0[i], valpha, _mm256_mul_ps(_mm256_maskload_ps(ci, mask0), vbeta));
+                r1 = _mm256_fmadd_ps(acc1[i], valpha, _mm256_mul_ps(_mm256_maskload_ps(ci + 8, mask1), vbeta));
+            }
+            _mm256_maskstore_ps(ci, mask0, r0);
+            _mm256_maskstore_ps(ci + 8, mask1, r1);
+        }
+    }
+}
+
+#define CK_ROWS_CASE(R) \
+    case R: f32_gemm_rows_x16__avx2(R, n, k, a, a_kstride, b, b_kstride, c, ldc, alpha, beta); break;
+
+CK_TARGET_AVX2 void f32_gemm_6x16__avx2(size_t m, size_t n, size_t k, const float *a,
+                                        size_t a_kstride, const float *b, size_t b_kstride,
+                                        float *c, size_t ldc, float alpha, float beta) {
+    switch (m) {
+        CK_ROWS_CASE(6) CK_ROWS_CASE(5) CK_ROWS_CASE(4) CK_ROWS_CASE(3) CK_ROWS_CASE(2)
+        CK_ROWS_CASE(1)
+        default: break;
+    }
+}
+
+// Register-only FMA loop: 12 independent ymm chains.
+CK_TARGET_AVX2 void f32_fma_peak__avx2(size_t iterations, float *sink) {
+    __m256 acc[12];
+    for (int i = 0; i < 12; i++) acc[i] = _mm256_set1_ps((float)i * 0.001f);
+    const __m256 x = _mm256_set1_ps(0.9999999f);
+    const __m256 y = _mm256_set1_ps(1e-7f);
+    for (size_t it = 0; it < iterations; it++) {
+#pragma clang loop unroll(full)
+        for (int i = 0; i < 12; i++) acc[i] = _mm256_fmadd_ps(acc[i], x, y);
+    }
+    __m256 s = acc[0];
+    for (int i = 1; i < 12; i++) s = _mm256_add_ps(s, acc[i]);
+    float lanes[8];
+    _mm256_storeu_ps(lanes, s);
+    *sink = lanes[0] + lanes[1] + lanes[2] + lanes[3] + lanes[4] + lanes[5] + lanes[6] + lanes[7];
+}
+#endif

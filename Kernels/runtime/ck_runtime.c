@@ -1,0 +1,27 @@
+// Runtime support for ConvKit: CPU feature detection and the per-thread parallel-region depth.
+#include "ConvKitKernels.h"
+
+int ck_cpu_has_avx512(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    // __builtin_cpu_supports also checks that the OS saves the ZMM state (XCR0).
+    return __builtin_cpu_supports("avx512f") ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
+int ck_cpu_has_avx2_fma(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    return (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
+static _Thread_local int ck_depth = 0;
+
+int ck_parallel_depth(void) { return ck_depth; }
+
+void ck_parallel_depth_add(int delta) { ck_depth += delta; }

@@ -1,0 +1,24 @@
+/// The cache-blocking parameters of the packed GEMM for one microkernel (BLIS naming):
+/// the register tile `mr x nr`, and the block sizes `mc` (rows of packed A, sized for L2),
+/// `kc` (depth of a packed panel, sized so a `kc x nr` B micro-panel stays in L1) and
+/// `nc` (columns of packed B, sized for L2/L3). `mc` is a multiple of `mr`, `nc` of `nr`.
+public struct GEMMBlocking: Sendable, Equatable {
+    public let mr: Int
+    public let nr: Int
+    public let mc: Int
+    public let kc: Int
+    public let nc: Int
+    /// Largest M for which B is read in place (not packed) when `op(B) = B`: with few row
+    /// tiles each B micro-panel is used only a few times, so copying it does not pay.
+    public let unpackedBMaxM: Int
+
+    public init(mr: Int, nr: Int, mc: Int, kc: Int, nc: Int, unpackedBMaxM: Int) {
+        precondition(mr > 0 && nr > 0 && mc % mr == 0 && nc % nr == 0 && kc > 0)
+        self.mr = mr
+        self.nr = nr
+        self.mc = mc
+        self.kc = kc
+        self.nc = nc
+        self.unpackedBMaxM = unpackedBMaxM
+    }
+}

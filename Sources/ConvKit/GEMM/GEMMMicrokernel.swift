@@ -1,0 +1,35 @@
+internal import ConvKitKernels
+
+/// The C signature of an f32 GEMM microkernel (see `Kernels/include/ConvKitKernels.h`):
+/// `(m, n, k, a, aKStride, b, bKStride, c, ldc, alpha, beta)`.
+typealias F32GEMMMicrokernelFunction = @convention(c) (
+    Int, Int, Int, UnsafePointer<Float>?, Int, UnsafePointer<Float>?, Int,
+    UnsafeMutablePointer<Float>?, Int, Float, Float) -> Void
+
+/// The C signature of a register-only FMA loop that measures the FMA ceiling of an ISA.
+typealias F32PeakFunction = @convention(c) (Int, UnsafeMutablePointer<Float>?) -> Void
+
+/// One f32 GEMM microkernel of the registry: its name (`f32_gemm_14x32__avx512`), instruction set,
+/// tile and blocking parameters. Obtain them from ``GEMMKernelRegistry``.
+public struct GEMMMicrokernel: Sendable, CustomStringConvertible {
+    /// The C symbol, XNNPACK style: dtype, op, tile `MRxNR`, ISA.
+    public let name: String
+    public let isa: ISA
+    public let blocking: GEMMBlocking
+    /// Floating-point operations done by one iteration of the ISA's ceiling probe.
+    let peakFlopsPerIteration: Int
+    let function: F32GEMMMicrokernelFunction
+    let peakFunction: F32PeakFunction
+
+    public var mr: Int { blocking.mr }
+    public var nr: Int { blocking.nr }
+    public var description: String { name }
+
+    /// Runs the ISA's register-only FMA loop for `iterations` iterations and returns the number
+    /// of floating-point operations it did (the caller times it to measure the FMA ceiling).
+    public func runPeakLoop(iterations: Int) -> Int {
+        var sink: Float = 0
+        peakFunction(iterations, &sink)
+        return sink.isNaN ? 0 : iterations * peakFlopsPerIteration
+    }
+}

@@ -1,0 +1,164 @@
+internal import ConvKitKernels
+
+/// The operands of one SGEMM call as raw pointers with general strides:
+/// `op(A)[i][p] = a[i * aRowStride + p * aColStride]`, `op(B)[p][j] = b[p * bRowStride + j * bColStride]`,
+/// `C[i][j] = c[i * ldc + j]`. Sizes are validated before one is made.
+struct GEMMOperands: @unchecked Sendable {
+    let m: Int, n: Int, k: Int
+    let alpha: Float, beta: Float
+    let a: UnsafePointer<Float>, aRowStride: Int, aColStride: Int
+    let b: UnsafePointer<Float>, bRowStride: Int, bColStride: Int
+    let c: UnsafeMutablePointer<Float>, ldc: Int
+    let bIsRowMajor: Bool
+}
+
+/// How a GEMM call is cut up: block sizes balanced to the problem and the thread partition.
+/// Everything that decides the arithmetic (kc, unpacked B) depends only on the shape and the
+/// kernel, never on the thread count, so results are bitwise identical for any budget.
+struct GEMMPlan {
+    let mc: Int, kc: Int, nc: Int
+    let unpackedB: Bool
+    let rowParts: Int, colParts: Int
+    let rowTiles: Int, colTiles: Int
+
+    /// Work below which a call runs on one thread: a Dispatch region needs roughly
+    /// 100 microseconds of work per thread before the second thread reliably pays off.
+    static let minFlopsPerThread = 6_000_000
+
+    init(m: Int, n: Int, k: Int, bIsRowMajor: Bool, blocking bl: GEMMBlocking, threads: Int) {
+        func ceilDiv(_ x: Int, _ y: Int) -> Int { (x + y - 1) / y }
+        func roundUp(_ x: Int, _ y: Int) -> Int { ceilDiv(x, y) * y }
+        let kBlocks = ceilDiv(k, bl.kc)
+        kc = min(bl.kc, roundUp(ceilDiv(k, kBlocks), 8))
+        unpackedB = bIsRowMajor && m <= bl.unpackedBMaxM
+        rowTiles = ceilDiv(m, bl.mr)
+        colTiles = ceilDiv(n, bl.nr)
+
+        // Thread partition: a grid of rowParts x colParts macro-tiles, one per thread, chosen to
+        // minimise the data each thread packs (its rows of A plus its columns of B).
+        let flops = 2.0 * Double(m) * Double(n) * Double(k)
+        var budget = min(threads, max(1, Int(flops / Double(GEMMPlan.minFlopsPerThread))))
+        budget = min(budget, rowTiles * colTiles)
+        var best = (rows: 1, cols: 1, cost: Double.infinity)
+        while budget >= 1 && best.cost == .infinity {
+            for cols in 1...budget where budget % cols == 0 {
+                let rows = budget / cols
+                guard rows <= rowTiles, cols <= colTiles else { continue }
+                let cost = Double(m) / Double(rows) + Double(n) / Double(cols)
+                if cost < best.cost { best = (rows, cols, cost) }
+            }
+            budget -= 1
+        }
+        rowParts = best.rows
+        colParts = best.cols
+
+        let rowsPerPart = ceilDiv(rowTiles, rowParts) * bl.mr
+        mc = min(bl.mc, roundUp(ceilDiv(rowsPerPart, ceilDiv(rowsPerPart, bl.mc)), bl.mr))
+        let colsPerPart = ceilDiv(colTiles, colParts) * bl.nr
+        nc = min(bl.nc, roundUp(ceilDiv(colsPerPart, ceilDiv(colsPerPart, bl.nc)), bl.nr))
+    }
+
+    /// Rows of C owned by macro-tile `part` (in whole MR tiles).
+    func rows(part: Int, m: Int, mr: Int) -> Range<Int> {
+        let r = part / colParts
+        return min(m, r * rowTiles / rowParts * mr) ..< min(m, (r + 1) * rowTiles / rowParts * mr)
+    }
+
+    /// Columns of C owned by macro-tile `part` (in whole NR tiles).
+    func columns(part: Int, n: Int, nr: Int) -> Range<Int> {
+        let q = part % colParts
+        return min(n, q * colTiles / colParts * nr) ..< min(n, (q + 1) * colTiles / colParts * nr)
+    }
+}
+
+/// The BLIS-style SGEMM engine: five loops (jc over NC, pc over KC, ic over MC, jr over NR,
+/// ir over MR) around a register-blocked C microkernel, with A and B packed into panels.
+/// Each thread owns one macro-tile of C and runs the five loops on it with its own workspace;
+/// the K loop is never split, so the result does not depend on the number of threads.
+enum PackedGEMM {
+    static func run(_ op: GEMMOperands, kernel: GEMMMicrokernel, threads: Int) {
+        if op.m == 0 || op.n == 0 { return }
+        if op.k == 0 || op.alpha == 0 {
+            scale(op)
+            return
+        }
+        let plan = GEMMPlan(m: op.m, n: op.n, k: op.k, bIsRowMajor: op.bIsRowMajor,
+                            blocking: kernel.blocking, threads: Parallel.availableThreads(threads))
+        let parts = plan.rowParts * plan.colParts
+        Parallel.forEach(parts, threads: parts) { part in
+            let rows = plan.rows(part: part, m: op.m, mr: kernel.mr)
+            let cols = plan.columns(part: part, n: op.n, nr: kernel.nr)
+            if rows.isEmpty || cols.isEmpty { return }
+            PackingWorkspace.withPooled { workspace in
+                workspace.reserve(aCount: plan.mc * plan.kc, bCount: plan.kc * plan.nc)
+                macroTile(op, rows: rows, columns: cols, plan: plan, kernel: kernel, workspace: workspace)
+            }
+        }
+    }
+
+    /// `C := beta * C` (the whole answer when `alpha == 0` or `k == 0`); `beta == 0` writes zeros.
+    static func scale(_ op: GEMMOperands) {
+        if op.beta == 1 { return }
+        for i in 0..<op.m {
+            let row = op.c + i * op.ldc
+            if op.beta == 0 {
+                row.update(repeating: 0, count: op.n)
+            } else {
+                for j in 0..<op.n { row[j] *= op.beta }
+            }
+        }
+    }
+
+    private static func macroTile(_ op: GEMMOperands, rows: Range<Int>, columns: Range<Int>, plan: GEMMPlan,
+                                  kernel: GEMMMicrokernel, workspace: PackingWorkspace) {
+        let mr = kernel.mr, nr = kernel.nr
+        let ukernel = kernel.function
+        let packedA = workspace.a, packedB = workspace.b
+        var jc = columns.lowerBound
+        while jc < columns.upperBound {                                   // loop 5: NC columns
+            let nc = min(plan.nc, columns.upperBound - jc)
+            // With unpacked B, full NR panels are read in place; only a partial last panel is packed.
+            let inPlaceColumns = plan.unpackedB ? nc / nr * nr : 0
+            var pc = 0
+            while pc < op.k {                                             // loop 4: KC depth
+                let kc = min(plan.kc, op.k - pc)
+                let beta: Float = pc == 0 ? op.beta : 1
+                let bBlock = op.b + pc * op.bRowStride + jc * op.bColStride
+                if inPlaceColumns < nc {
+                    ck_f32_pack_b(kc, nc - inPlaceColumns, bBlock + inPlaceColumns * op.bColStride,
+                                  op.bRowStride, op.bColStride, nr, packedB)
+                }
+                var ic = rows.lowerBound
+                while ic < rows.upperBound {                              // loop 3: MC rows
+                    let mc = min(plan.mc, rows.upperBound - ic)
+                    ck_f32_pack_a(mc, kc, op.a + ic * op.aRowStride + pc * op.aColStride,
+                                  op.aRowStride, op.aColStride, mr, packedA)
+                    var jr = 0
+                    while jr < nc {                                       // loop 2: NR columns
+                        let n = min(nr, nc - jr)
+                        let bPanel: UnsafePointer<Float>
+                        let bStride: Int
+                        if jr < inPlaceColumns {
+                            bPanel = bBlock + jr * op.bColStride
+                            bStride = op.bRowStride
+                        } else {
+                            bPanel = UnsafePointer(packedB + (jr - inPlaceColumns) * kc)
+                            bStride = nr
+                        }
+                        let cColumn = op.c + ic * op.ldc + jc + jr
+                        var ir = 0
+                        while ir < mc {                                   // loop 1: MR rows
+                            ukernel(min(mr, mc - ir), n, kc, packedA + ir * kc, mr, bPanel, bStride,
+                                    cColumn + ir * op.ldc, op.ldc, op.alpha, beta)
+                            ir += mr
+                        }
+                        jr += nr
+                    }
+                    ic += mc
+                }
+                pc += kc
+            }
+            jc += nc
+        }
+    }
+}
