@@ -118,11 +118,14 @@ struct GEMMBenchmark: ParsableCommand {
             for t in threads {
                 let context = try ExecutionContext(threads: t, isa: kernel.isa)
                 let flops = 2.0 * Double(problem.m) * Double(problem.n) * Double(problem.k)
-                let time = try Stopwatch.median(budget: budget) { try bench.runConvKit(context) }
+                let time: Double
                 var cblasTime: Double?
                 if let library {
                     library.setThreads?(Int32(t))
-                    cblasTime = Stopwatch.median(budget: budget) { bench.runCBLAS(library) }
+                    (time, cblasTime) = try Stopwatch.interleavedMedians(budget: budget, { try bench.runConvKit(context) },
+                                                                         { bench.runCBLAS(library) })
+                } else {
+                    time = try Stopwatch.median(budget: budget) { try bench.runConvKit(context) }
                 }
                 let gflops = flops / time * 1e-9
                 let row = Row(shape: problem.label, trans: "\(problem.transA)\(problem.transB)",
@@ -164,7 +167,7 @@ final class ProblemBuffers {
         lda = p.transA == .noTranspose ? p.k : p.m
         ldb = p.transB == .noTranspose ? p.n : p.k
         ldc = p.n
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededGenerator(seed: UInt64(p.m * 1_000_003 + p.n * 1009 + p.k))
         a = (0..<(p.m * p.k)).map { _ in Float.random(in: -1...1, using: &generator) }
         b = (0..<(p.k * p.n)).map { _ in Float.random(in: -1...1, using: &generator) }
         c = [Float](repeating: 0, count: p.m * p.n)

@@ -14,6 +14,9 @@ f32_gemm_rows_x32__avx512(const int rows, size_t n, size_t k, const float *a, si
     __m512 acc0[14], acc1[14];
 #pragma clang loop unroll(full)
     for (int i = 0; i < rows; i++) {
+        // Start fetching the C tile now: its loads and stores come after the k loop.
+        _mm_prefetch((const char *)(c + (size_t)i * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + (size_t)i * ldc + 16), _MM_HINT_T0);
         acc0[i] = _mm512_setzero_ps();
         acc1[i] = _mm512_setzero_ps();
     }

@@ -21,6 +21,7 @@ f32_gemm_rows_x16__avx2(const int rows, size_t n, size_t k, const float *a, size
     __m256 acc0[6], acc1[6];
 #pragma clang loop unroll(full)
     for (int i = 0; i < rows; i++) {
+        _mm_prefetch((const char *)(c + (size_t)i * ldc), _MM_HINT_T0);
         acc0[i] = _mm256_setzero_ps();
         acc1[i] = _mm256_setzero_ps();
     }

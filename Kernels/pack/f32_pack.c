@@ -1,6 +1,40 @@
 // Packing of A and B blocks into microkernel panels (portable C; see ConvKitKernels.h).
+//
+// The transposing cases (a panel's rows are strided in memory) read 16 consecutive floats (one
+// cache line) of each source row at a time: rows a large power-of-two stride apart map to the
+// same cache set, and reading them one float at a time would evict lines before they are used.
 #include <string.h>
 #include "ConvKitKernels.h"
+
+enum { CK_PACK_BLOCK = 16 };
+
+// dst[p * dst_stride + r] = src[r * src_stride + p] for r < rows, p < depth.
+static inline __attribute__((always_inline)) void
+ck_transpose_rows(size_t rows, size_t depth, const float *src, size_t src_stride, float *dst,
+                  size_t dst_stride) {
+    size_t p0 = 0;
+    for (; p0 + CK_PACK_BLOCK <= depth; p0 += CK_PACK_BLOCK) {
+        for (size_t r = 0; r < rows; r++) {
+            const float *s = src + r * src_stride + p0;
+            float *d = dst + p0 * dst_stride + r;
+            for (size_t q = 0; q < CK_PACK_BLOCK; q++) d[q * dst_stride] = s[q];
+        }
+    }
+    for (size_t r = 0; r < rows; r++) {
+        const float *s = src + r * src_stride;
+        for (size_t p = p0; p < depth; p++) dst[p * dst_stride + r] = s[p];
+    }
+}
+
+// dst[p * width + c] = src[p * src_stride + c] for c < cols, zero for cols <= c < width.
+static inline __attribute__((always_inline)) void
+ck_copy_rows_padded(size_t depth, size_t cols, size_t width, const float *src, size_t src_stride,
+                    float *dst) {
+    for (size_t p = 0; p < depth; p++) {
+        memcpy(dst + p * width, src + p * src_stride, cols * sizeof(float));
+        if (cols < width) memset(dst + p * width + cols, 0, (width - cols) * sizeof(float));
+    }
+}
 
 void ck_f32_pack_a(size_t mc, size_t kc, const float *a, size_t rs, size_t cs, size_t mr,
                    float *out) {
@@ -8,22 +42,14 @@ void ck_f32_pack_a(size_t mc, size_t kc, const float *a, size_t rs, size_t cs, s
         const size_t rows = mc - i0 < mr ? mc - i0 : mr;
         const float *src = a + i0 * rs;
         if (cs == 1) {
-            // op(A) rows are contiguous in p: read each row sequentially, write with stride mr.
-            for (size_t i = 0; i < rows; i++) {
-                const float *row = src + i * rs;
-                float *dst = out + i;
-                for (size_t p = 0; p < kc; p++) dst[p * mr] = row[p];
-            }
+            ck_transpose_rows(rows, kc, src, rs, out, mr);
+            if (rows < mr)
+                for (size_t p = 0; p < kc; p++) memset(out + p * mr + rows, 0, (mr - rows) * sizeof(float));
         } else if (rs == 1) {
-            // op(A) columns are contiguous: one run of `rows` values per p.
-            for (size_t p = 0; p < kc; p++) memcpy(out + p * mr, src + p * cs, rows * sizeof(float));
+            ck_copy_rows_padded(kc, rows, mr, src, cs, out);
         } else {
             for (size_t p = 0; p < kc; p++)
-                for (size_t i = 0; i < rows; i++) out[p * mr + i] = src[i * rs + p * cs];
-        }
-        if (rows < mr) {
-            for (size_t p = 0; p < kc; p++)
-                memset(out + p * mr + rows, 0, (mr - rows) * sizeof(float));
+                for (size_t i = 0; i < mr; i++) out[p * mr + i] = i < rows ? src[i * rs + p * cs] : 0.0f;
         }
         out += mr * kc;
     }
@@ -35,28 +61,20 @@ void ck_f32_pack_b(size_t kc, size_t nc, const float *b, size_t rs, size_t cs, s
         const size_t cols = nc - j0 < nr ? nc - j0 : nr;
         const float *src = b + j0 * cs;
         if (cs == 1) {
-            // op(B) rows are contiguous: one run of `cols` values per p.
-            if (cols == nr && nr == 32) {
-                for (size_t p = 0; p < kc; p++) memcpy(out + p * 32, src + p * rs, 32 * sizeof(float));
-            } else if (cols == nr && nr == 16) {
-                for (size_t p = 0; p < kc; p++) memcpy(out + p * 16, src + p * rs, 16 * sizeof(float));
+            if (cols == 32 && nr == 32) {
+                ck_copy_rows_padded(kc, 32, 32, src, rs, out);
+            } else if (cols == 16 && nr == 16) {
+                ck_copy_rows_padded(kc, 16, 16, src, rs, out);
             } else {
-                for (size_t p = 0; p < kc; p++) memcpy(out + p * nr, src + p * rs, cols * sizeof(float));
+                ck_copy_rows_padded(kc, cols, nr, src, rs, out);
             }
         } else if (rs == 1) {
-            // op(B) columns are contiguous in p: read each column sequentially, write with stride nr.
-            for (size_t j = 0; j < cols; j++) {
-                const float *col = src + j * cs;
-                float *dst = out + j;
-                for (size_t p = 0; p < kc; p++) dst[p * nr] = col[p];
-            }
+            ck_transpose_rows(cols, kc, src, cs, out, nr);
+            if (cols < nr)
+                for (size_t p = 0; p < kc; p++) memset(out + p * nr + cols, 0, (nr - cols) * sizeof(float));
         } else {
             for (size_t p = 0; p < kc; p++)
-                for (size_t j = 0; j < cols; j++) out[p * nr + j] = src[p * rs + j * cs];
-        }
-        if (cols < nr) {
-            for (size_t p = 0; p < kc; p++)
-                memset(out + p * nr + cols, 0, (nr - cols) * sizeof(float));
+                for (size_t j = 0; j < nr; j++) out[p * nr + j] = j < cols ? src[p * rs + j * cs] : 0.0f;
         }
         out += nr * kc;
     }

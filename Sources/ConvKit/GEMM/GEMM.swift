@@ -51,9 +51,9 @@ public enum GEMM {
         beta: Float = 0, c: inout [Float], ldc: Int? = nil,
         context: ExecutionContext? = nil
     ) throws {
-        let lda = lda ?? (transA == .noTranspose ? k : m)
-        let ldb = ldb ?? (transB == .noTranspose ? n : k)
-        let ldc = ldc ?? n
+        let lda = lda ?? max(1, transA == .noTranspose ? k : m)
+        let ldb = ldb ?? max(1, transB == .noTranspose ? n : k)
+        let ldc = ldc ?? max(1, n)
         let shape = try GEMMShape(transA, transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
         try shape.checkCounts(a: a.count, b: b.count, c: c.count)
         try a.withUnsafeBufferPointer { a in
