@@ -24,6 +24,9 @@ struct GEMMBenchmark: ParsableCommand {
     @Flag(name: .long, help: "Skip the square problems.")
     var noSquare = false
 
+    @Option(name: .long, help: "Run only the problems whose label contains this text (e.g. 'conv2', 'bwd-weights').")
+    var only: String?
+
     @Option(name: .long, help: "ISA to run (avx512, avx2, generic); default: CONVKIT_ISA or the best.")
     var isa: String?
 
@@ -107,6 +110,7 @@ struct GEMMBenchmark: ParsableCommand {
             problems += sizes.map { Problem(label: "square \($0)", transA: .noTranspose, transB: .noTranspose, m: $0, n: $0, k: $0) }
         }
         if !noConv { problems += GEMMBenchmark.convProblems }
+        if let only { problems = problems.filter { $0.label.contains(only) } }
 
         print("")
         print(pad("shape", 18) + pad("op", 3) + pad("M x N x K", 17) + pad("thr", 4) + pad("ms", 9) + pad("GFLOP/s", 9)

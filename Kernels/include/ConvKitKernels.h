@@ -64,6 +64,11 @@ void ck_f32_pack_a(size_t mc, size_t kc, const float *a, size_t rs, size_t cs, s
 void ck_f32_pack_b(size_t kc, size_t nc, const float *b, size_t rs, size_t cs, size_t nr,
                    float *out);
 
+/// Split-K reduction: C[i*ldc + j] := alpha * sum_{s < parts} partials[s*m*n + i*n + j]
+/// + beta * C[i*ldc + j], summing s in ascending order; beta == 0 does not read C.
+void ck_f32_reduce_partials(size_t m, size_t n, const float *partials, size_t parts, float alpha,
+                            float beta, float *c, size_t ldc);
+
 // ---------------------------------------------------------------------------------------------
 // Runtime support.
 

@@ -11,14 +11,23 @@ public struct GEMMBlocking: Sendable, Equatable {
     /// Largest M for which B is read in place (not packed) when `op(B) = B`: with few row
     /// tiles each B micro-panel is used only a few times, so copying it does not pay.
     public let unpackedBMaxM: Int
+    /// Split-K: when C has at most `splitKMaxC` elements and K is at least twice `splitKDepth`,
+    /// K is cut into chunks of about `splitKDepth` (fixed by the shape, not the thread count),
+    /// computed in parallel and summed in a fixed order. Chunks are packed with `kc` up to the
+    /// chunk depth: with a small C, long panels cost nothing in reuse and halve the C traffic.
+    public let splitKMaxC: Int
+    public let splitKDepth: Int
 
-    public init(mr: Int, nr: Int, mc: Int, kc: Int, nc: Int, unpackedBMaxM: Int) {
-        precondition(mr > 0 && nr > 0 && mc % mr == 0 && nc % nr == 0 && kc > 0)
+    public init(mr: Int, nr: Int, mc: Int, kc: Int, nc: Int, unpackedBMaxM: Int,
+                splitKMaxC: Int, splitKDepth: Int) {
+        precondition(mr > 0 && nr > 0 && mc % mr == 0 && nc % nr == 0 && kc > 0 && splitKDepth > 0)
         self.mr = mr
         self.nr = nr
         self.mc = mc
         self.kc = kc
         self.nc = nc
         self.unpackedBMaxM = unpackedBMaxM
+        self.splitKMaxC = splitKMaxC
+        self.splitKDepth = splitKDepth
     }
 }

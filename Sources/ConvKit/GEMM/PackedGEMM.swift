@@ -15,7 +15,7 @@ struct GEMMOperands: @unchecked Sendable {
 /// How a GEMM call is cut up: block sizes balanced to the problem and the thread partition.
 /// Everything that decides the arithmetic (kc, unpacked B) depends only on the shape and the
 /// kernel, never on the thread count, so results are bitwise identical for any budget.
-struct GEMMPlan {
+struct GEMMPlan: Sendable {
     let mc: Int, kc: Int, nc: Int
     let unpackedB: Bool
     let rowParts: Int, colParts: Int
@@ -25,11 +25,10 @@ struct GEMMPlan {
     /// 100 microseconds of work per thread before the second thread reliably pays off.
     static let minFlopsPerThread = 6_000_000
 
-    init(m: Int, n: Int, k: Int, bIsRowMajor: Bool, blocking bl: GEMMBlocking, threads: Int) {
-        func ceilDiv(_ x: Int, _ y: Int) -> Int { (x + y - 1) / y }
-        func roundUp(_ x: Int, _ y: Int) -> Int { ceilDiv(x, y) * y }
-        let kBlocks = ceilDiv(k, bl.kc)
-        kc = min(bl.kc, roundUp(ceilDiv(k, kBlocks), 8))
+    init(m: Int, n: Int, k: Int, bIsRowMajor: Bool, blocking bl: GEMMBlocking, threads: Int, maxKC: Int? = nil) {
+        let maxKC = maxKC ?? bl.kc
+        let kBlocks = ceilDiv(k, maxKC)
+        kc = min(maxKC, roundUp(ceilDiv(k, kBlocks), 8))
         unpackedB = bIsRowMajor && m <= bl.unpackedBMaxM
         rowTiles = ceilDiv(m, bl.mr)
         colTiles = ceilDiv(n, bl.nr)
@@ -71,6 +70,22 @@ struct GEMMPlan {
     }
 }
 
+func ceilDiv(_ x: Int, _ y: Int) -> Int { (x + y - 1) / y }
+func roundUp(_ x: Int, _ y: Int) -> Int { ceilDiv(x, y) * y }
+
+/// The split-K cut of a GEMM with a small C and a deep K: `count` chunks of `depth` (the last
+/// may be shorter). Depends only on the shape and the blocking, never on the thread count.
+struct SplitK {
+    let count: Int
+    let depth: Int
+
+    init?(m: Int, n: Int, k: Int, blocking bl: GEMMBlocking) {
+        guard m * n <= bl.splitKMaxC, k >= 2 * bl.splitKDepth else { return nil }
+        count = ceilDiv(k, bl.splitKDepth)
+        depth = roundUp(ceilDiv(k, count), 8)
+    }
+}
+
 /// The BLIS-style SGEMM engine: five loops (jc over NC, pc over KC, ic over MC, jr over NR,
 /// ir over MR) around a register-blocked C microkernel, with A and B packed into panels.
 /// Each thread owns one macro-tile of C and runs the five loops on it with its own workspace;
@@ -82,8 +97,13 @@ enum PackedGEMM {
             scale(op)
             return
         }
+        let threads = Parallel.availableThreads(threads)
+        if let split = SplitK(m: op.m, n: op.n, k: op.k, blocking: kernel.blocking) {
+            runSplitK(op, split: split, kernel: kernel, threads: threads)
+            return
+        }
         let plan = GEMMPlan(m: op.m, n: op.n, k: op.k, bIsRowMajor: op.bIsRowMajor,
-                            blocking: kernel.blocking, threads: Parallel.availableThreads(threads))
+                            blocking: kernel.blocking, threads: threads)
         let parts = plan.rowParts * plan.colParts
         Parallel.forEach(parts, threads: parts) { part in
             let rows = plan.rows(part: part, m: op.m, mr: kernel.mr)
@@ -93,6 +113,34 @@ enum PackedGEMM {
                 workspace.reserve(aCount: plan.mc * plan.kc, bCount: plan.kc * plan.nc)
                 macroTile(op, rows: rows, columns: cols, plan: plan, kernel: kernel, workspace: workspace)
             }
+        }
+    }
+
+    /// Split-K: chunk `s` computes `op(A)[:, chunk] * op(B)[chunk, :]` into its own partial buffer
+    /// (one thread per chunk, the five loops inside), then the partials are summed in ascending
+    /// chunk order into C. Bitwise identical for any thread count.
+    private static func runSplitK(_ op: GEMMOperands, split: SplitK, kernel: GEMMMicrokernel, threads: Int) {
+        let plane = op.m * op.n
+        PackingWorkspace.withPooled { owner in
+            owner.reserve(partialsCount: split.count * plane)
+            let partials = owner.partials
+            Parallel.forEach(split.count, threads: threads) { s in
+                let k0 = s * split.depth
+                let depth = min(split.depth, op.k - k0)
+                let chunk = GEMMOperands(
+                    m: op.m, n: op.n, k: depth, alpha: 1, beta: 0,
+                    a: op.a + k0 * op.aColStride, aRowStride: op.aRowStride, aColStride: op.aColStride,
+                    b: op.b + k0 * op.bRowStride, bRowStride: op.bRowStride, bColStride: op.bColStride,
+                    c: partials + s * plane, ldc: op.n, bIsRowMajor: op.bIsRowMajor)
+                let plan = GEMMPlan(m: op.m, n: op.n, k: depth, bIsRowMajor: op.bIsRowMajor,
+                                    blocking: kernel.blocking, threads: 1, maxKC: split.depth)
+                PackingWorkspace.withPooled { workspace in
+                    workspace.reserve(aCount: plan.mc * plan.kc, bCount: plan.kc * plan.nc)
+                    macroTile(chunk, rows: 0..<op.m, columns: 0..<op.n, plan: plan, kernel: kernel,
+                              workspace: workspace)
+                }
+            }
+            ck_f32_reduce_partials(op.m, op.n, partials, split.count, op.alpha, op.beta, op.c, op.ldc)
         }
     }
 

@@ -1,19 +1,29 @@
 import Synchronization
 
-/// The packing buffers of one thread of a GEMM call: a packed block of A (`mc x kc`) and of
-/// B (`kc x nc`), 64-byte aligned. Workspaces are kept in a pool and reused across calls, so a
+/// The buffers of one thread of a GEMM call: a packed block of A (`mc x kc`), of B (`kc x nc`),
+/// and the split-K partial products, 64-byte aligned. Workspaces are kept in a pool and reused across calls, so a
 /// GEMM call allocates only when it needs bigger buffers than any earlier call did.
 final class PackingWorkspace: @unchecked Sendable {
     private(set) var a: UnsafeMutablePointer<Float>
     private(set) var b: UnsafeMutablePointer<Float>
-    private var aCapacity = 0
-    private var bCapacity = 0
+    private(set) var partials: UnsafeMutablePointer<Float>
+    private var aCapacity = 16
+    private var bCapacity = 16
+    private var partialsCapacity = 16
 
     init() {
         a = PackingWorkspace.allocate(16)
         b = PackingWorkspace.allocate(16)
-        aCapacity = 16
-        bCapacity = 16
+        partials = PackingWorkspace.allocate(16)
+    }
+
+    /// Makes `partials` hold at least `count` floats (contents not kept).
+    func reserve(partialsCount count: Int) {
+        if count > partialsCapacity {
+            UnsafeMutableRawPointer(partials).deallocate()
+            partials = PackingWorkspace.allocate(count)
+            partialsCapacity = count
+        }
     }
 
     /// Makes `a` hold at least `aCount` floats and `b` at least `bCount` (contents not kept).
@@ -38,6 +48,7 @@ final class PackingWorkspace: @unchecked Sendable {
     deinit {
         UnsafeMutableRawPointer(a).deallocate()
         UnsafeMutableRawPointer(b).deallocate()
+        UnsafeMutableRawPointer(partials).deallocate()
     }
 
     private static let pool = Mutex<[PackingWorkspace]>([])
