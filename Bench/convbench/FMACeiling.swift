@@ -4,9 +4,10 @@ import ConvKit
 /// ISA's register-only FMA loop (no loads), and the ceiling is total FLOPs over wall time.
 enum FMACeiling {
     /// GFLOP/s of `threads` threads running the FMA loop of `kernel`'s ISA at the same time.
-    static func measure(kernel: GEMMMicrokernel, threads: Int, iterations: Int = 4_000_000) -> Double {
+    static func measure(kernel: GEMMMicrokernel, threads: Int, iterations: Int = 1_000_000,
+                        budget: Double = 0.1) -> Double {
         var flops = 0
-        let time = Stopwatch.median(minRuns: 7, budget: 0.2) {
+        let time = Stopwatch.median(minRuns: 5, budget: budget) {
             let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: threads)
             defer { counts.deallocate() }
             let box = CountsBox(counts)

@@ -56,6 +56,7 @@ struct GEMMBenchmark: ParsableCommand {
         let kernel: String
         let ms: Double
         let gflops: Double
+        let ceilingGflops: Double
         let percentOfCeiling: Double
         let cblasMs: Double?
         let cblasGflops: Double?
@@ -99,10 +100,11 @@ struct GEMMBenchmark: ParsableCommand {
             print("compare: no CBLAS library could be loaded (tried \(cblas ?? CBLASLibrary.candidates.joined(separator: ", ")))")
         }
 
-        var ceilings: [Int: Double] = [:]
+        // The host's clock drifts during a run, so the ceiling is measured again before every row
+        // and each row's "% of ceiling" uses the ceiling of its own moment (column "ceil").
         for t in threads {
-            ceilings[t] = FMACeiling.measure(kernel: kernel, threads: t)
-            print(String(format: "FMA ceiling (%@, %d thread%@): %.1f GFLOP/s", kernel.isa.rawValue, t, t == 1 ? "" : "s", ceilings[t]!))
+            let ceiling = FMACeiling.measure(kernel: kernel, threads: t, iterations: 4_000_000, budget: 0.2)
+            print(String(format: "FMA ceiling (%@, %d thread%@): %.1f GFLOP/s", kernel.isa.rawValue, t, t == 1 ? "" : "s", ceiling))
         }
 
         var problems: [Problem] = []
@@ -113,14 +115,15 @@ struct GEMMBenchmark: ParsableCommand {
         if let only { problems = problems.filter { $0.label.contains(only) } }
 
         print("")
-        print(pad("shape", 18) + pad("op", 3) + pad("M x N x K", 17) + pad("thr", 4) + pad("ms", 9) + pad("GFLOP/s", 9)
-              + pad("%ceil", 7) + (library == nil ? "" : pad("cblas ms", 9) + pad("GFLOP/s", 9) + pad("ratio", 6)))
+        print(pad("shape", 18) + pad("op", 3) + pad("M x N x K", 17) + pad("thr", 4) + pad("ceil", 7) + pad("ms", 9)
+              + pad("GFLOP/s", 9) + pad("%ceil", 7) + (library == nil ? "" : pad("cblas ms", 9) + pad("GFLOP/s", 9) + pad("ratio", 6)))
         var rows: [Row] = []
         for problem in problems {
             let bench = try ProblemBuffers(problem)
             try bench.checkAgainst(library: library, kernel: kernel)
             for t in threads {
                 let context = try ExecutionContext(threads: t, isa: kernel.isa)
+                let ceiling = FMACeiling.measure(kernel: kernel, threads: t)
                 let flops = 2.0 * Double(problem.m) * Double(problem.n) * Double(problem.k)
                 let time: Double
                 var cblasTime: Double?
@@ -134,11 +137,12 @@ struct GEMMBenchmark: ParsableCommand {
                 let gflops = flops / time * 1e-9
                 let row = Row(shape: problem.label, trans: "\(problem.transA)\(problem.transB)",
                               m: problem.m, n: problem.n, k: problem.k, threads: t, kernel: kernel.name,
-                              ms: time * 1e3, gflops: gflops, percentOfCeiling: 100 * gflops / ceilings[t]!,
+                              ms: time * 1e3, gflops: gflops, ceilingGflops: ceiling, percentOfCeiling: 100 * gflops / ceiling,
                               cblasMs: cblasTime.map { $0 * 1e3 }, cblasGflops: cblasTime.map { flops / $0 * 1e-9 },
                               ratioToCBLAS: cblasTime.map { $0 / time })
                 rows.append(row)
                 var line = pad(row.shape, 18) + pad(row.trans, 3) + pad("\(row.m)x\(row.n)x\(row.k)", 17) + pad("\(t)", 4)
+                line += pad(String(format: "%.0f", ceiling), 7)
                 line += pad(String(format: "%.3f", row.ms), 9) + pad(String(format: "%.1f", row.gflops), 9)
                 line += pad(String(format: "%.1f", row.percentOfCeiling), 7)
                 if let ms = row.cblasMs, let g = row.cblasGflops, let r = row.ratioToCBLAS {

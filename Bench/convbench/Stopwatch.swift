@@ -10,7 +10,7 @@ enum Stopwatch {
 
     /// Runs `body` once to warm up, then repeats it until `minRuns` runs and `budget` seconds have
     /// passed (at most `maxRuns`), and returns the median time of one run in seconds.
-    static func median(minRuns: Int = 5, maxRuns: Int = 200, budget: Double = 0.3,
+    static func median(minRuns: Int = 5, maxRuns: Int = 100_000, budget: Double = 0.3,
                        _ body: () throws -> Void) rethrows -> Double {
         _ = try seconds(body)
         var times: [Double] = []
@@ -27,7 +27,7 @@ enum Stopwatch {
     /// Like ``median(minRuns:maxRuns:budget:_:)`` for two bodies run alternately, so that both see
     /// the same machine conditions (the machines are shared and their speed drifts): returns the
     /// median time of one run of each.
-    static func interleavedMedians(minRuns: Int = 5, maxRuns: Int = 200, budget: Double = 0.3,
+    static func interleavedMedians(minRuns: Int = 5, maxRuns: Int = 100_000, budget: Double = 0.3,
                                    _ first: () throws -> Void, _ second: () throws -> Void) rethrows -> (Double, Double) {
         _ = try seconds(first)
         _ = try seconds(second)

@@ -93,7 +93,8 @@ func boundaryShapes(for kernel: GEMMMicrokernel) -> [(m: Int, n: Int, k: Int)] {
         (0, 5, 7), (5, 0, 7), (5, 7, 0), (1, 1, 1),
         (b.mr - 1, b.nr - 1, 3), (b.mr, b.nr, b.kc), (b.mr + 1, b.nr + 1, b.kc + 1),
         (2 * b.mr + 3, 3 * b.nr + 5, 2 * b.kc + 7),
-        (b.unpackedBMaxM, 2 * b.nr + 3, 27), (b.unpackedBMaxM + 1, 2 * b.nr + 3, 29),
+        (b.mr + 3, b.unpackedBMaxElements / 64 - 5, 64), (b.mr + 3, b.unpackedBMaxElements / 64 + 5, 64),
+        (b.mr + 3, b.nr + 5, 2 * b.splitKDepth + 13), (2, 3, 4 * b.splitKDepth + 1),
         (b.mc + 1, b.nr + 3, 17), (9, b.nc + 7, 13),
         (37, 101, 53), (300, 67, 290), (61, 300, 301),
     ]

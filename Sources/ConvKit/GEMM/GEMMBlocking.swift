@@ -8,9 +8,10 @@ public struct GEMMBlocking: Sendable, Equatable {
     public let mc: Int
     public let kc: Int
     public let nc: Int
-    /// Largest M for which B is read in place (not packed) when `op(B) = B`: with few row
-    /// tiles each B micro-panel is used only a few times, so copying it does not pay.
-    public let unpackedBMaxM: Int
+    /// Largest `k * n` for which B is read in place (not packed) when `op(B) = B`: a B that small
+    /// stays in cache, so copying it does not pay. (A large B read in place is slower than packed:
+    /// its rows are separate memory streams that the hardware prefetcher does not follow.)
+    public let unpackedBMaxElements: Int
     /// Split-K: when C has at most `splitKMaxC` elements and K is at least twice `splitKDepth`,
     /// K is cut into chunks of about `splitKDepth` (fixed by the shape, not the thread count),
     /// computed in parallel and summed in a fixed order. Chunks are packed with `kc` up to the
@@ -18,7 +19,7 @@ public struct GEMMBlocking: Sendable, Equatable {
     public let splitKMaxC: Int
     public let splitKDepth: Int
 
-    public init(mr: Int, nr: Int, mc: Int, kc: Int, nc: Int, unpackedBMaxM: Int,
+    public init(mr: Int, nr: Int, mc: Int, kc: Int, nc: Int, unpackedBMaxElements: Int,
                 splitKMaxC: Int, splitKDepth: Int) {
         precondition(mr > 0 && nr > 0 && mc % mr == 0 && nc % nr == 0 && kc > 0 && splitKDepth > 0)
         self.mr = mr
@@ -26,7 +27,7 @@ public struct GEMMBlocking: Sendable, Equatable {
         self.mc = mc
         self.kc = kc
         self.nc = nc
-        self.unpackedBMaxM = unpackedBMaxM
+        self.unpackedBMaxElements = unpackedBMaxElements
         self.splitKMaxC = splitKMaxC
         self.splitKDepth = splitKDepth
     }

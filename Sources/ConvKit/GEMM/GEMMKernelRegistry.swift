@@ -9,20 +9,20 @@ public enum GEMMKernelRegistry {
         #if arch(x86_64)
         kernels.append(GEMMMicrokernel(
             name: "f32_gemm_14x32__avx512", isa: .avx512,
-            blocking: GEMMBlocking(mr: 14, nr: 32, mc: 168, kc: 256, nc: 2048, unpackedBMaxM: 0,
+            blocking: GEMMBlocking(mr: 14, nr: 32, mc: 168, kc: 256, nc: 2048, unpackedBMaxElements: 16 * 1024,
                                    splitKMaxC: 64 * 1024, splitKDepth: 512),
             peakFlopsPerIteration: 24 * 16 * 2,
             function: f32_gemm_14x32__avx512, peakFunction: f32_fma_peak__avx512))
         kernels.append(GEMMMicrokernel(
             name: "f32_gemm_6x16__avx2", isa: .avx2,
-            blocking: GEMMBlocking(mr: 6, nr: 16, mc: 144, kc: 256, nc: 2048, unpackedBMaxM: 0,
+            blocking: GEMMBlocking(mr: 6, nr: 16, mc: 144, kc: 256, nc: 2048, unpackedBMaxElements: 16 * 1024,
                                    splitKMaxC: 64 * 1024, splitKDepth: 512),
             peakFlopsPerIteration: 12 * 8 * 2,
             function: f32_gemm_6x16__avx2, peakFunction: f32_fma_peak__avx2))
         #endif
         kernels.append(GEMMMicrokernel(
             name: "f32_gemm_4x8__vec128", isa: .generic,
-            blocking: GEMMBlocking(mr: 4, nr: 8, mc: 128, kc: 256, nc: 1024, unpackedBMaxM: 0,
+            blocking: GEMMBlocking(mr: 4, nr: 8, mc: 128, kc: 256, nc: 1024, unpackedBMaxElements: 16 * 1024,
                                    splitKMaxC: 64 * 1024, splitKDepth: 512),
             peakFlopsPerIteration: 12 * 4 * 2,
             function: f32_gemm_4x8__vec128, peakFunction: f32_fma_peak__vec128))
@@ -30,10 +30,19 @@ public enum GEMMKernelRegistry {
     }()
 
     /// The microkernels this machine can run, fastest first.
-    public static var available: [GEMMMicrokernel] { all.filter { $0.isa.isSupported } }
+    public static let available: [GEMMMicrokernel] = all.filter { $0.isa.isSupported }
+
+    /// The kernel chosen for each ISA, indexed by `ISA.allCases` order (computed once).
+    private static let chosen: [GEMMMicrokernel] = ISA.allCases.map { isa in
+        available.first { $0.isa <= isa } ?? all[all.count - 1]
+    }
 
     /// The fastest microkernel whose ISA is at most `isa` and supported here.
     public static func kernel(for isa: ISA) -> GEMMMicrokernel {
-        available.first { $0.isa <= isa } ?? all[all.count - 1]
+        switch isa {
+        case .generic: return chosen[0]
+        case .avx2: return chosen[1]
+        case .avx512: return chosen[2]
+        }
     }
 }

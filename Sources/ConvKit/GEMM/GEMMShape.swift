@@ -5,9 +5,9 @@ struct GEMMShape {
     let m: Int, n: Int, ldc: Int
 
     init(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int) throws {
-        for (name, value) in [("m", m), ("n", n), ("k", k)] where value < 0 {
-            throw ConvKitError.invalidArgument(name: name, message: "must be >= 0, got \(value)")
-        }
+        try GEMMShape.checkSize("m", m)
+        try GEMMShape.checkSize("n", n)
+        try GEMMShape.checkSize("k", k)
         (aRows, aColumns) = transA == .noTranspose ? (m, k) : (k, m)
         (bRows, bColumns) = transB == .noTranspose ? (k, n) : (n, k)
         self.m = m
@@ -18,11 +18,19 @@ struct GEMMShape {
         try GEMMShape.checkLeading("lda", lda, columns: aColumns, what: transA == .noTranspose ? "A (m x k)" : "A (k x m, transposed)")
         try GEMMShape.checkLeading("ldb", ldb, columns: bColumns, what: transB == .noTranspose ? "B (k x n)" : "B (n x k, transposed)")
         try GEMMShape.checkLeading("ldc", ldc, columns: n, what: "C (m x n)")
-        for (name, rows, columns, ld) in [("a", aRows, aColumns, lda), ("b", bRows, bColumns, ldb), ("c", m, n, ldc)] {
-            let (span, overflow) = (rows &- 1).multipliedReportingOverflow(by: ld)
-            if rows > 0 && (overflow || span.addingReportingOverflow(columns).overflow) {
-                throw ConvKitError.invalidArgument(name: name, message: "\(rows) rows with leading dimension \(ld) overflow Int")
-            }
+        try GEMMShape.checkSpan("a", rows: aRows, columns: aColumns, ld: lda)
+        try GEMMShape.checkSpan("b", rows: bRows, columns: bColumns, ld: ldb)
+        try GEMMShape.checkSpan("c", rows: m, columns: n, ld: ldc)
+    }
+
+    private static func checkSize(_ name: String, _ value: Int) throws {
+        guard value >= 0 else { throw ConvKitError.invalidArgument(name: name, message: "must be >= 0, got \(value)") }
+    }
+
+    private static func checkSpan(_ name: String, rows: Int, columns: Int, ld: Int) throws {
+        let (span, overflow) = (rows &- 1).multipliedReportingOverflow(by: ld)
+        if rows > 0 && (overflow || span.addingReportingOverflow(columns).overflow) {
+            throw ConvKitError.invalidArgument(name: name, message: "\(rows) rows with leading dimension \(ld) overflow Int")
         }
     }
 
@@ -40,13 +48,16 @@ struct GEMMShape {
 
     /// Throws when an array holds fewer floats than its operand spans.
     func checkCounts(a: Int, b: Int, c: Int) throws {
-        for (name, count, rows, columns, ld) in [("a", a, aRows, aColumns, lda), ("b", b, bRows, bColumns, ldb),
-                                                 ("c", c, m, n, ldc)] {
-            let need = GEMMShape.span(rows: rows, columns: columns, ld: ld)
-            guard count >= need else {
-                throw ConvKitError.invalidArgument(
-                    name: name, message: "holds \(count) floats but \(rows) x \(columns) with leading dimension \(ld) needs \(need)")
-            }
+        try GEMMShape.checkCount("a", a, rows: aRows, columns: aColumns, ld: lda)
+        try GEMMShape.checkCount("b", b, rows: bRows, columns: bColumns, ld: ldb)
+        try GEMMShape.checkCount("c", c, rows: m, columns: n, ld: ldc)
+    }
+
+    private static func checkCount(_ name: String, _ count: Int, rows: Int, columns: Int, ld: Int) throws {
+        let need = span(rows: rows, columns: columns, ld: ld)
+        guard count >= need else {
+            throw ConvKitError.invalidArgument(
+                name: name, message: "holds \(count) floats but \(rows) x \(columns) with leading dimension \(ld) needs \(need)")
         }
     }
 }

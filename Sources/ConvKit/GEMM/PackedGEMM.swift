@@ -29,7 +29,7 @@ struct GEMMPlan: Sendable {
         let maxKC = maxKC ?? bl.kc
         let kBlocks = ceilDiv(k, maxKC)
         kc = min(maxKC, roundUp(ceilDiv(k, kBlocks), 8))
-        unpackedB = bIsRowMajor && m <= bl.unpackedBMaxM
+        unpackedB = bIsRowMajor && k * n <= bl.unpackedBMaxElements
         rowTiles = ceilDiv(m, bl.mr)
         colTiles = ceilDiv(n, bl.nr)
 

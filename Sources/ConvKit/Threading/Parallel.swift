@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 internal import ConvKitKernels
 
 /// The one threading abstraction of ConvKit: a parallel loop over `DispatchQueue.concurrentPerform`
@@ -16,8 +17,10 @@ public enum Parallel {
 
     /// Runs `body(i)` for every `i` in `0..<count`, on at most `threads` threads.
     ///
-    /// Work items are dealt to threads statically (item `i` goes to worker `i % workers`), so the
-    /// assignment does not depend on timing. Calls from inside a region run serially in order.
+    /// Workers take the next item from a shared counter, so a worker that Dispatch starts late
+    /// simply takes fewer items. Which thread runs an item never changes what the item computes;
+    /// kernels keep their results independent of the thread count. Calls from inside a region
+    /// run serially, in order.
     public static func forEach(_ count: Int, threads: Int, _ body: (Int) -> Void) {
         guard count > 0 else { return }
         let workers = min(count, availableThreads(threads))
@@ -27,19 +30,27 @@ public enum Parallel {
             for i in 0..<count { body(i) }
             return
         }
+        let next = WorkCounter()
         withoutActuallyEscaping(body) { escapable in
             let box = UncheckedSendableBox(escapable)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
                 ck_parallel_depth_add(1)
                 defer { ck_parallel_depth_add(-1) }
-                var i = worker
-                while i < count {
+                while true {
+                    let i = next.take()
+                    if i >= count { break }
                     box.value(i)
-                    i += workers
                 }
             }
         }
     }
+}
+
+/// The shared item counter of one parallel region.
+final class WorkCounter: Sendable {
+    private let value = Atomic<Int>(0)
+    /// Returns the next unclaimed item index.
+    func take() -> Int { value.add(1, ordering: .relaxed).oldValue }
 }
 
 /// Carries a value the caller guarantees is safe to share across the threads of one region.
