@@ -6,6 +6,7 @@
 #include "ConvKitKernels.h"
 
 #define CK_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#define CK_PREFETCH_K 8
 
 static inline __attribute__((always_inline)) CK_TARGET_AVX2 __m256i
 ck_column_mask__avx2(size_t first, size_t n) {
@@ -26,6 +27,8 @@ f32_gemm_rows_x16__avx2(const int rows, size_t n, size_t k, const float *a, size
         acc1[i] = _mm256_setzero_ps();
     }
     for (size_t p = 0; p < k; p++) {
+        _mm_prefetch((const char *)(b + CK_PREFETCH_K * b_kstride), _MM_HINT_T0);
+        _mm_prefetch((const char *)(a + CK_PREFETCH_K * a_kstride), _MM_HINT_T0);
         const __m256 b0 = _mm256_loadu_ps(b);
         const __m256 b1 = _mm256_loadu_ps(b + 8);
 #pragma clang loop unroll(full)

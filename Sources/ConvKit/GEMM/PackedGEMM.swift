@@ -25,10 +25,9 @@ struct GEMMPlan: Sendable {
     /// 100 microseconds of work per thread before the second thread reliably pays off.
     static let minFlopsPerThread = 6_000_000
 
-    init(m: Int, n: Int, k: Int, bIsRowMajor: Bool, blocking bl: GEMMBlocking, threads: Int, maxKC: Int? = nil) {
-        let maxKC = maxKC ?? bl.kc
-        let kBlocks = ceilDiv(k, maxKC)
-        kc = min(maxKC, roundUp(ceilDiv(k, kBlocks), 8))
+    init(m: Int, n: Int, k: Int, bIsRowMajor: Bool, blocking bl: GEMMBlocking, threads: Int) {
+        let kBlocks = ceilDiv(k, bl.kc)
+        kc = min(bl.kc, roundUp(ceilDiv(k, kBlocks), 8))
         unpackedB = bIsRowMajor && k * n <= bl.unpackedBMaxElements
         rowTiles = ceilDiv(m, bl.mr)
         colTiles = ceilDiv(n, bl.nr)
@@ -133,7 +132,7 @@ enum PackedGEMM {
                     b: op.b + k0 * op.bRowStride, bRowStride: op.bRowStride, bColStride: op.bColStride,
                     c: partials + s * plane, ldc: op.n, bIsRowMajor: op.bIsRowMajor)
                 let plan = GEMMPlan(m: op.m, n: op.n, k: depth, bIsRowMajor: op.bIsRowMajor,
-                                    blocking: kernel.blocking, threads: 1, maxKC: split.depth)
+                                    blocking: kernel.blocking, threads: 1)
                 PackingWorkspace.withPooled { workspace in
                     workspace.reserve(aCount: plan.mc * plan.kc, bCount: plan.kc * plan.nc)
                     macroTile(chunk, rows: 0..<op.m, columns: 0..<op.n, plan: plan, kernel: kernel,
