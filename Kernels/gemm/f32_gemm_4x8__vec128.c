@@ -1,19 +1,7 @@
 // f32 GEMM microkernel, 4 x 8 tile, portable: GCC/clang 128-bit vector extensions, which compile
 // to SSE2 on x86-64 and NEON on arm64 with no target flags. Contract: ConvKitKernels.h.
-#include <string.h>
 #include "ConvKitKernels.h"
-
-typedef float ck_v4f __attribute__((vector_size(16)));
-
-static inline __attribute__((always_inline)) ck_v4f ck_load_v4f(const float *p) {
-    ck_v4f v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static inline __attribute__((always_inline)) void ck_store_v4f(float *p, ck_v4f v) {
-    memcpy(p, &v, sizeof v);
-}
+#include "../common/ck_v4f.h"
 
 static inline __attribute__((always_inline)) void
 f32_gemm_rows_x8__vec128(const int rows, size_t n, size_t k, const float *a, size_t a_kstride,

@@ -51,7 +51,8 @@ void f32_gemm_4x8__vec128(size_t m, size_t n, size_t k, const float *a, size_t a
 void f32_fma_peak__vec128(size_t iterations, float *sink);
 
 // ---------------------------------------------------------------------------------------------
-// Packing (portable C). op(X)[r][c] = x[r*rs + c*cs].
+// Packing (portable C). op(X)[r][c] = x[r*rs + c*cs], with rs == 1 or cs == 1 (a row-major
+// operand, stored or transposed).
 //
 // ck_f32_pack_a: packs the mc x kc block op(A) into micro-panels of mr rows: panel q holds,
 // for each p < kc, the mr values op(A)[q*mr + i][p] at out[q*mr*kc + p*mr + i]. Rows past mc

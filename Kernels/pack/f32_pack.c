@@ -5,34 +5,23 @@
 // same cache set, and reading them one float at a time would evict lines before they are used.
 #include <string.h>
 #include "ConvKitKernels.h"
+#include "../common/ck_v4f.h"
 
 enum { CK_PACK_BLOCK = 16, CK_PACK_AHEAD = 4 };
-
-typedef float ck_pack_v4f __attribute__((vector_size(16)));
-
-static inline __attribute__((always_inline)) ck_pack_v4f ck_pack_load4(const float *p) {
-    ck_pack_v4f v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static inline __attribute__((always_inline)) void ck_pack_store4(float *p, ck_pack_v4f v) {
-    memcpy(p, &v, sizeof v);
-}
 
 // Transposes the 4 x 4 block src[r * src_stride + q] (r, q < 4) into dst[q * dst_stride + r].
 static inline __attribute__((always_inline)) void
 ck_transpose_4x4(const float *src, size_t src_stride, float *dst, size_t dst_stride) {
-    const ck_pack_v4f r0 = ck_pack_load4(src), r1 = ck_pack_load4(src + src_stride);
-    const ck_pack_v4f r2 = ck_pack_load4(src + 2 * src_stride), r3 = ck_pack_load4(src + 3 * src_stride);
-    const ck_pack_v4f t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5);
-    const ck_pack_v4f t1 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7);
-    const ck_pack_v4f t2 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5);
-    const ck_pack_v4f t3 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);
-    ck_pack_store4(dst, __builtin_shufflevector(t0, t2, 0, 1, 4, 5));
-    ck_pack_store4(dst + dst_stride, __builtin_shufflevector(t0, t2, 2, 3, 6, 7));
-    ck_pack_store4(dst + 2 * dst_stride, __builtin_shufflevector(t1, t3, 0, 1, 4, 5));
-    ck_pack_store4(dst + 3 * dst_stride, __builtin_shufflevector(t1, t3, 2, 3, 6, 7));
+    const ck_v4f r0 = ck_load_v4f(src), r1 = ck_load_v4f(src + src_stride);
+    const ck_v4f r2 = ck_load_v4f(src + 2 * src_stride), r3 = ck_load_v4f(src + 3 * src_stride);
+    const ck_v4f t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5);
+    const ck_v4f t1 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7);
+    const ck_v4f t2 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5);
+    const ck_v4f t3 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);
+    ck_store_v4f(dst, __builtin_shufflevector(t0, t2, 0, 1, 4, 5));
+    ck_store_v4f(dst + dst_stride, __builtin_shufflevector(t0, t2, 2, 3, 6, 7));
+    ck_store_v4f(dst + 2 * dst_stride, __builtin_shufflevector(t1, t3, 0, 1, 4, 5));
+    ck_store_v4f(dst + 3 * dst_stride, __builtin_shufflevector(t1, t3, 2, 3, 6, 7));
 }
 
 // dst[p * dst_stride + r] = src[r * src_stride + p] for r < rows, p < depth.
@@ -79,11 +68,8 @@ void ck_f32_pack_a(size_t mc, size_t kc, const float *a, size_t rs, size_t cs, s
         if (cs == 1) {
             if (rows < mr) memset(out, 0, mr * kc * sizeof(float));
             ck_transpose_rows(rows, kc, src, rs, out, mr);
-        } else if (rs == 1) {
+        } else {  // rs == 1
             ck_copy_rows_padded(kc, rows, mr, src, cs, out);
-        } else {
-            for (size_t p = 0; p < kc; p++)
-                for (size_t i = 0; i < mr; i++) out[p * mr + i] = i < rows ? src[i * rs + p * cs] : 0.0f;
         }
         out += mr * kc;
     }
@@ -110,7 +96,10 @@ void ck_f32_pack_b(size_t kc, size_t nc, const float *b, size_t rs, size_t cs, s
                     memcpy(dst, row + j0, 32 * sizeof(float));
                 }
             } else if (nr == 16) {
-                for (; j0 < full; j0 += 16, dst += panel) memcpy(dst, row + j0, 16 * sizeof(float));
+                for (; j0 < full; j0 += 16, dst += panel) {
+                    __builtin_prefetch(ahead + j0);
+                    memcpy(dst, row + j0, 16 * sizeof(float));
+                }
             } else {
                 for (; j0 < full; j0 += nr, dst += panel) memcpy(dst, row + j0, nr * sizeof(float));
             }
@@ -124,13 +113,9 @@ void ck_f32_pack_b(size_t kc, size_t nc, const float *b, size_t rs, size_t cs, s
     for (size_t j0 = 0; j0 < nc; j0 += nr) {
         const size_t cols = nc - j0 < nr ? nc - j0 : nr;
         const float *src = b + j0 * cs;
-        if (rs == 1) {
-            if (cols < nr) memset(out, 0, nr * kc * sizeof(float));
-            ck_transpose_rows(cols, kc, src, cs, out, nr);
-        } else {
-            for (size_t p = 0; p < kc; p++)
-                for (size_t j = 0; j < nr; j++) out[p * nr + j] = j < cols ? src[p * rs + j * cs] : 0.0f;
-        }
+        // rs == 1: op(B) columns are contiguous in p.
+        if (cols < nr) memset(out, 0, nr * kc * sizeof(float));
+        ck_transpose_rows(cols, kc, src, cs, out, nr);
         out += nr * kc;
     }
 }
