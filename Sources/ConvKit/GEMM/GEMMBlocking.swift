@@ -19,7 +19,7 @@ public struct GEMMBlocking: Sendable, Equatable {
     public let splitKMaxC: Int
     public let splitKDepth: Int
 
-    public init(mr: Int, nr: Int, mc: Int, kc: Int, nc: Int, unpackedBMaxElements: Int,
+    init(mr: Int, nr: Int, mc: Int, kc: Int, nc: Int, unpackedBMaxElements: Int,
                 splitKMaxC: Int, splitKDepth: Int) {
         precondition(mr > 0 && nr > 0 && mc % mr == 0 && nc % nr == 0 && kc > 0 && splitKDepth > 0)
         self.mr = mr

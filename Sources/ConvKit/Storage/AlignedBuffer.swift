@@ -1,16 +1,16 @@
 /// A fixed-size, zero-initialised buffer of `Float` aligned to 64 bytes (one cache line, one
 /// AVX-512 register). The storage behind ``Matrix``; reference type, shared until mutated.
-public final class AlignedBuffer: @unchecked Sendable {
+final class AlignedBuffer: @unchecked Sendable {
     /// The alignment of ``baseAddress`` in bytes.
-    public static let alignment = 64
+    static let alignment = 64
 
     /// Number of `Float` elements.
-    public let count: Int
+    let count: Int
     /// The first element; valid for the lifetime of the buffer.
-    public let baseAddress: UnsafeMutablePointer<Float>
+    let baseAddress: UnsafeMutablePointer<Float>
 
     /// Allocates `count` zeroed floats (`count >= 0`).
-    public init(count: Int) {
+    init(count: Int) {
         precondition(count >= 0, "AlignedBuffer count must be >= 0")
         self.count = count
         let raw = UnsafeMutableRawPointer.allocate(
@@ -20,7 +20,7 @@ public final class AlignedBuffer: @unchecked Sendable {
     }
 
     /// A new buffer with the same contents.
-    public func copy() -> AlignedBuffer {
+    func copy() -> AlignedBuffer {
         let other = AlignedBuffer(count: count)
         other.baseAddress.update(from: baseAddress, count: count)
         return other
