@@ -129,7 +129,7 @@ struct GEMMBenchmark: ParsableCommand {
                 var cblasTime: Double?
                 if let library {
                     library.setThreads?(Int32(t))
-                    (time, cblasTime) = try Stopwatch.interleavedMedians(budget: budget, { try bench.runConvKit(context) },
+                    (time, cblasTime) = try Stopwatch.alternatingMedians(budget: budget, { try bench.runConvKit(context) },
                                                                          { bench.runCBLAS(library) })
                 } else {
                     time = try Stopwatch.median(budget: budget) { try bench.runConvKit(context) }

@@ -25,6 +25,19 @@ public struct GEMMMicrokernel: Sendable, CustomStringConvertible {
     public var nr: Int { blocking.nr }
     public var description: String { name }
 
+    /// Runs the microkernel on one tile (the contract of `Docs/Kernels.md`):
+    /// `C[i*ldc + j] := beta * C[i*ldc + j] + alpha * sum_p a[p*aStride + i] * b[p*bStride + j]`
+    /// for `i < m`, `j < n`. For code that links the kernels directly (and for benchmarks).
+    ///
+    /// Preconditions (unchecked, like the kernel itself): `1 <= m <= mr`, `1 <= n <= nr`, `k >= 1`;
+    /// `a` holds `k` steps of `m` floats `aStride` apart; `b` holds `k` steps of `nr` readable floats
+    /// `bStride` apart; `c` spans `(m - 1) * ldc + n` floats. `beta == 0` does not read C.
+    public func runTile(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, aStride: Int,
+                        b: UnsafePointer<Float>, bStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                        alpha: Float, beta: Float) {
+        function(m, n, k, a, aStride, b, bStride, c, ldc, alpha, beta)
+    }
+
     /// Runs the ISA's register-only FMA loop for `iterations` iterations and returns the number
     /// of floating-point operations it did (the caller times it to measure the FMA ceiling).
     public func runPeakLoop(iterations: Int) -> Int {
