@@ -36,6 +36,9 @@ struct GEMMBenchmark: ParsableCommand {
     @Option(name: .long, help: "OPENBLAS_CORETYPE set before loading OpenBLAS; 'env' keeps the shell's value.")
     var openblasCoretype = "SkylakeX"
 
+    @Option(name: .long, help: "Seconds to pause before each block of ConvKit runs, after CBLAS runs.")
+    var settle = 0.25
+
     @Option(name: .long, help: "Write the rows as JSON to this file.")
     var json: String?
 
@@ -129,7 +132,7 @@ struct GEMMBenchmark: ParsableCommand {
                 var cblasTime: Double?
                 if let library {
                     library.setThreads?(Int32(t))
-                    (time, cblasTime) = try Stopwatch.alternatingMedians(budget: budget, { try bench.runConvKit(context) },
+                    (time, cblasTime) = try Stopwatch.alternatingMedians(budget: budget, settle: settle, { try bench.runConvKit(context) },
                                                                          { bench.runCBLAS(library) })
                 } else {
                     time = try Stopwatch.median(budget: budget) { try bench.runConvKit(context) }
