@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// No target of a library product may use `unsafeFlags`: the package must stay usable as a
+// No target of a library product may use unsafe build flags: the package must stay usable as a
 // versioned dependency. ISA-specific code lives in the C target `ConvKitKernels` (folder
 // `Kernels/`) and selects its instruction set per function with `__attribute__((target))`.
 let package = Package(
