@@ -18,9 +18,7 @@ public enum ReferenceGEMM {
                 var sum = 0.0
                 if alpha != 0 {
                     for p in 0..<k {
-                        let aip = transA == .noTranspose ? a[i * lda + p] : a[p * lda + i]
-                        let bpj = transB == .noTranspose ? b[p * ldb + j] : b[j * ldb + p]
-                        sum += Double(aip) * Double(bpj)
+                        sum += element(a, transA, i, p, lda) * element(b, transB, p, j, ldb)
                     }
                 }
                 let scaled = Double(alpha) * sum
@@ -41,13 +39,16 @@ public enum ReferenceGEMM {
             for j in 0..<n {
                 var sum = 0.0
                 for p in 0..<k {
-                    let aip = transA == .noTranspose ? a[i * lda + p] : a[p * lda + i]
-                    let bpj = transB == .noTranspose ? b[p * ldb + j] : b[j * ldb + p]
-                    sum += abs(Double(aip) * Double(bpj))
+                    sum += abs(element(a, transA, i, p, lda) * element(b, transB, p, j, ldb))
                 }
                 out[i * ldc + j] = abs(Double(alpha)) * sum + (beta == 0 ? 0 : abs(Double(beta) * Double(c[i * ldc + j])))
             }
         }
         return out
+    }
+
+    /// `op(X)[row][column]` of a row-major `x` with leading dimension `ld`, as a Double.
+    private static func element(_ x: [Float], _ trans: Transpose, _ row: Int, _ column: Int, _ ld: Int) -> Double {
+        Double(trans == .noTranspose ? x[row * ld + column] : x[column * ld + row])
     }
 }

@@ -26,15 +26,15 @@ struct GEMMKernelRegistryTests {
         #expect(kernel.runPeakLoop(iterations: 1000) > 0)
     }
 
-    @Test("runTile follows the contract: partial tiles, beta == 0 ignores NaN, nothing outside m x n is touched",
+    @Test("runTile follows the contract for every row count and edge column counts; beta == 0 ignores NaN; nothing outside m x n is touched",
           arguments: GEMMKernelRegistry.available)
     func runTileContract(kernel: GEMMMicrokernel) {
         let k = 7, ldc = kernel.nr + 3
         var generator = TestGenerator(seed: 5)
         let a = (0..<(k * kernel.mr)).map { _ in Float.random(in: -1...1, using: &generator) }
         let b = (0..<(k * kernel.nr)).map { _ in Float.random(in: -1...1, using: &generator) }
-        for m in Set([1, kernel.mr - 1, kernel.mr]) {
-            for n in Set([1, kernel.nr - 1, kernel.nr]) {
+        for m in 1...kernel.mr {
+            for n in Set([1, 2, kernel.nr / 2, kernel.nr / 2 + 1, kernel.nr - 1, kernel.nr]) {
                 for beta in [Float(0), 0.5] {
                     var c = [Float](repeating: beta == 0 ? .nan : 2, count: (kernel.mr + 1) * ldc)
                     a.withUnsafeBufferPointer { pa in

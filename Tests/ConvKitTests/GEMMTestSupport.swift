@@ -86,7 +86,7 @@ func checkAgainstReference(_ t: GEMMCase, context: ExecutionContext, cFill: Floa
 }
 
 /// Shapes that straddle every blocking boundary of `kernel`: empty, single, MR +- 1, NR +- 1,
-/// KC + 1, MC + 1, NC + 1, primes, and the unpacked-B limit.
+/// KC + 1, MC + 1, NC + 1, primes, the unpacked-B limit, split-K, and split-K past its chunk cap.
 func boundaryShapes(for kernel: GEMMMicrokernel) -> [(m: Int, n: Int, k: Int)] {
     let b = kernel.blocking
     return [
@@ -95,6 +95,7 @@ func boundaryShapes(for kernel: GEMMMicrokernel) -> [(m: Int, n: Int, k: Int)] {
         (2 * b.mr + 3, 3 * b.nr + 5, 2 * b.kc + 7),
         (b.mr + 3, b.unpackedBMaxElements / 64 - 5, 64), (b.mr + 3, b.unpackedBMaxElements / 64 + 5, 64),
         (b.mr + 3, b.nr + 5, 2 * b.splitKDepth + 13), (2, 3, 4 * b.splitKDepth + 1),
+        (3, 5, (b.splitKMaxChunks + 7) * b.splitKDepth + 3),
         (b.mc + 1, b.nr + 3, 17), (9, b.nc + 7, 13),
         (37, 101, 53), (300, 67, 290), (61, 300, 301),
     ]

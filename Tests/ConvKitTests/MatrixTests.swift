@@ -18,6 +18,17 @@ struct MatrixTests {
         }
     }
 
+    @Test("empty matrices work: zero rows or zero columns")
+    func empty() throws {
+        let noColumns = try Matrix(rows: 3, columns: 0, elements: [])
+        #expect(noColumns.elements.isEmpty && noColumns.rows == 3)
+        let noRows = try Matrix(rows: 0, columns: 5, elements: [])
+        #expect(noRows.elements.isEmpty && noRows.columns == 5)
+        var product = try Matrix(rows: 3, columns: 5)
+        try GEMM.multiply(noColumns, .noTranspose, noRows, .noTranspose, into: &product, beta: 0)
+        #expect(product.elements == [Float](repeating: 0, count: 15))
+    }
+
     @Test("invalid shapes and element counts throw")
     func invalid() {
         #expect(throws: ConvKitError.self) { try Matrix(rows: -1, columns: 2) }

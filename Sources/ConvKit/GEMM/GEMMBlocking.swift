@@ -18,10 +18,13 @@ public struct GEMMBlocking: Sendable, Equatable {
     /// chunk depth: with a small C, long panels cost nothing in reuse and halve the C traffic.
     public let splitKMaxC: Int
     public let splitKDepth: Int
+    /// At most this many split-K chunks (deeper chunks beyond it), so the partial products take at
+    /// most `splitKMaxChunks * splitKMaxC` floats however deep K is.
+    public let splitKMaxChunks: Int
 
     init(mr: Int, nr: Int, mc: Int, kc: Int, nc: Int, unpackedBMaxElements: Int,
-                splitKMaxC: Int, splitKDepth: Int) {
-        precondition(mr > 0 && nr > 0 && mc % mr == 0 && nc % nr == 0 && kc > 0 && splitKDepth > 0)
+                splitKMaxC: Int, splitKDepth: Int, splitKMaxChunks: Int = 32) {
+        precondition(mr > 0 && nr > 0 && mc % mr == 0 && nc % nr == 0 && kc > 0 && splitKDepth > 0 && splitKMaxChunks >= 2)
         self.mr = mr
         self.nr = nr
         self.mc = mc
@@ -30,5 +33,6 @@ public struct GEMMBlocking: Sendable, Equatable {
         self.unpackedBMaxElements = unpackedBMaxElements
         self.splitKMaxC = splitKMaxC
         self.splitKDepth = splitKDepth
+        self.splitKMaxChunks = splitKMaxChunks
     }
 }

@@ -21,8 +21,9 @@ struct GEMMPlan: Sendable {
     let rowParts: Int, colParts: Int
     let rowTiles: Int, colTiles: Int
 
-    /// Work below which a call runs on one thread: a Dispatch region needs roughly
-    /// 100 microseconds of work per thread before the second thread reliably pays off.
+    /// Work below which a call runs on one thread (about 40 microseconds at 150 GFLOP/s). Per the
+    /// toolchain notes, Dispatch's second thread joins unreliably for regions shorter than about
+    /// 100 microseconds; square 256 (17 MFLOP per thread) measured 1.9x on 2 threads here.
     static let minFlopsPerThread = 6_000_000
 
     init(m: Int, n: Int, k: Int, bIsRowMajor: Bool, blocking bl: GEMMBlocking, threads: Int) {
@@ -73,15 +74,17 @@ func ceilDiv(_ x: Int, _ y: Int) -> Int { (x + y - 1) / y }
 func roundUp(_ x: Int, _ y: Int) -> Int { ceilDiv(x, y) * y }
 
 /// The split-K cut of a GEMM with a small C and a deep K: `count` chunks of `depth` (the last
-/// may be shorter). Depends only on the shape and the blocking, never on the thread count.
+/// may be shorter), at most `splitKMaxChunks` of them. Depends only on the shape and the
+/// blocking, never on the thread count.
 struct SplitK {
     let count: Int
     let depth: Int
 
     init?(m: Int, n: Int, k: Int, blocking bl: GEMMBlocking) {
         guard m * n <= bl.splitKMaxC, k >= 2 * bl.splitKDepth else { return nil }
-        count = ceilDiv(k, bl.splitKDepth)
-        depth = roundUp(ceilDiv(k, count), 8)
+        let wanted = min(ceilDiv(k, bl.splitKDepth), bl.splitKMaxChunks)
+        depth = roundUp(ceilDiv(k, wanted), 8)
+        count = ceilDiv(k, depth)
     }
 }
 

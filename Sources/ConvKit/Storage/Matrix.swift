@@ -36,6 +36,7 @@ public struct Matrix: Sendable, Equatable {
             throw ConvKitError.invalidArgument(
                 name: "elements", message: "expected \(rows) x \(columns) = \(rows * columns) values, got \(elements.count)")
         }
+        guard columns > 0 else { return }
         let ld = leadingDimension
         elements.withUnsafeBufferPointer { src in
             for i in 0..<rows {
@@ -47,6 +48,7 @@ public struct Matrix: Sendable, Equatable {
     /// The elements in row-major order, without padding.
     public var elements: [Float] {
         var out = [Float](repeating: 0, count: rows * columns)
+        guard columns > 0 else { return out }
         let ld = leadingDimension
         out.withUnsafeMutableBufferPointer { dst in
             for i in 0..<rows {
