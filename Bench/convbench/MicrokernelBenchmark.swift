@@ -17,15 +17,24 @@ struct MicrokernelBenchmark: ParsableCommand {
     @Option(name: .long, help: "Rounds of (ceiling probe, kernel runs).")
     var rounds = 7
 
+    @Option(name: .long, help: "Inputs: 'random' (uniform in [-1, 1]) or 'regular' (small non-negative repeating values), to check that timings do not depend on the data).")
+    var data = "random"
+
     func run() throws {
         guard k >= 1, tiles >= 1 else { throw ValidationError("--k and --tiles must be positive") }
+        guard data == "random" || data == "regular" else {
+            throw ValidationError("--data must be 'random' or 'regular', got '\(data)'")
+        }
+        // Plain locals: reading an ArgumentParser @Option goes through its property wrapper
+        // (enum payload and metadata look-ups), which inside the timed loop cost about 0.5 us a call.
+        let k = self.k, tiles = self.tiles, rounds = self.rounds, regular = data == "regular"
         print("kernel                   k     tiles  ceiling  best GF/s %ceil  best-round median GF/s %ceil")
         for kernel in GEMMKernelRegistry.available {
             let mr = kernel.mr, nr = kernel.nr
             // 64-byte aligned panels, as the GEMM driver's packing workspaces are.
-            let a = alignedRandom(count: tiles * mr * k, seed: 7)
-            let b = alignedRandom(count: nr * k, seed: 8)
-            let c = alignedRandom(count: tiles * mr * nr, seed: 9)
+            let a = alignedInputs(count: tiles * mr * k, seed: 7, regularPeriod: regular ? 7 : nil)
+            let b = alignedInputs(count: nr * k, seed: 8, regularPeriod: regular ? 5 : nil)
+            let c = alignedInputs(count: tiles * mr * nr, seed: 9, regularPeriod: regular ? 3 : nil)
             defer { for buffer in [a, b, c] { UnsafeMutableRawPointer(buffer).deallocate() } }
             // The host's speed drifts: alternate the ceiling probe and the kernel over several rounds
             // and compare the best of each (medians are printed too).
@@ -50,11 +59,18 @@ struct MicrokernelBenchmark: ParsableCommand {
     }
 }
 
-/// `count` floats in [-1, 1] in a new 64-byte aligned allocation (the caller deallocates it).
-private func alignedRandom(count: Int, seed: UInt64) -> UnsafeMutablePointer<Float> {
+/// `count` floats in a new 64-byte aligned allocation (the caller deallocates it): uniform in
+/// [-1, 1], or `Float(i % regularPeriod) * 0.1` when a period is given.
+private func alignedInputs(count: Int, seed: UInt64, regularPeriod: Int?) -> UnsafeMutablePointer<Float> {
     let buffer = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64)
         .bindMemory(to: Float.self, capacity: count)
     var generator = SeededGenerator(seed: seed)
-    for i in 0..<count { buffer[i] = Float.random(in: -1...1, using: &generator) }
+    for i in 0..<count {
+        if let period = regularPeriod {
+            buffer[i] = Float(i % period) * 0.1
+        } else {
+            buffer[i] = Float.random(in: -1...1, using: &generator)
+        }
+    }
     return buffer
 }
