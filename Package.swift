@@ -22,12 +22,12 @@ let package = Package(
         ),
         .target(
             name: "ConvKit",
-            dependencies: ["ConvKitKernels"],
+            dependencies: ["ConvKitKernels", "ConvKitReference"],
             path: "Sources/ConvKit"
         ),
         .target(
             name: "ConvKitReference",
-            dependencies: ["ConvKit"],
+            dependencies: [],
             path: "Sources/ConvKitReference"
         ),
         .executableTarget(

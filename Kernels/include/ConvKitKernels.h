@@ -71,6 +71,83 @@ void ck_f32_reduce_partials(size_t m, size_t n, const float *partials, size_t pa
                             float beta, float *c, size_t ldc);
 
 // ---------------------------------------------------------------------------------------------
+// Direct-convolution microkernels (see Docs/Kernels.md). One MR x NR tile of output pixels x
+// output channels, NR = 2 vectors; bodies in conv/ck_conv_template.h, one file per ISA.
+//
+// ck_f32_conv_fwd_ukernel_fn (implicit GEMM over an input read in place), for i < m, j < n:
+//   C[i*ldc + j] := (accumulate ? C[i*ldc + j] : 0) + (bias ? bias[j] : 0)
+//                   + sum_{s < nseg} sum_{t < seg_len} row_ptr[i][seg_off[s] + t] * w[(s*seg_len + t)*NR + j]
+//   then max(., 0) when relu (NaN stays NaN). 1 <= m <= MR, 1 <= n <= NR. w is a packed,
+//   zero-padded NR-column weight panel; row_ptr holds m pointers (one per output pixel) into
+//   the input; each segment is seg_len contiguous floats. Sums run in ascending (s, t).
+typedef void (*ck_f32_conv_fwd_ukernel_fn)(size_t m, size_t n, size_t nseg, size_t seg_len,
+                                           const ptrdiff_t *seg_off, const float *const *row_ptr,
+                                           const float *w, float *c, size_t ldc,
+                                           const float *bias, int accumulate, int relu);
+// ck_f32_conv_bwdw_ukernel_fn (weight gradient), for i < m, j < n:
+//   C[i*ldc + j] := (accumulate ? C[i*ldc + j] : 0)
+//                   + sum_{y < nrows} sum_{x < ncols} a[y*a_row_stride + x*a_col_stride + koff[i]]
+//                                                     * g[y*g_row_stride + x*g_col_stride + j]
+//   summed in ascending (y, x). Only the n columns of each g row are read.
+typedef void (*ck_f32_conv_bwdw_ukernel_fn)(size_t m, size_t n, size_t nrows, size_t ncols,
+                                            const float *a, ptrdiff_t a_row_stride,
+                                            ptrdiff_t a_col_stride, const ptrdiff_t *koff,
+                                            const float *g, size_t g_row_stride,
+                                            size_t g_col_stride, float *c, size_t ldc,
+                                            int accumulate);
+#define CK_CONV_KERNELS(NAME)                                                                     \
+    void f32_conv_fwd_##NAME(size_t m, size_t n, size_t nseg, size_t seg_len,                     \
+                             const ptrdiff_t *seg_off, const float *const *row_ptr,               \
+                             const float *w, float *c, size_t ldc, const float *bias,             \
+                             int accumulate, int relu);                                           \
+    void f32_conv_bwdw_##NAME(size_t m, size_t n, size_t nrows, size_t ncols, const float *a,     \
+                              ptrdiff_t a_row_stride, ptrdiff_t a_col_stride,                     \
+                              const ptrdiff_t *koff, const float *g, size_t g_row_stride,         \
+                              size_t g_col_stride, float *c, size_t ldc, int accumulate);
+#if defined(__x86_64__)
+CK_CONV_KERNELS(14x32__avx512)
+CK_CONV_KERNELS(6x16__avx2)
+#endif
+CK_CONV_KERNELS(4x8__vec128)
+
+// ---------------------------------------------------------------------------------------------
+// Lowering (portable C), NHWC, channels [c0, c0 + cg) of c; output pixels are numbered
+// p = (n*ho + oy)*wo + ox across the batch.
+//
+// ck_f32_im2col_nhwc: for r < count (pixel p0 + r), writes row r of col (row stride ldcol) as the
+// kh*kw*cg values in[n, oy*sy + ky*dy - pad_top, ox*sx + kx*dx - pad_left, c0 + ci] in
+// (ky, kx, ci) order, 0 outside the input.
+void ck_f32_im2col_nhwc(const float *in, size_t h, size_t w, size_t c, size_t c0, size_t cg,
+                        size_t ho, size_t wo, size_t kh, size_t kw, size_t sy, size_t sx,
+                        size_t dy, size_t dx, ptrdiff_t pad_top, ptrdiff_t pad_left, size_t p0,
+                        size_t count, float *col, size_t ldcol);
+// ck_f32_col2im_nhwc: the adjoint: adds every element of those rows of col into the input
+// position it was read from (taps outside the input are dropped), rows in ascending order.
+void ck_f32_col2im_nhwc(const float *col, size_t ldcol, size_t p0, size_t count, float *in,
+                        size_t h, size_t w, size_t c, size_t c0, size_t cg, size_t ho, size_t wo,
+                        size_t kh, size_t kw, size_t sy, size_t sx, size_t dy, size_t dx,
+                        ptrdiff_t pad_top, ptrdiff_t pad_left);
+// ck_f32_pad_nhwc: rows [y0, y1) of the padded image D (width wd, c channels), written densely
+// to dst: D[y][x] = src[(y - pad_top) / insert_y][(x - pad_left) / insert_x] when both
+// differences are >= 0, divisible by the insert factor and the quotients are inside the h x w
+// source; else 0. Negative pads crop. insert > 1 inserts zeros between source pixels (used to
+// turn a strided backward-data pass into a stride-1 convolution).
+void ck_f32_pad_nhwc(const float *src, size_t h, size_t w, size_t c, size_t insert_y,
+                     size_t insert_x, ptrdiff_t pad_top, ptrdiff_t pad_left, size_t y0, size_t y1,
+                     size_t wd, float *dst);
+
+// ---------------------------------------------------------------------------------------------
+// Bias and activation over row-major m x n data.
+/// c[i*ldc + j] := c[i*ldc + j] + bias[j] (bias may be NULL), then max(., 0) when relu.
+void ck_f32_bias_relu(size_t m, size_t n, float *c, size_t ldc, const float *bias, int relu);
+/// out[j] := (accumulate ? out[j] : 0) + sum_{i < m} x[i*ldx + j], summed in ascending i.
+void ck_f32_sum_rows(size_t m, size_t n, const float *x, size_t ldx, float *out, int accumulate);
+/// dst[i] := sum_{s < parts} src[s*part_stride + i] for i < count, summed in ascending s.
+void ck_f32_sum_parts(size_t count, size_t parts, size_t part_stride, const float *src, float *dst);
+/// dst[j*ldd + i] := src[i*lds + j] for i < rows, j < cols (layout conversion).
+void ck_f32_transpose(size_t rows, size_t cols, const float *src, size_t lds, float *dst, size_t ldd);
+
+// ---------------------------------------------------------------------------------------------
 // Runtime support.
 
 /// 1 when the CPU and the OS support the instruction set (AVX-512F; AVX2 with FMA), else 0.

@@ -58,9 +58,9 @@ func checkAgainstReference(_ t: GEMMCase, context: ExecutionContext, cFill: Floa
         for i in 0..<t.m { for j in 0..<t.n { c[i * t.ldc + j] = cFill } }
     }
     var expected = c
-    ReferenceGEMM.sgemm(t.transA, t.transB, m: t.m, n: t.n, k: t.k, alpha: t.alpha, a: a, lda: t.lda,
+    ReferenceGEMM.sgemm(transposeA: t.transA == .transpose, transposeB: t.transB == .transpose, m: t.m, n: t.n, k: t.k, alpha: t.alpha, a: a, lda: t.lda,
                         b: b, ldb: t.ldb, beta: t.beta, c: &expected, ldc: t.ldc)
-    let magnitude = ReferenceGEMM.magnitudes(t.transA, t.transB, m: t.m, n: t.n, k: t.k, alpha: t.alpha,
+    let magnitude = ReferenceGEMM.magnitudes(transposeA: t.transA == .transpose, transposeB: t.transB == .transpose, m: t.m, n: t.n, k: t.k, alpha: t.alpha,
                                              a: a, lda: t.lda, b: b, ldb: t.ldb, beta: t.beta, c: c, ldc: t.ldc)
     try GEMM.sgemm(t.transA, t.transB, m: t.m, n: t.n, k: t.k, alpha: t.alpha, a: a, lda: t.lda,
                    b: b, ldb: t.ldb, beta: t.beta, c: &c, ldc: t.ldc, context: context)

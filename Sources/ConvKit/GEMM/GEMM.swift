@@ -93,3 +93,21 @@ public enum GEMM {
         }
     }
 }
+
+extension GEMM {
+    /// Internal SGEMM for ConvKit's own kernels: arguments are valid by construction, so no
+    /// validation and no environment lookup. Inside a parallel region it runs on one thread.
+    static func run(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
+                    alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+                    b: UnsafePointer<Float>, ldb: Int,
+                    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                    kernel: GEMMMicrokernel, threads: Int) {
+        guard m > 0, n > 0 else { return }
+        let operands = GEMMOperands(
+            m: m, n: n, k: k, alpha: alpha, beta: beta,
+            a: a, aRowStride: transA == .noTranspose ? lda : 1, aColStride: transA == .noTranspose ? 1 : lda,
+            b: b, bRowStride: transB == .noTranspose ? ldb : 1, bColStride: transB == .noTranspose ? 1 : ldb,
+            c: c, ldc: ldc, bIsRowMajor: transB == .noTranspose)
+        PackedGEMM.run(operands, kernel: kernel, threads: threads)
+    }
+}

@@ -22,24 +22,37 @@ public enum Parallel {
     /// kernels keep their results independent of the thread count. Calls from inside a region
     /// run serially, in order.
     public static func forEach(_ count: Int, threads: Int, _ body: (Int) -> Void) {
+        forEach(count, threads: threads) { item, _ in body(item) }
+    }
+
+    /// The number of workers ``forEach(_:threads:_:)-(_,_,(Int,Int)->Void)`` starts for `count`
+    /// items with budget `threads`: size per-worker scratch space with it.
+    public static func workerCount(items count: Int, threads: Int) -> Int {
+        max(1, min(count, availableThreads(threads)))
+    }
+
+    /// Runs `body(item, worker)` for every item in `0..<count`; `worker` is in
+    /// `0..<workerCount(items: count, threads: threads)` and no two concurrent calls share one,
+    /// so it can index per-worker scratch space.
+    public static func forEach(_ count: Int, threads: Int, _ body: (_ item: Int, _ worker: Int) -> Void) {
         guard count > 0 else { return }
-        let workers = min(count, availableThreads(threads))
+        let workers = workerCount(items: count, threads: threads)
         if workers <= 1 {
             ck_parallel_depth_add(1)
             defer { ck_parallel_depth_add(-1) }
-            for i in 0..<count { body(i) }
+            for i in 0..<count { body(i, 0) }
             return
         }
         let next = WorkCounter()
         withoutActuallyEscaping(body) { escapable in
             let box = UncheckedSendableBox(escapable)
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 ck_parallel_depth_add(1)
                 defer { ck_parallel_depth_add(-1) }
                 while true {
                     let i = next.take()
                     if i >= count { break }
-                    box.value(i)
+                    box.value(i, worker)
                 }
             }
         }

@@ -1,0 +1,11 @@
+// Direct-convolution kernels, 14 x 32 tile, AVX-512F: 28 zmm accumulators. Body: ck_conv_template.h.
+#if defined(__x86_64__)
+typedef float ck_v16f __attribute__((vector_size(64)));
+#define CK_V ck_v16f
+#define CK_VW 16
+#define CK_MR 14
+#define CK_TARGET __attribute__((target("avx512f,fma")))
+#define CK_FWD f32_conv_fwd_14x32__avx512
+#define CK_BWDW f32_conv_bwdw_14x32__avx512
+#include "ck_conv_template.h"
+#endif

@@ -1,0 +1,46 @@
+// Bias, ReLU and channel sums over row-major (pixels x channels) data (portable C; the compiler
+// vectorises these loops). Contracts: ConvKitKernels.h.
+#include "ConvKitKernels.h"
+
+void ck_f32_bias_relu(size_t m, size_t n, float *c, size_t ldc, const float *bias, int relu) {
+    for (size_t i = 0; i < m; i++) {
+        float *row = c + i * ldc;
+        if (bias != NULL) {
+            for (size_t j = 0; j < n; j++) row[j] += bias[j];
+        }
+        if (relu) {
+            for (size_t j = 0; j < n; j++) row[j] = row[j] < 0.0f ? 0.0f : row[j];
+        }
+    }
+}
+
+void ck_f32_sum_rows(size_t m, size_t n, const float *x, size_t ldx, float *out, int accumulate) {
+    if (!accumulate) {
+        for (size_t j = 0; j < n; j++) out[j] = 0.0f;
+    }
+    for (size_t i = 0; i < m; i++) {
+        const float *row = x + i * ldx;
+        for (size_t j = 0; j < n; j++) out[j] += row[j];
+    }
+}
+
+void ck_f32_sum_parts(size_t count, size_t parts, size_t part_stride, const float *src, float *dst) {
+    for (size_t i = 0; i < count; i++) dst[i] = src[i];
+    for (size_t s = 1; s < parts; s++) {
+        const float *part = src + s * part_stride;
+        for (size_t i = 0; i < count; i++) dst[i] += part[i];
+    }
+}
+
+void ck_f32_transpose(size_t rows, size_t cols, const float *src, size_t lds, float *dst, size_t ldd) {
+    // 8 x 8 blocks keep both sides within a few cache lines.
+    for (size_t i0 = 0; i0 < rows; i0 += 8) {
+        const size_t i1 = i0 + 8 < rows ? i0 + 8 : rows;
+        for (size_t j0 = 0; j0 < cols; j0 += 8) {
+            const size_t j1 = j0 + 8 < cols ? j0 + 8 : cols;
+            for (size_t i = i0; i < i1; i++) {
+                for (size_t j = j0; j < j1; j++) dst[j * ldd + i] = src[i * lds + j];
+            }
+        }
+    }
+}

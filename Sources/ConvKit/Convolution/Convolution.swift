@@ -1,0 +1,302 @@
+internal import ConvKitKernels
+internal import ConvKitReference
+
+/// An activation fused into a kernel's epilogue.
+public enum Activation: String, Sendable, Hashable, CaseIterable {
+    case none
+    /// max(x, 0); NaN stays NaN.
+    case relu
+}
+
+/// A 2-D convolution layer's three passes for one ``ConvolutionShape``, by one algorithm.
+///
+/// Layouts (see ``TensorLayout``): NHWC activations with HWIO weights, or NCHW with OIHW.
+/// Bias has `outputChannels` floats. The math is cross-correlation:
+/// `out[n, oy, ox, co] = bias[co] + sum_{ky, kx, ci} in[n, oy*sy + ky*dy - padTop, ox*sx + kx*dx - padLeft, ci] * w[ky, kx, ci, co]`
+/// with zeros outside the input. Results are bitwise identical for any thread budget.
+///
+/// Calls take an optional ``Workspace``; ``workspaceCount(for:)`` says how many floats a call
+/// needs. Reusing one workspace makes steady-state calls allocation-free.
+public struct Convolution: Sendable {
+    public let shape: ConvolutionShape
+    /// The algorithm requested (``ConvolutionAlgorithm/auto`` resolves per pass).
+    public let algorithm: ConvolutionAlgorithm
+    public let context: ExecutionContext
+
+    /// - Throws: the errors of ``ExecutionContext/fromEnvironment()`` when `context` is nil.
+    public init(shape: ConvolutionShape, algorithm: ConvolutionAlgorithm = .auto, context: ExecutionContext? = nil) throws {
+        self.shape = shape
+        self.algorithm = algorithm
+        self.context = try context ?? ExecutionContext.fromEnvironment()
+    }
+
+    /// The algorithm that runs `pass` (never `.auto`).
+    public func algorithm(for pass: ConvolutionPass) -> ConvolutionAlgorithm {
+        algorithm == .auto ? shape.automaticAlgorithm(for: pass, isa: context.isa) : algorithm
+    }
+
+    var directKernel: DirectConvolutionKernel { DirectConvolutionKernel.kernel(for: context.isa) }
+    var gemmKernel: GEMMMicrokernel { GEMMKernelRegistry.kernel(for: context.isa) }
+    var threads: Int { Parallel.availableThreads(context.threads) }
+
+    // MARK: Workspace
+
+    /// Floats of workspace that a call of `pass` needs (0 for `.reference`, which allocates).
+    public func workspaceCount(for pass: ConvolutionPass) -> Int {
+        var layout = ScratchLayout()
+        _ = carve(&layout, pass)
+        return layout.count
+    }
+
+    private struct Buffers {
+        var input, output, weights: UnsafeMutablePointer<Float>  // NHWC / HWIO copies (NCHW only)
+        var packed: UnsafeMutablePointer<Float>
+        var scratch: UnsafeMutablePointer<Float>
+    }
+
+    private func carve(_ layout: inout ScratchLayout, _ pass: ConvolutionPass) -> Buffers {
+        let s = shape.with(layout: .nhwc), nchw = shape.layout == .nchw
+        let chosen = algorithm(for: pass)
+        if chosen == .reference {
+            let p = layout.take(0)
+            return Buffers(input: p, output: p, weights: p, packed: p, scratch: p)
+        }
+        let input = layout.take(nchw ? s.inputCount : 0)
+        let output = layout.take(nchw ? s.outputCount : 0)
+        let weights = layout.take(nchw ? s.weightCount : 0)
+        var packed = layout.take(0)
+        let scratch: UnsafeMutablePointer<Float>
+        let kernel = directKernel
+        switch (pass, chosen) {
+        case (.forward, .direct):
+            let p = DirectProblem(forward: s)
+            packed = layout.take(DirectConvolution.packedWeightCount(p, kernel))
+            scratch = layout.take(DirectConvolution.forwardScratchCount(p, kernel, threads: threads))
+        case (.backwardData, .direct):
+            let p = DirectProblem(backwardData: s)
+            packed = layout.take(DirectConvolution.packedWeightCount(p, kernel))
+            scratch = layout.take(DirectConvolution.forwardScratchCount(p, kernel, threads: threads))
+        case (.backwardWeights, .direct):
+            scratch = layout.take(DirectConvolution.backwardWeightsScratchCount(s, kernel, threads: threads))
+        case (.forward, _):
+            scratch = layout.take(Im2colConvolution.forwardScratchCount(s, threads: threads))
+        case (.backwardData, _):
+            scratch = layout.take(Im2colConvolution.backwardDataScratchCount(s, threads: threads))
+        case (.backwardWeights, _):
+            scratch = layout.take(Im2colConvolution.backwardWeightsScratchCount(s, threads: threads))
+        }
+        return Buffers(input: input, output: output, weights: weights, packed: packed, scratch: scratch)
+    }
+
+    private func withBuffers<R>(_ pass: ConvolutionPass, _ workspace: Workspace?, _ body: (Buffers) -> R) -> R {
+        Workspace.using(workspace) { ws in
+            ws.reserve(workspaceCount(for: pass))
+            var layout = ScratchLayout(base: ws.baseAddress)
+            return body(carve(&layout, pass))
+        }
+    }
+
+    // MARK: Raw pointer API (internal: arrays would convert to it implicitly and skip the checks)
+
+    /// `output = activation(conv(input, weights) + bias)`.
+    ///
+    /// Preconditions (unchecked): `input` holds ``ConvolutionShape/inputCount`` floats, `weights`
+    /// ``ConvolutionShape/weightCount``, `bias` (optional) `outputChannels`, `output`
+    /// ``ConvolutionShape/outputCount``; `output` overlaps none of them.
+    func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        output: UnsafeMutablePointer<Float>, activation: Activation = .none, workspace: Workspace? = nil) {
+        let chosen = algorithm(for: .forward), relu = activation == .relu
+        if chosen == .reference {
+            let p = shape.referenceProblem
+            let result = ReferenceConvolution.forward(
+                p, input: Array(UnsafeBufferPointer(start: input, count: p.inputCount)),
+                weights: Array(UnsafeBufferPointer(start: weights, count: p.weightCount)),
+                bias: bias.map { Array(UnsafeBufferPointer(start: $0, count: p.outputChannels)) }, relu: relu)
+            output.update(from: result, count: result.count)
+            return
+        }
+        withBuffers(.forward, workspace) { b in
+            let s = shape.with(layout: .nhwc), nchw = shape.layout == .nchw
+            let x = nchw ? LayoutConversion.toNHWC(input, s, into: b.input, images: .input) : input
+            let w = nchw ? LayoutConversion.toHWIO(weights, s, into: b.weights) : weights
+            let y = nchw ? b.output : output
+            if chosen == .direct {
+                let p = DirectProblem(forward: s)
+                DirectConvolution.packForward(p, directKernel, weights: w, into: b.packed)
+                DirectConvolution.forward(p, kernel: directKernel, source: x, packedWeights: b.packed, bias: bias,
+                                          relu: relu, output: y, scratch: b.scratch, threads: threads)
+            } else {
+                Im2colConvolution.forward(s, gemm: gemmKernel, input: x, weights: w, bias: bias, relu: relu,
+                                          output: y, scratch: b.scratch, threads: threads)
+            }
+            if nchw { LayoutConversion.toNCHW(UnsafePointer(y), s, into: output, images: .output) }
+        }
+    }
+
+    /// `inputGradient = dL/dInput` from `outputGradient = dL/dOutput` (overwritten, not added to).
+    ///
+    /// Preconditions (unchecked): `outputGradient` holds ``ConvolutionShape/outputCount`` floats,
+    /// `weights` ``ConvolutionShape/weightCount``, `inputGradient` ``ConvolutionShape/inputCount``.
+    func backwardData(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                             inputGradient: UnsafeMutablePointer<Float>, workspace: Workspace? = nil) {
+        let chosen = algorithm(for: .backwardData)
+        if chosen == .reference {
+            let p = shape.referenceProblem
+            let result = ReferenceConvolution.backwardData(
+                p, outputGradient: Array(UnsafeBufferPointer(start: outputGradient, count: p.outputCount)),
+                weights: Array(UnsafeBufferPointer(start: weights, count: p.weightCount)))
+            inputGradient.update(from: result, count: result.count)
+            return
+        }
+        withBuffers(.backwardData, workspace) { b in
+            let s = shape.with(layout: .nhwc), nchw = shape.layout == .nchw
+            let dy = nchw ? LayoutConversion.toNHWC(outputGradient, s, into: b.output, images: .output) : outputGradient
+            let w = nchw ? LayoutConversion.toHWIO(weights, s, into: b.weights) : weights
+            let dx = nchw ? b.input : inputGradient
+            if chosen == .direct {
+                let p = DirectProblem(backwardData: s)
+                DirectConvolution.packBackwardData(s, p, directKernel, weights: w, into: b.packed)
+                DirectConvolution.forward(p, kernel: directKernel, source: dy, packedWeights: b.packed, bias: nil,
+                                          relu: false, output: dx, scratch: b.scratch, threads: threads)
+            } else {
+                Im2colConvolution.backwardData(s, gemm: gemmKernel, outputGradient: dy, weights: w, inputGradient: dx,
+                                               scratch: b.scratch, threads: threads)
+            }
+            if nchw { LayoutConversion.toNCHW(UnsafePointer(dx), s, into: inputGradient, images: .input) }
+        }
+    }
+
+    /// `weightGradient = dL/dWeights` and, when given, `biasGradient = dL/dBias` (overwritten).
+    /// Summed in a fixed order: the bits do not depend on the thread count.
+    ///
+    /// Preconditions (unchecked): `input` holds ``ConvolutionShape/inputCount`` floats,
+    /// `outputGradient` ``ConvolutionShape/outputCount``, `weightGradient`
+    /// ``ConvolutionShape/weightCount``, `biasGradient` `outputChannels`.
+    func backwardWeights(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                                weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>?,
+                                workspace: Workspace? = nil) {
+        let chosen = algorithm(for: .backwardWeights)
+        if chosen == .reference {
+            let p = shape.referenceProblem
+            let (dw, db) = ReferenceConvolution.backwardWeights(
+                p, input: Array(UnsafeBufferPointer(start: input, count: p.inputCount)),
+                outputGradient: Array(UnsafeBufferPointer(start: outputGradient, count: p.outputCount)))
+            weightGradient.update(from: dw, count: dw.count)
+            biasGradient?.update(from: db, count: db.count)
+            return
+        }
+        withBuffers(.backwardWeights, workspace) { b in
+            let s = shape.with(layout: .nhwc), nchw = shape.layout == .nchw
+            let x = nchw ? LayoutConversion.toNHWC(input, s, into: b.input, images: .input) : input
+            let dy = nchw ? LayoutConversion.toNHWC(outputGradient, s, into: b.output, images: .output) : outputGradient
+            let dw = nchw ? b.weights : weightGradient
+            if chosen == .direct {
+                DirectConvolution.backwardWeights(s, kernel: directKernel, input: x, outputGradient: dy, weightGradient: dw,
+                                                  biasGradient: biasGradient, scratch: b.scratch, threads: threads)
+            } else {
+                Im2colConvolution.backwardWeights(s, gemm: gemmKernel, input: x, outputGradient: dy, weightGradient: dw,
+                                                  biasGradient: biasGradient, scratch: b.scratch, threads: threads)
+            }
+            if nchw { LayoutConversion.toOIHW(UnsafePointer(dw), s, into: weightGradient) }
+        }
+    }
+
+    // MARK: Buffer API
+
+    /// ``forward(input:weights:bias:output:activation:workspace:)`` on buffers.
+    /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` naming any buffer whose length
+    ///   is not what the shape needs.
+    public func forward(input: UnsafeBufferPointer<Float>, weights: UnsafeBufferPointer<Float>,
+                        bias: UnsafeBufferPointer<Float>? = nil, output: UnsafeMutableBufferPointer<Float>,
+                        activation: Activation = .none, workspace: Workspace? = nil) throws {
+        try check("input", input.count, shape.inputCount)
+        try check("weights", weights.count, shape.weightCount)
+        if let bias { try check("bias", bias.count, shape.outputChannels) }
+        try check("output", output.count, shape.outputCount)
+        forward(input: input.baseAddress!, weights: weights.baseAddress!, bias: bias?.baseAddress,
+                output: output.baseAddress!, activation: activation, workspace: workspace)
+    }
+
+    /// ``backwardData(outputGradient:weights:inputGradient:workspace:)`` on buffers.
+    /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for a buffer of the wrong length.
+    public func backwardData(outputGradient: UnsafeBufferPointer<Float>, weights: UnsafeBufferPointer<Float>,
+                             inputGradient: UnsafeMutableBufferPointer<Float>, workspace: Workspace? = nil) throws {
+        try check("outputGradient", outputGradient.count, shape.outputCount)
+        try check("weights", weights.count, shape.weightCount)
+        try check("inputGradient", inputGradient.count, shape.inputCount)
+        backwardData(outputGradient: outputGradient.baseAddress!, weights: weights.baseAddress!,
+                     inputGradient: inputGradient.baseAddress!, workspace: workspace)
+    }
+
+    /// ``backwardWeights(input:outputGradient:weightGradient:biasGradient:workspace:)`` on buffers.
+    /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for a buffer of the wrong length.
+    public func backwardWeights(input: UnsafeBufferPointer<Float>, outputGradient: UnsafeBufferPointer<Float>,
+                                weightGradient: UnsafeMutableBufferPointer<Float>,
+                                biasGradient: UnsafeMutableBufferPointer<Float>?, workspace: Workspace? = nil) throws {
+        try check("input", input.count, shape.inputCount)
+        try check("outputGradient", outputGradient.count, shape.outputCount)
+        try check("weightGradient", weightGradient.count, shape.weightCount)
+        if let biasGradient { try check("biasGradient", biasGradient.count, shape.outputChannels) }
+        backwardWeights(input: input.baseAddress!, outputGradient: outputGradient.baseAddress!,
+                        weightGradient: weightGradient.baseAddress!, biasGradient: biasGradient?.baseAddress,
+                        workspace: workspace)
+    }
+
+    // MARK: Array API
+
+    /// ``forward(input:weights:bias:output:activation:workspace:)`` on arrays.
+    /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` naming any array whose length is
+    ///   not what the shape needs.
+    public func forward(input: [Float], weights: [Float], bias: [Float]? = nil, output: inout [Float],
+                        activation: Activation = .none, workspace: Workspace? = nil) throws {
+        try input.withUnsafeBufferPointer { x in
+            try weights.withUnsafeBufferPointer { w in
+                try output.withUnsafeMutableBufferPointer { y in
+                    if let bias {
+                        try bias.withUnsafeBufferPointer { b in
+                            try forward(input: x, weights: w, bias: b, output: y, activation: activation, workspace: workspace)
+                        }
+                    } else {
+                        try forward(input: x, weights: w, bias: nil, output: y, activation: activation, workspace: workspace)
+                    }
+                }
+            }
+        }
+    }
+
+    /// ``backwardData(outputGradient:weights:inputGradient:workspace:)`` on arrays.
+    /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for an array of the wrong length.
+    public func backwardData(outputGradient: [Float], weights: [Float], inputGradient: inout [Float],
+                             workspace: Workspace? = nil) throws {
+        try outputGradient.withUnsafeBufferPointer { dy in
+            try weights.withUnsafeBufferPointer { w in
+                try inputGradient.withUnsafeMutableBufferPointer { dx in
+                    try backwardData(outputGradient: dy, weights: w, inputGradient: dx, workspace: workspace)
+                }
+            }
+        }
+    }
+
+    /// ``backwardWeights(input:outputGradient:weightGradient:biasGradient:workspace:)`` on arrays.
+    /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for an array of the wrong length.
+    public func backwardWeights(input: [Float], outputGradient: [Float], weightGradient: inout [Float],
+                                biasGradient: inout [Float], workspace: Workspace? = nil) throws {
+        try input.withUnsafeBufferPointer { x in
+            try outputGradient.withUnsafeBufferPointer { dy in
+                try weightGradient.withUnsafeMutableBufferPointer { dw in
+                    try biasGradient.withUnsafeMutableBufferPointer { db in
+                        try backwardWeights(input: x, outputGradient: dy, weightGradient: dw, biasGradient: db,
+                                            workspace: workspace)
+                    }
+                }
+            }
+        }
+    }
+
+    private func check(_ name: String, _ count: Int, _ expected: Int) throws {
+        guard count == expected else {
+            throw ConvKitError.invalidArgument(
+                name: name, message: "has \(count) elements but the shape \(shape) needs \(expected)")
+        }
+    }
+}

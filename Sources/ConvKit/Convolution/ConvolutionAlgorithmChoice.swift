@@ -1,0 +1,21 @@
+extension ConvolutionShape {
+    /// The algorithm ``ConvolutionAlgorithm/auto`` runs for `pass`: a documented rule of the shape
+    /// and the kernels' tile width only (never of threads or timings, so results are reproducible).
+    ///
+    /// - forward: direct (it reads the input in place and fuses bias and ReLU), unless a group has
+    ///   fewer output channels than half a tile, where its NR-wide tiles would mostly compute padding.
+    /// - backward-data: direct when each group has at least half a tile of input channels (they
+    ///   are its output channels) and the stride is 1 (a strided pass computes on inserted zeros);
+    ///   otherwise im2col (GEMM into column form, col2im).
+    /// - backward-weights: direct, unless a group has fewer output channels than half a tile.
+    public func automaticAlgorithm(for pass: ConvolutionPass, isa: ISA) -> ConvolutionAlgorithm {
+        let nr = DirectConvolutionKernel.kernel(for: isa).nr
+        switch pass {
+        case .forward, .backwardWeights:
+            return 2 * groupOutputChannels >= nr ? .direct : .im2col
+        case .backwardData:
+            let strided = descriptor.strideY > 1 || descriptor.strideX > 1
+            return 2 * groupInputChannels >= nr && !strided ? .direct : .im2col
+        }
+    }
+}

@@ -1,0 +1,197 @@
+internal import ConvKitKernels
+
+/// Convolution by lowering (im2col / Toeplitz) and SGEMM, NHWC with HWIO weights.
+///
+/// The lowered matrix is never built whole: output pixels are processed in slices of
+/// ``sliceRows(_:)`` rows of `kh * kw * cin / groups` floats, at most ``sliceBudget`` floats
+/// (256 KiB) per slice and worker, so the workspace is bounded by `workers * sliceBudget` floats
+/// plus, for backward-weights, one weight-sized partial sum per chunk. A 1x1, stride-1, unpadded
+/// convolution needs no lowering: the input is the GEMM operand in place.
+enum Im2colConvolution {
+    /// Floats of one lowered slice.
+    static let sliceBudget = 64 * 1024
+
+    static func isPointwise(_ s: ConvolutionShape) -> Bool {
+        s.kernelHeight == 1 && s.kernelWidth == 1 && s.descriptor.strideY == 1 && s.descriptor.strideX == 1
+            && s.padTop == 0 && s.padLeft == 0 && s.padBottom == 0 && s.padRight == 0
+    }
+
+    static func depth(_ s: ConvolutionShape) -> Int { s.kernelHeight * s.kernelWidth * s.groupInputChannels }
+
+    /// Output pixels per slice.
+    static func sliceRows(_ s: ConvolutionShape) -> Int {
+        max(16, sliceBudget / depth(s))
+    }
+
+    static func pixels(_ s: ConvolutionShape) -> Int { s.batch * s.outputHeight * s.outputWidth }
+
+    private static func lower(_ s: ConvolutionShape, _ input: UnsafePointer<Float>, group g: Int, first p0: Int,
+                              count: Int, into col: UnsafeMutablePointer<Float>) {
+        let d = s.descriptor
+        ck_f32_im2col_nhwc(input, s.inputHeight, s.inputWidth, s.inputChannels, g * s.groupInputChannels,
+                           s.groupInputChannels, s.outputHeight, s.outputWidth, s.kernelHeight, s.kernelWidth,
+                           d.strideY, d.strideX, d.dilationY, d.dilationX, s.padTop, s.padLeft, p0, count,
+                           col, depth(s))
+    }
+
+    // MARK: Forward
+
+    static func forwardScratchCount(_ s: ConvolutionShape, threads: Int) -> Int {
+        if isPointwise(s) { return 0 }
+        let items = ceilDiv(pixels(s), sliceRows(s))
+        return Parallel.workerCount(items: items, threads: threads) * roundUp(sliceRows(s) * depth(s), 16)
+    }
+
+    static func forward(_ s: ConvolutionShape, gemm: GEMMMicrokernel, input: UnsafePointer<Float>,
+                        weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool,
+                        output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int) {
+        let rows = sliceRows(s), total = pixels(s), kd = depth(s)
+        let cig = s.groupInputChannels, cog = s.groupOutputChannels, cin = s.inputChannels, cout = s.outputChannels
+        let pointwise = isPointwise(s), sliceFloats = roundUp(rows * kd, 16)
+        let items = ceilDiv(total, rows)
+        let args = UncheckedSendableBox((input, weights, bias, output, scratch))
+        Parallel.forEach(items, threads: threads) { item, worker in
+            let (input, weights, bias, output, scratch) = args.value
+            let p0 = item * rows, count = min(rows, total - p0)
+            let col = scratch + worker * sliceFloats
+            for g in 0..<s.groups {
+                let a: UnsafePointer<Float>, lda: Int
+                if pointwise {
+                    (a, lda) = (input + p0 * cin + g * cig, cin)
+                } else {
+                    lower(s, input, group: g, first: p0, count: count, into: col)
+                    (a, lda) = (UnsafePointer(col), kd)
+                }
+                GEMM.run(.noTranspose, .noTranspose, m: count, n: cog, k: kd, a: a, lda: lda,
+                         b: weights + g * cog, ldb: cout, beta: 0, c: output + p0 * cout + g * cog, ldc: cout,
+                         kernel: gemm, threads: 1)
+            }
+            if bias != nil || relu {
+                ck_f32_bias_relu(count, cout, output + p0 * cout, cout, bias, relu ? 1 : 0)
+            }
+        }
+    }
+
+    // MARK: Backward data
+
+    static func backwardDataScratchCount(_ s: ConvolutionShape, threads: Int) -> Int {
+        if isPointwise(s) { return 0 }
+        let rows = min(sliceRows(s), s.outputHeight * s.outputWidth)
+        return Parallel.workerCount(items: s.batch, threads: threads) * roundUp(rows * depth(s), 16)
+    }
+
+    /// GEMM of dL/dOutput with the transposed weights into column form, then col2im. Work items
+    /// are whole images, because col2im of neighbouring pixels adds into the same inputs.
+    static func backwardData(_ s: ConvolutionShape, gemm: GEMMMicrokernel, outputGradient: UnsafePointer<Float>,
+                             weights: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
+                             scratch: UnsafeMutablePointer<Float>, threads: Int) {
+        let kd = depth(s), cig = s.groupInputChannels, cog = s.groupOutputChannels
+        let cin = s.inputChannels, cout = s.outputChannels, d = s.descriptor
+        if isPointwise(s) {
+            let rows = sliceRows(s), total = pixels(s)
+            let args = UncheckedSendableBox((outputGradient, weights, inputGradient))
+            Parallel.forEach(ceilDiv(total, rows), threads: threads) { item in
+                let (outputGradient, weights, inputGradient) = args.value
+                let p0 = item * rows, count = min(rows, total - p0)
+                for g in 0..<s.groups {
+                    GEMM.run(.noTranspose, .transpose, m: count, n: cig, k: cog, a: outputGradient + p0 * cout + g * cog,
+                             lda: cout, b: weights + g * cog, ldb: cout, beta: 0,
+                             c: inputGradient + p0 * cin + g * cig, ldc: cin, kernel: gemm, threads: 1)
+                }
+            }
+            return
+        }
+        let perImage = s.outputHeight * s.outputWidth
+        let rows = min(sliceRows(s), perImage), sliceFloats = roundUp(rows * kd, 16)
+        let imageCount = s.inputHeight * s.inputWidth * cin
+        let args = UncheckedSendableBox((outputGradient, weights, inputGradient, scratch))
+        Parallel.forEach(s.batch, threads: threads) { n, worker in
+            let (outputGradient, weights, inputGradient, scratch) = args.value
+            let col = scratch + worker * sliceFloats
+            (inputGradient + n * imageCount).initialize(repeating: 0, count: imageCount)
+            var p0 = n * perImage
+            while p0 < (n + 1) * perImage {
+                let count = min(rows, (n + 1) * perImage - p0)
+                for g in 0..<s.groups {
+                    GEMM.run(.noTranspose, .transpose, m: count, n: kd, k: cog, a: outputGradient + p0 * cout + g * cog,
+                             lda: cout, b: weights + g * cog, ldb: cout, beta: 0, c: col, ldc: kd,
+                             kernel: gemm, threads: 1)
+                    ck_f32_col2im_nhwc(col, kd, p0, count, inputGradient, s.inputHeight, s.inputWidth, cin, g * cig, cig,
+                                       s.outputHeight, s.outputWidth, s.kernelHeight, s.kernelWidth,
+                                       d.strideY, d.strideX, d.dilationY, d.dilationX, s.padTop, s.padLeft)
+                }
+                p0 += count
+            }
+        }
+    }
+
+    // MARK: Backward weights
+
+    /// Chunks of pixels whose products are summed separately, then reduced in order (a function
+    /// of the work only, never of the thread count).
+    static func weightChunks(_ s: ConvolutionShape) -> Int {
+        max(1, min(ceilDiv(pixels(s), sliceRows(s)), 16, Int(s.flops / 16e6)))
+    }
+
+    static func backwardWeightsScratchCount(_ s: ConvolutionShape, threads: Int) -> Int {
+        let chunks = weightChunks(s)
+        let workers = Parallel.workerCount(items: chunks, threads: threads)
+        let lowered = isPointwise(s) ? 0 : workers * roundUp(sliceRows(s) * depth(s), 16)
+        return lowered + (chunks > 1 ? roundUp(chunks * s.weightCount, 16) : 0) + roundUp(chunks * s.outputChannels, 16)
+    }
+
+    /// dW (HWIO) += lowered(input)^T x dL/dOutput over the slices of each chunk; then the chunk
+    /// sums are reduced in chunk order.
+    static func backwardWeights(_ s: ConvolutionShape, gemm: GEMMMicrokernel, input: UnsafePointer<Float>,
+                                outputGradient: UnsafePointer<Float>, weightGradient: UnsafeMutablePointer<Float>,
+                                biasGradient: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
+                                threads: Int) {
+        let chunks = weightChunks(s), rows = sliceRows(s), total = pixels(s), kd = depth(s)
+        let cig = s.groupInputChannels, cog = s.groupOutputChannels, cin = s.inputChannels, cout = s.outputChannels
+        let pointwise = isPointwise(s)
+        let workers = Parallel.workerCount(items: chunks, threads: threads)
+        let sliceFloats = roundUp(rows * kd, 16)
+        var layout = ScratchLayout(base: scratch)
+        let lowered = layout.take(pointwise ? 0 : workers * sliceFloats)
+        let partials = layout.take(chunks > 1 ? chunks * s.weightCount : 0)
+        let biasPartials = layout.take(chunks * cout)
+        // One chunk: run it outside a parallel region so its GEMMs may use the threads.
+        let gemmThreads = chunks == 1 ? threads : 1
+        let args = UncheckedSendableBox((input, outputGradient, weightGradient, lowered, partials, biasPartials))
+        let body: (Int, Int) -> Void = { chunk, worker in
+            let (input, outputGradient, weightGradient, lowered, partials, biasPartials) = args.value
+            let target = chunks > 1 ? partials + chunk * s.weightCount : weightGradient
+            let col = lowered + worker * sliceFloats
+            let begin = chunk * total / chunks, end = (chunk + 1) * total / chunks
+            var p0 = begin
+            while p0 < end {
+                let count = min(rows, end - p0)
+                for g in 0..<s.groups {
+                    let a: UnsafePointer<Float>, lda: Int
+                    if pointwise {
+                        (a, lda) = (input + p0 * cin + g * cig, cin)
+                    } else {
+                        lower(s, input, group: g, first: p0, count: count, into: col)
+                        (a, lda) = (UnsafePointer(col), kd)
+                    }
+                    GEMM.run(.transpose, .noTranspose, m: kd, n: cog, k: count, a: a, lda: lda,
+                             b: outputGradient + p0 * cout + g * cog, ldb: cout, beta: p0 == begin ? 0 : 1,
+                             c: target + g * cog, ldc: cout, kernel: gemm, threads: gemmThreads)
+                }
+                ck_f32_sum_rows(count, cout, outputGradient + p0 * cout, cout, biasPartials + chunk * cout,
+                                p0 == begin ? 0 : 1)
+                p0 += count
+            }
+        }
+        if chunks == 1 {
+            body(0, 0)
+        } else {
+            Parallel.forEach(chunks, threads: threads, body)
+            DirectConvolution.reduce(count: s.weightCount, parts: chunks, partials: partials, into: weightGradient,
+                                     threads: threads)
+        }
+        if let biasGradient {
+            ck_f32_sum_parts(cout, chunks, cout, biasPartials, biasGradient)
+        }
+    }
+}

@@ -1,0 +1,201 @@
+import ConvKit
+import ConvKitReference
+import Testing
+
+@Suite("Convolution")
+struct ConvolutionTests {
+    static let algorithms: [ConvolutionAlgorithm] = [.direct, .im2col, .auto]
+    static let contexts: [ExecutionContext] = ISA.supported.map { try! ExecutionContext(threads: 2, isa: $0) }
+
+    @Test("random shapes, integer fills: every algorithm, layout, pass and ISA matches the reference bitwise",
+          arguments: algorithms)
+    func randomShapesExact(algorithm: ConvolutionAlgorithm) throws {
+        for (i, shape) in randomConvolutionShapes(count: 24, seed: 11).enumerated() {
+            let e = ConvolutionExpectation(shape, integers: true, seed: UInt64(100 + i))
+            for context in Self.contexts {
+                for layout in TensorLayout.allCases {
+                    try checkConvolution(e, algorithm: algorithm, layout: layout, context: context)
+                }
+            }
+        }
+    }
+
+    @Test("random shapes, random fills: within a depth-scaled tolerance", arguments: algorithms)
+    func randomShapesTolerance(algorithm: ConvolutionAlgorithm) throws {
+        for (i, shape) in randomConvolutionShapes(count: 12, seed: 12).enumerated() {
+            let e = ConvolutionExpectation(shape, integers: false, seed: UInt64(200 + i))
+            for context in Self.contexts {
+                try checkConvolution(e, algorithm: algorithm, layout: .nhwc, context: context)
+            }
+        }
+    }
+
+    @Test("hand-picked edge cases", arguments: algorithms)
+    func edgeCases(algorithm: ConvolutionAlgorithm) throws {
+        for (i, shape) in try edgeConvolutionShapes().enumerated() {
+            let e = ConvolutionExpectation(shape, integers: true, seed: UInt64(300 + i))
+            for context in Self.contexts {
+                for layout in TensorLayout.allCases {
+                    try checkConvolution(e, algorithm: algorithm, layout: layout, context: context)
+                }
+            }
+        }
+    }
+
+    @Test("forward with fused ReLU", arguments: algorithms)
+    func fusedReLU(algorithm: ConvolutionAlgorithm) throws {
+        for (i, shape) in try edgeConvolutionShapes().enumerated() {
+            let e = ConvolutionExpectation(shape, integers: true, seed: UInt64(400 + i), relu: true)
+            for context in Self.contexts {
+                try checkConvolution(e, algorithm: algorithm, layout: .nhwc, context: context, relu: true)
+            }
+        }
+    }
+
+    @Test(".reference runs ConvKitReference's loops")
+    func referenceAlgorithm() throws {
+        let shape = try edgeConvolutionShapes()[7]
+        let e = ConvolutionExpectation(shape, integers: true, seed: 5)
+        try checkConvolution(e, algorithm: .reference, layout: .nhwc, context: try ExecutionContext(threads: 1))
+        try checkConvolution(e, algorithm: .reference, layout: .nchw, context: try ExecutionContext(threads: 1))
+    }
+
+    @Test("results are bitwise identical for 1, 2, 3 and 4 threads", arguments: algorithms)
+    func deterministicAcrossThreads(algorithm: ConvolutionAlgorithm) throws {
+        // Large enough that backward-weights splits the batch into several chunks.
+        let shape = try ConvolutionShape(batch: 8, inputHeight: 17, inputWidth: 17, inputChannels: 24, outputChannels: 40,
+                                         descriptor: ConvolutionDescriptor(kernel: 3, padding: .same))
+        let x = convolutionData(count: shape.inputCount, integers: false, seed: 1)
+        let w = convolutionData(count: shape.weightCount, integers: false, seed: 2)
+        let dy = convolutionData(count: shape.outputCount, integers: false, seed: 3)
+        var results: [[Float]] = []
+        for threads in 1...4 {
+            let conv = try Convolution(shape: shape, algorithm: algorithm, context: ExecutionContext(threads: threads))
+            var y = [Float](repeating: 0, count: shape.outputCount)
+            var dx = [Float](repeating: 0, count: shape.inputCount)
+            var dw = [Float](repeating: 0, count: shape.weightCount)
+            var db = [Float](repeating: 0, count: shape.outputChannels)
+            try conv.forward(input: x, weights: w, output: &y)
+            try conv.backwardData(outputGradient: dy, weights: w, inputGradient: &dx)
+            try conv.backwardWeights(input: x, outputGradient: dy, weightGradient: &dw, biasGradient: &db)
+            results.append(y + dx + dw + db)
+        }
+        for t in 1..<4 {
+            #expect(results[t].map(\.bitPattern) == results[0].map(\.bitPattern), "threads \(t + 1) differ from 1")
+        }
+    }
+
+    @Test("backward passes agree with finite differences of the forward pass (in Double)")
+    func finiteDifferences() throws {
+        let shapes = [
+            try ConvolutionShape(batch: 2, inputHeight: 5, inputWidth: 6, inputChannels: 3, outputChannels: 4,
+                                 descriptor: ConvolutionDescriptor(kernel: 3, stride: 2, padding: .same)),
+            try ConvolutionShape(batch: 1, inputHeight: 6, inputWidth: 5, inputChannels: 4, outputChannels: 6,
+                                 descriptor: ConvolutionDescriptor(kernelHeight: 2, kernelWidth: 3, dilationY: 2,
+                                                                   padding: .symmetric(1, 0), groups: 2)),
+        ]
+        for shape in shapes {
+            let p = referenceProblem(shape)
+            let x = convolutionData(count: shape.inputCount, integers: false, seed: 7)
+            let w = convolutionData(count: shape.weightCount, integers: false, seed: 8)
+            let r = convolutionData(count: shape.outputCount, integers: false, seed: 9)  // L = sum(r * y)
+            func loss(_ x: [Double], _ w: [Double]) -> Double {
+                zip(ReferenceConvolution.forwardInDouble(p, input: x, weights: w), r).reduce(0) { $0 + $1.0 * Double($1.1) }
+            }
+            let xd = x.map(Double.init), wd = w.map(Double.init), h = 1e-6
+            for algorithm in [ConvolutionAlgorithm.direct, .im2col] {
+                let conv = try Convolution(shape: shape, algorithm: algorithm)
+                var dx = [Float](repeating: 0, count: shape.inputCount)
+                var dw = [Float](repeating: 0, count: shape.weightCount)
+                var db = [Float](repeating: 0, count: shape.outputChannels)
+                try conv.backwardData(outputGradient: r, weights: w, inputGradient: &dx)
+                try conv.backwardWeights(input: x, outputGradient: r, weightGradient: &dw, biasGradient: &db)
+                for i in 0..<x.count {
+                    var plus = xd, minus = xd
+                    plus[i] += h
+                    minus[i] -= h
+                    let fd = (loss(plus, wd) - loss(minus, wd)) / (2 * h)
+                    #expect(abs(fd - Double(dx[i])) <= 1e-4 * max(1, abs(fd)), "\(algorithm) dL/dx[\(i)] \(dx[i]) vs \(fd) '\(shape)'")
+                }
+                for i in 0..<w.count {
+                    var plus = wd, minus = wd
+                    plus[i] += h
+                    minus[i] -= h
+                    let fd = (loss(xd, plus) - loss(xd, minus)) / (2 * h)
+                    #expect(abs(fd - Double(dw[i])) <= 1e-4 * max(1, abs(fd)), "\(algorithm) dL/dw[\(i)] \(dw[i]) vs \(fd) '\(shape)'")
+                }
+            }
+        }
+    }
+
+    @Test("output size formula, TensorFlow 'same' padding, and the one-line description round trip")
+    func shapes() throws {
+        let same = try ConvolutionShape(batch: 1, inputHeight: 11, inputWidth: 10, inputChannels: 1, outputChannels: 1,
+                                        descriptor: ConvolutionDescriptor(kernel: 3, stride: 2, padding: .same))
+        #expect(same.outputHeight == 6 && same.outputWidth == 5)
+        #expect(same.padTop == 1 && same.padBottom == 1)   // total 2
+        #expect(same.padLeft == 0 && same.padRight == 1)   // total 1: the extra column on the right
+        let explicit = try ConvolutionShape(batch: 1, inputHeight: 7, inputWidth: 7, inputChannels: 1, outputChannels: 1,
+                                            descriptor: ConvolutionDescriptor(kernel: 3, stride: 2, dilation: 2,
+                                                                              padding: .explicit(top: 1, bottom: 0, left: 2, right: 2)))
+        #expect(explicit.outputHeight == (7 + 1 - 4 - 1) / 2 + 1)
+        #expect(explicit.outputWidth == (7 + 4 - 4 - 1) / 2 + 1)
+        for shape in try edgeConvolutionShapes() + randomConvolutionShapes(count: 10, seed: 3) {
+            #expect(try ConvolutionShape(parsing: shape.description) == shape)
+            #expect(try ConvolutionShape(parsing: shape.with(layout: .nchw).description) == shape.with(layout: .nchw))
+        }
+    }
+
+    @Test("invalid descriptors and mismatched buffers throw errors that say what is wrong")
+    func invalidInput() throws {
+        #expect(throws: ConvKitError.self) { try ConvolutionDescriptor(kernel: 0) }
+        #expect(throws: ConvKitError.self) { try ConvolutionDescriptor(kernel: 3, stride: 0) }
+        #expect(throws: ConvKitError.self) { try ConvolutionDescriptor(kernel: 3, padding: .explicit(top: -1, bottom: 0, left: 0, right: 0)) }
+        do {
+            _ = try ConvolutionShape(batch: 1, inputHeight: 4, inputWidth: 4, inputChannels: 3, outputChannels: 8,
+                                     descriptor: ConvolutionDescriptor(kernel: 5))
+            Issue.record("an empty output did not throw")
+        } catch let error as ConvKitError {
+            #expect("\(error)".contains("5 x 5") && "\(error)".contains("4 x 4"), "\(error)")
+        }
+        #expect(throws: ConvKitError.self) {
+            try ConvolutionShape(batch: 1, inputHeight: 4, inputWidth: 4, inputChannels: 3, outputChannels: 8,
+                                 descriptor: ConvolutionDescriptor(kernel: 1, groups: 2))
+        }
+        #expect(throws: ConvKitError.self) { try ConvolutionShape(parsing: "n1 h4 w4 c3 k3") }
+        let shape = try ConvolutionShape(batch: 1, inputHeight: 4, inputWidth: 4, inputChannels: 3, outputChannels: 8,
+                                         descriptor: ConvolutionDescriptor(kernel: 3))
+        let conv = try Convolution(shape: shape)
+        var y = [Float](repeating: 0, count: shape.outputCount)
+        do {
+            try conv.forward(input: [Float](repeating: 0, count: 47), weights: [Float](repeating: 0, count: shape.weightCount), output: &y)
+            Issue.record("a short input did not throw")
+        } catch let ConvKitError.invalidArgument(name, message) {
+            #expect(name == "input" && message.contains("47") && message.contains("48"), "\(message)")
+        }
+        var short = [Float](repeating: 0, count: 3)
+        #expect(throws: ConvKitError.self) {
+            try conv.backwardData(outputGradient: y, weights: [Float](repeating: 0, count: shape.weightCount), inputGradient: &short)
+        }
+    }
+
+    @Test("a reused workspace serves every pass and is sized by workspaceCount(for:)")
+    func workspaceReuse() throws {
+        let shape = try ConvolutionShape(batch: 2, inputHeight: 9, inputWidth: 9, inputChannels: 5, outputChannels: 7,
+                                         descriptor: ConvolutionDescriptor(kernel: 3, padding: .same))
+        let e = ConvolutionExpectation(shape, integers: true, seed: 77)
+        let workspace = Workspace()
+        for algorithm in [ConvolutionAlgorithm.direct, .im2col] {
+            let conv = try Convolution(shape: shape, algorithm: algorithm)
+            let need = ConvolutionPass.allCases.map { conv.workspaceCount(for: $0) }.max()!
+            workspace.reserve(need)
+            let capacity = workspace.capacity
+            var y = [Float](repeating: 0, count: shape.outputCount)
+            for _ in 0..<2 {
+                try conv.forward(input: e.input, weights: e.weights, bias: e.bias, output: &y, workspace: workspace)
+                #expect(y == e.output)
+            }
+            #expect(workspace.capacity == capacity, "a call grew a workspace already sized by workspaceCount")
+        }
+    }
+}
