@@ -1,0 +1,141 @@
+import ArgumentParser
+import ConvKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// `convbench conv`: every pass and algorithm of the Keras CIFAR-10 CNN's convolutions at batch 64
+/// (plus a 56x56 3x3 same layer, a 1x1 layer and a stride-2 layer at batch 8), 1 and 2 threads:
+/// ms, GFLOP/s, % of the FMA ceiling measured in the same run, and the ratio to oneDNN's time
+/// measured on this machine (PyTorch 2.13 channels_last, batch 64; figures from the issue).
+struct ConvBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conv", abstract: "Convolution passes: ms, GFLOP/s, % of the measured ceiling, ratio to oneDNN.")
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Thread counts.")
+    var threads: [Int] = [1, 2]
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Algorithms: auto, direct, im2col.")
+    var algorithms: [String] = ["auto", "direct", "im2col"]
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Passes: forward, backwardData, backwardWeights.")
+    var passes: [String] = ConvolutionPass.allCases.map(\.rawValue)
+
+    @Option(name: .long, help: "Run only this problem, in the one-line form tests print, e.g. 'n64 h15 w15 c32 o64 k3x3 s1x1 d1x1 valid g1 nhwc'.")
+    var problem: String?
+
+    @Flag(name: .long, help: "Only the three CIFAR-10 layers.")
+    var cifarOnly = false
+
+    @Option(name: .long, help: "Instruction set (avx512, avx2, generic); default: the best here.")
+    var isa: String?
+
+    @Option(name: .long, help: "Seconds of timing per row.")
+    var budget: Double = 0.3
+
+    @Option(name: .long, help: "Write the rows as JSON to this file.")
+    var json: String?
+
+    struct Layer {
+        let name: String
+        let shape: ConvolutionShape
+        /// oneDNN ms for forward / backward-data / backward-weights at 1 and 2 threads.
+        let oneDNN: [Int: [Double]]
+    }
+
+    static func layers() throws -> [Layer] {
+        func s(_ text: String) throws -> ConvolutionShape { try ConvolutionShape(parsing: text) }
+        return [
+            Layer(name: "conv1", shape: try s("n64 h32 w32 c3 o32 k3x3"), oneDNN: [1: [0.51, 2.59, 0.46], 2: [0.26, 1.25, 0.24]]),
+            Layer(name: "conv2", shape: try s("n64 h15 w15 c32 o64 k3x3"), oneDNN: [1: [1.57, 1.64, 1.53], 2: [0.79, 0.82, 0.90]]),
+            Layer(name: "conv3", shape: try s("n64 h6 w6 c64 o64 k3x3"), oneDNN: [1: [0.30, 0.37, 0.33], 2: [0.16, 0.20, 0.51]]),
+            Layer(name: "56x56 same", shape: try s("n8 h56 w56 c64 o64 k3x3 same"), oneDNN: [:]),
+            Layer(name: "1x1", shape: try s("n8 h28 w28 c128 o128 k1x1"), oneDNN: [:]),
+            Layer(name: "stride 2", shape: try s("n8 h56 w56 c64 o128 k3x3 s2x2 same"), oneDNN: [:]),
+        ]
+    }
+
+    struct Row: Codable {
+        var layer: String, problem: String, pass: String, algorithm: String, chosen: String
+        var threads: Int, ms: Double, gflops: Double, percentOfCeiling: Double
+        var oneDNNms: Double?
+    }
+
+    func run() throws {
+        let isaLevel = try isa.map { name -> ISA in
+            guard let level = ISA(rawValue: name) else { throw ValidationError("unknown ISA '\(name)'") }
+            return level
+        } ?? ISA.best
+        var layers = try Self.layers()
+        if cifarOnly { layers = Array(layers.prefix(3)) }
+        if let problem { layers = [Layer(name: "problem", shape: try ConvolutionShape(parsing: problem), oneDNN: [:])] }
+        let algos = try algorithms.map { name -> ConvolutionAlgorithm in
+            guard let a = ConvolutionAlgorithm(rawValue: name), a != .reference else { throw ValidationError("unknown algorithm '\(name)'") }
+            return a
+        }
+        let passList = try passes.map { name -> ConvolutionPass in
+            guard let p = ConvolutionPass(rawValue: name) else { throw ValidationError("unknown pass '\(name)'") }
+            return p
+        }
+        let gemmKernel = GEMMKernelRegistry.kernel(for: isaLevel)
+        print("convbench conv: ISA \(isaLevel), direct kernel \(DirectConvolutionKernel.kernel(for: isaLevel)), GEMM kernel \(gemmKernel)")
+        print("layer       pass             algo    chosen  thr        ms    GFLOP/s  %ceil   oneDNN ms  vs oneDNN")
+        var rows: [Row] = []
+        let workspace = Workspace()
+        for t in threads {
+            let ceiling = FMACeiling.measure(kernel: gemmKernel, threads: t)
+            print(String(format: "-- %d thread(s): FMA ceiling %.1f GFLOP/s", t, ceiling))
+            let context = try ExecutionContext(threads: t, isa: isaLevel)
+            for layer in layers {
+                let s = layer.shape
+                var generator = SeededGenerator(seed: 42)
+                let x = (0..<s.inputCount).map { _ in Float.random(in: -1...1, using: &generator) }
+                let w = (0..<s.weightCount).map { _ in Float.random(in: -0.1...0.1, using: &generator) }
+                let b = (0..<s.outputChannels).map { _ in Float.random(in: -0.1...0.1, using: &generator) }
+                let dy = (0..<s.outputCount).map { _ in Float.random(in: -1...1, using: &generator) }
+                var y = [Float](repeating: 0, count: s.outputCount)
+                var dx = [Float](repeating: 0, count: s.inputCount)
+                var dw = [Float](repeating: 0, count: s.weightCount)
+                var db = [Float](repeating: 0, count: s.outputChannels)
+                for pass in passList {
+                    for algorithm in algos {
+                        let conv = try Convolution(shape: s, algorithm: algorithm, context: context)
+                        let body: () throws -> Void
+                        switch pass {
+                        case .forward:
+                            body = { try conv.forward(input: x, weights: w, bias: b, output: &y, activation: .relu, workspace: workspace) }
+                        case .backwardData:
+                            body = { try conv.backwardData(outputGradient: dy, weights: w, inputGradient: &dx, workspace: workspace) }
+                        case .backwardWeights:
+                            body = { try conv.backwardWeights(input: x, outputGradient: dy, weightGradient: &dw, biasGradient: &db, workspace: workspace) }
+                        }
+                        let seconds = try Stopwatch.median(minRuns: 5, budget: budget, body)
+                        let gflops = s.flops / seconds * 1e-9
+                        let index = ConvolutionPass.allCases.firstIndex(of: pass)!
+                        let reference = layer.oneDNN[t]?[index]
+                        let row = Row(layer: layer.name, problem: s.description, pass: pass.rawValue, algorithm: algorithm.rawValue,
+                                      chosen: conv.algorithm(for: pass).rawValue, threads: t, ms: seconds * 1e3, gflops: gflops,
+                                      percentOfCeiling: 100 * gflops / ceiling, oneDNNms: reference)
+                        rows.append(row)
+                        let ratio = reference.map { String(format: "%9.2fx", $0 / (seconds * 1e3)) } ?? "         -"
+                        let refText = reference.map { String(format: "%10.2f", $0) } ?? "         -"
+                        print(String(format: "%@ %@ %@ %@ %3d %9.3f %10.1f %6.1f %@ %@",
+                                     layer.name.padding(toLength: 11, withPad: " ", startingAt: 0),
+                                     pass.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0),
+                                     algorithm.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0),
+                                     row.chosen.padding(toLength: 7, withPad: " ", startingAt: 0),
+                                     t, row.ms, gflops, row.percentOfCeiling, refText, ratio))
+                    }
+                }
+            }
+        }
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(rows).write(to: URL(fileURLWithPath: json))
+            print("wrote \(rows.count) rows to \(json)")
+        }
+    }
+}
