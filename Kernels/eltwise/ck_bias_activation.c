@@ -33,6 +33,10 @@ void ck_f32_sum_parts(size_t count, size_t parts, size_t part_stride, const floa
 }
 
 void ck_f32_transpose(size_t rows, size_t cols, const float *src, size_t lds, float *dst, size_t ldd) {
+    ck_x32_transpose(rows, cols, (const uint32_t *)(const void *)src, lds, (uint32_t *)(void *)dst, ldd);
+}
+
+void ck_x32_transpose(size_t rows, size_t cols, const uint32_t *src, size_t lds, uint32_t *dst, size_t ldd) {
     // 8 x 8 blocks keep both sides within a few cache lines.
     for (size_t i0 = 0; i0 < rows; i0 += 8) {
         const size_t i1 = i0 + 8 < rows ? i0 + 8 : rows;

@@ -7,6 +7,7 @@
 #define CONVKIT_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -146,6 +147,49 @@ void ck_f32_sum_rows(size_t m, size_t n, const float *x, size_t ldx, float *out,
 void ck_f32_sum_parts(size_t count, size_t parts, size_t part_stride, const float *src, float *dst);
 /// dst[j*ldd + i] := src[i*lds + j] for i < rows, j < cols (layout conversion).
 void ck_f32_transpose(size_t rows, size_t cols, const float *src, size_t lds, float *dst, size_t ldd);
+/// The same for any 32-bit elements (bit patterns copied exactly), e.g. pooling indices.
+void ck_x32_transpose(size_t rows, size_t cols, const uint32_t *src, size_t lds, uint32_t *dst, size_t ldd);
+
+// ---------------------------------------------------------------------------------------------
+// Pooling over one NHWC image (h x w x c in, oh x ow x c out). Window of output (oy, ox): rows
+// [oy*sy - pad_top, + kh) and columns [ox*sx - pad_left, + kw), clipped to the input.
+//
+// ck_f32_maxpool_nhwc: output rows [oh0, oh1): the maximum over the window's input elements;
+// NaN propagates (the first NaN wins); ties keep the first element in row-major window order.
+// indices (may be NULL: inference) receives the flat input position y*w + x of each maximum.
+// Every window must contain at least one input element.
+void ck_f32_maxpool_nhwc(const float *in, size_t h, size_t w, size_t c, size_t oh0, size_t oh1,
+                         size_t ow, size_t kh, size_t kw, size_t sy, size_t sx, ptrdiff_t pad_top,
+                         ptrdiff_t pad_left, float *out, int32_t *indices);
+// ck_f32_maxpool_backward_nhwc: din := 0, then din[indices[p]] += dout[p] for every output p in
+// ascending order (overlapping windows accumulate).
+void ck_f32_maxpool_backward_nhwc(const float *dout, const int32_t *indices, size_t oh, size_t ow,
+                                  size_t c, float *din, size_t h, size_t w);
+// ck_f32_avgpool_nhwc: output rows [oh0, oh1): sum over the window's input elements times
+// 1/divisor; divisor = the window area clipped to the padded input (include_pad) or the number
+// of input elements in the window.
+void ck_f32_avgpool_nhwc(const float *in, size_t h, size_t w, size_t c, size_t oh0, size_t oh1,
+                         size_t ow, size_t kh, size_t kw, size_t sy, size_t sx, ptrdiff_t pad_top,
+                         ptrdiff_t pad_left, ptrdiff_t pad_bottom, ptrdiff_t pad_right,
+                         int include_pad, float *out);
+// ck_f32_avgpool_backward_nhwc: din := 0, then each output gradient spread evenly (times
+// 1/divisor, the forward's divisor) over its window's input elements.
+void ck_f32_avgpool_backward_nhwc(const float *dout, size_t oh, size_t ow, size_t c, float *din,
+                                  size_t h, size_t w, size_t kh, size_t kw, size_t sy, size_t sx,
+                                  ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t pad_bottom,
+                                  ptrdiff_t pad_right, int include_pad);
+
+// ---------------------------------------------------------------------------------------------
+// Elementwise and loss kernels.
+/// y[i] := max(x[i], 0) (NaN stays NaN); x == y allowed.
+void ck_f32_relu(size_t n, const float *x, float *y);
+/// dx[i] := y[i] > 0 ? dy[i] : 0, where y is the ReLU output; dy == dx allowed.
+void ck_f32_relu_backward(size_t n, const float *y, const float *dy, float *dx);
+/// Softmax cross-entropy from logits (rows of `classes`): for each row r, loss[r] =
+/// logsumexp(z_r) - z_r[label_r]; dlogits[r] = (softmax(z_r) - onehot(label_r)) * scale.
+/// Labels must be in [0, classes). dlogits may be NULL.
+void ck_f32_softmax_xent(size_t rows, size_t classes, const float *logits, const int32_t *labels,
+                         float scale, float *loss, float *dlogits);
 
 // ---------------------------------------------------------------------------------------------
 // Runtime support.

@@ -1,0 +1,42 @@
+internal import ConvKitKernels
+
+/// The rectifier `max(x, 0)` (NaN stays NaN) and its gradient. Elementwise, so any partition
+/// of the work gives the same bits.
+public enum ReLU {
+    static let chunk = 1 << 16
+
+    /// `output[i] = max(input[i], 0)`; `input` and `output` may be the same buffer (in place).
+    /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` when the lengths differ.
+    public static func forward(_ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>,
+                               context: ExecutionContext? = nil) throws {
+        try checkSameCount(("input", input.count), ("output", output.count))
+        try run(input.count, context) { lo, hi in ck_f32_relu(hi - lo, input.baseAddress! + lo, output.baseAddress! + lo) }
+    }
+
+    /// `inputGradient[i] = output[i] > 0 ? outputGradient[i] : 0`, from the forward's `output`;
+    /// `outputGradient` and `inputGradient` may be the same buffer.
+    /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` when the lengths differ.
+    public static func backward(output: UnsafeBufferPointer<Float>, outputGradient: UnsafeBufferPointer<Float>,
+                                inputGradient: UnsafeMutableBufferPointer<Float>, context: ExecutionContext? = nil) throws {
+        try checkSameCount(("output", output.count), ("outputGradient", outputGradient.count), ("inputGradient", inputGradient.count))
+        try run(output.count, context) { lo, hi in
+            ck_f32_relu_backward(hi - lo, output.baseAddress! + lo, outputGradient.baseAddress! + lo, inputGradient.baseAddress! + lo)
+        }
+    }
+
+    static func run(_ count: Int, _ context: ExecutionContext?, _ body: @escaping (Int, Int) -> Void) throws {
+        guard count > 0 else { return }
+        let threads = Parallel.availableThreads(try (context ?? ExecutionContext.fromEnvironment()).threads)
+        let box = UncheckedSendableBox(body)
+        Parallel.forEach(ceilDiv(count, chunk), threads: threads) { i in
+            box.value(i * chunk, min(count, (i + 1) * chunk))
+        }
+    }
+}
+
+func checkSameCount(_ items: (String, Int)...) throws {
+    guard let first = items.first else { return }
+    for (name, count) in items.dropFirst() where count != first.1 {
+        throw ConvKitError.invalidArgument(name: name, message: "has \(count) elements but '\(first.0)' has \(first.1); they must match")
+    }
+}

@@ -1,0 +1,86 @@
+internal import ConvKitKernels
+
+/// 2-D average pooling, forward and backward, NHWC (native) or NCHW. The divisor follows
+/// ``PoolingDescriptor/countIncludePadding``; backward spreads each gradient evenly under the
+/// same divisor.
+public struct AveragePooling: Sendable {
+    public let shape: PoolingShape
+    public let context: ExecutionContext
+
+    /// - Throws: the errors of ``ExecutionContext/fromEnvironment()`` when `context` is nil.
+    public init(shape: PoolingShape, context: ExecutionContext? = nil) throws {
+        self.shape = shape
+        self.context = try context ?? ExecutionContext.fromEnvironment()
+    }
+
+    /// Floats of workspace a call needs (non-zero for NCHW only).
+    public var workspaceCount: Int { PoolingRunner.workspaceCount(shape, indices: false) }
+
+    /// `output` (outputCount floats) := window means of `input` (inputCount floats).
+    /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for a buffer of the wrong length.
+    public func forward(input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>,
+                        workspace: Workspace? = nil) throws {
+        let s = shape
+        try PoolingRunner.check("input", input.count, s.inputCount, s)
+        try PoolingRunner.check("output", output.count, s.outputCount, s)
+        let threads = Parallel.availableThreads(context.threads)
+        Workspace.using(workspace) { ws in
+            ws.reserve(workspaceCount)
+            var layout = ScratchLayout(base: ws.baseAddress)
+            let nchw = s.layout == .nchw, c = s.channels
+            let hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth
+            let x = layout.take(nchw ? s.inputCount : 0), y = layout.take(nchw ? s.outputCount : 0)
+            if nchw { PoolingRunner.toNHWC(input.baseAddress!, n: s.batch, c: c, hw: hw, x) }
+            let args = UncheckedSendableBox((nchw ? UnsafePointer(x) : input.baseAddress!, nchw ? y : output.baseAddress!))
+            let d = s.descriptor
+            PoolingRunner.forEachBand(s, threads: threads) { n, oh0, oh1 in
+                let (src, dst) = args.value
+                ck_f32_avgpool_nhwc(src + n * hw * c, s.inputHeight, s.inputWidth, c, oh0, oh1, s.outputWidth,
+                                    d.windowHeight, d.windowWidth, d.strideY, d.strideX, s.padTop, s.padLeft,
+                                    s.padBottom, s.padRight, d.countIncludePadding ? 1 : 0, dst + n * ohw * c)
+            }
+            if nchw { PoolingRunner.toNCHW(UnsafePointer(y), n: s.batch, c: c, hw: ohw, output.baseAddress!) }
+        }
+    }
+
+    /// `inputGradient` := the adjoint of forward applied to `outputGradient`.
+    /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for a buffer of the wrong length.
+    public func backward(outputGradient: UnsafeBufferPointer<Float>, inputGradient: UnsafeMutableBufferPointer<Float>,
+                         workspace: Workspace? = nil) throws {
+        let s = shape
+        try PoolingRunner.check("outputGradient", outputGradient.count, s.outputCount, s)
+        try PoolingRunner.check("inputGradient", inputGradient.count, s.inputCount, s)
+        let threads = Parallel.availableThreads(context.threads)
+        Workspace.using(workspace) { ws in
+            ws.reserve(workspaceCount)
+            var layout = ScratchLayout(base: ws.baseAddress)
+            let nchw = s.layout == .nchw, c = s.channels
+            let hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth
+            let dx = layout.take(nchw ? s.inputCount : 0), dy = layout.take(nchw ? s.outputCount : 0)
+            if nchw { PoolingRunner.toNHWC(outputGradient.baseAddress!, n: s.batch, c: c, hw: ohw, dy) }
+            let args = UncheckedSendableBox((nchw ? UnsafePointer(dy) : outputGradient.baseAddress!, nchw ? dx : inputGradient.baseAddress!))
+            let d = s.descriptor
+            Parallel.forEach(s.batch, threads: threads) { n in
+                let (g, out) = args.value
+                ck_f32_avgpool_backward_nhwc(g + n * ohw * c, s.outputHeight, s.outputWidth, c, out + n * hw * c,
+                                             s.inputHeight, s.inputWidth, d.windowHeight, d.windowWidth, d.strideY, d.strideX,
+                                             s.padTop, s.padLeft, s.padBottom, s.padRight, d.countIncludePadding ? 1 : 0)
+            }
+            if nchw { PoolingRunner.toNCHW(UnsafePointer(dx), n: s.batch, c: c, hw: hw, inputGradient.baseAddress!) }
+        }
+    }
+
+    /// ``forward(input:output:workspace:)`` on arrays.
+    public func forward(input: [Float], output: inout [Float], workspace: Workspace? = nil) throws {
+        try input.withUnsafeBufferPointer { x in
+            try output.withUnsafeMutableBufferPointer { y in try forward(input: x, output: y, workspace: workspace) }
+        }
+    }
+
+    /// ``backward(outputGradient:inputGradient:workspace:)`` on arrays.
+    public func backward(outputGradient: [Float], inputGradient: inout [Float], workspace: Workspace? = nil) throws {
+        try outputGradient.withUnsafeBufferPointer { g in
+            try inputGradient.withUnsafeMutableBufferPointer { d in try backward(outputGradient: g, inputGradient: d, workspace: workspace) }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+internal import ConvKitKernels
+
+/// 2-D max pooling, forward and backward, NHWC (native) or NCHW.
+///
+/// Forward for training records for each output element the flat input position `y * W + x` of
+/// its maximum (per image and channel, in the layout of the output), so backward is a scatter.
+/// Ties choose the first element in row-major window order; NaN propagates (a window holding
+/// NaN yields NaN). Padding never wins: windows take the maximum over their input elements only.
+public struct MaxPooling: Sendable {
+    public let shape: PoolingShape
+    public let context: ExecutionContext
+
+    /// - Throws: the errors of ``ExecutionContext/fromEnvironment()`` when `context` is nil.
+    public init(shape: PoolingShape, context: ExecutionContext? = nil) throws {
+        self.shape = shape
+        self.context = try context ?? ExecutionContext.fromEnvironment()
+    }
+
+    /// Floats of workspace a call needs (non-zero for NCHW only).
+    public var workspaceCount: Int { PoolingRunner.workspaceCount(shape, indices: true) }
+
+    /// `output` (outputCount floats) := window maxima of `input` (inputCount floats); `indices`
+    /// (outputCount, optional: inference skips it) := their input positions.
+    /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for a buffer of the wrong length.
+    public func forward(input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>,
+                        indices: UnsafeMutableBufferPointer<Int32>?, workspace: Workspace? = nil) throws {
+        let s = shape
+        try PoolingRunner.check("input", input.count, s.inputCount, s)
+        try PoolingRunner.check("output", output.count, s.outputCount, s)
+        if let indices { try PoolingRunner.check("indices", indices.count, s.outputCount, s) }
+        let threads = Parallel.availableThreads(context.threads)
+        Workspace.using(workspace) { ws in
+            ws.reserve(workspaceCount)
+            var layout = ScratchLayout(base: ws.baseAddress)
+            let nchw = s.layout == .nchw
+            let hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth
+            let x = layout.take(nchw ? s.inputCount : 0), y = layout.take(nchw ? s.outputCount : 0)
+            let idxScratch = UnsafeMutableRawPointer(layout.take(nchw ? s.outputCount : 0)).bindMemory(to: Int32.self, capacity: s.outputCount)
+            if nchw { PoolingRunner.toNHWC(input.baseAddress!, n: s.batch, c: s.channels, hw: hw, x) }
+            let src = nchw ? UnsafePointer(x) : input.baseAddress!
+            let dst = nchw ? y : output.baseAddress!
+            let idx: UnsafeMutablePointer<Int32>? = indices == nil ? nil : (nchw ? idxScratch : indices!.baseAddress!)
+            let args = UncheckedSendableBox((src, dst, idx))
+            let d = s.descriptor, c = s.channels
+            PoolingRunner.forEachBand(s, threads: threads) { n, oh0, oh1 in
+                let (src, dst, idx) = args.value
+                ck_f32_maxpool_nhwc(src + n * hw * c, s.inputHeight, s.inputWidth, c, oh0, oh1, s.outputWidth,
+                                    d.windowHeight, d.windowWidth, d.strideY, d.strideX, s.padTop, s.padLeft,
+                                    dst + n * ohw * c, idx.map { $0 + n * ohw * c })
+            }
+            if nchw {
+                PoolingRunner.toNCHW(UnsafePointer(y), n: s.batch, c: c, hw: ohw, output.baseAddress!)
+                if let indices { PoolingRunner.indicesToNCHW(UnsafePointer(idxScratch), n: s.batch, c: c, hw: ohw, indices.baseAddress!) }
+            }
+        }
+    }
+
+    /// `inputGradient` := 0, then each `outputGradient` element added at its recorded maximum
+    /// (overlapping windows accumulate). `indices` are those of ``forward(input:output:indices:workspace:)``.
+    /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for a buffer of the wrong length or
+    ///   an index outside the input image.
+    public func backward(outputGradient: UnsafeBufferPointer<Float>, indices: UnsafeBufferPointer<Int32>,
+                         inputGradient: UnsafeMutableBufferPointer<Float>, workspace: Workspace? = nil) throws {
+        let s = shape
+        try PoolingRunner.check("outputGradient", outputGradient.count, s.outputCount, s)
+        try PoolingRunner.check("indices", indices.count, s.outputCount, s)
+        try PoolingRunner.check("inputGradient", inputGradient.count, s.inputCount, s)
+        let hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth, c = s.channels
+        if let bad = indices.firstIndex(where: { $0 < 0 || Int($0) >= hw }) {
+            throw ConvKitError.invalidArgument(name: "indices", message: "element \(bad) is \(indices[bad]), outside the \(s.inputHeight) x \(s.inputWidth) input")
+        }
+        let threads = Parallel.availableThreads(context.threads)
+        Workspace.using(workspace) { ws in
+            ws.reserve(workspaceCount)
+            var layout = ScratchLayout(base: ws.baseAddress)
+            let nchw = s.layout == .nchw
+            let dx = layout.take(nchw ? s.inputCount : 0), dy = layout.take(nchw ? s.outputCount : 0)
+            let idxScratch = UnsafeMutableRawPointer(layout.take(nchw ? s.outputCount : 0)).bindMemory(to: Int32.self, capacity: s.outputCount)
+            if nchw {
+                PoolingRunner.toNHWC(outputGradient.baseAddress!, n: s.batch, c: c, hw: ohw, dy)
+                PoolingRunner.indicesToNHWC(indices.baseAddress!, n: s.batch, c: c, hw: ohw, idxScratch)
+            }
+            let g = nchw ? UnsafePointer(dy) : outputGradient.baseAddress!
+            let idx = nchw ? UnsafePointer(idxScratch) : indices.baseAddress!
+            let out = nchw ? dx : inputGradient.baseAddress!
+            let args = UncheckedSendableBox((g, idx, out))
+            Parallel.forEach(s.batch, threads: threads) { n in
+                let (g, idx, out) = args.value
+                ck_f32_maxpool_backward_nhwc(g + n * ohw * c, idx + n * ohw * c, s.outputHeight, s.outputWidth, c,
+                                             out + n * hw * c, s.inputHeight, s.inputWidth)
+            }
+            if nchw { PoolingRunner.toNCHW(UnsafePointer(dx), n: s.batch, c: c, hw: hw, inputGradient.baseAddress!) }
+        }
+    }
+
+    /// ``forward(input:output:indices:workspace:)`` on arrays (pass `indices: nil` for inference).
+    public func forward(input: [Float], output: inout [Float], indices: inout [Int32]?, workspace: Workspace? = nil) throws {
+        try input.withUnsafeBufferPointer { x in
+            try output.withUnsafeMutableBufferPointer { y in
+                if indices == nil {
+                    try forward(input: x, output: y, indices: nil, workspace: workspace)
+                } else {
+                    try indices!.withUnsafeMutableBufferPointer { i in
+                        try forward(input: x, output: y, indices: i, workspace: workspace)
+                    }
+                }
+            }
+        }
+    }
+
+    /// ``backward(outputGradient:indices:inputGradient:workspace:)`` on arrays.
+    public func backward(outputGradient: [Float], indices: [Int32], inputGradient: inout [Float], workspace: Workspace? = nil) throws {
+        try outputGradient.withUnsafeBufferPointer { g in
+            try indices.withUnsafeBufferPointer { i in
+                try inputGradient.withUnsafeMutableBufferPointer { d in
+                    try backward(outputGradient: g, indices: i, inputGradient: d, workspace: workspace)
+                }
+            }
+        }
+    }
+}

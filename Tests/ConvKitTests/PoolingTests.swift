@@ -1,0 +1,193 @@
+import ConvKit
+import ConvKitReference
+import Testing
+
+func referenceProblem(_ s: PoolingShape) -> ReferencePoolingProblem {
+    ReferencePoolingProblem(
+        batch: s.batch, inputHeight: s.inputHeight, inputWidth: s.inputWidth, channels: s.channels,
+        windowHeight: s.descriptor.windowHeight, windowWidth: s.descriptor.windowWidth,
+        strideY: s.descriptor.strideY, strideX: s.descriptor.strideX, padTop: s.padTop, padBottom: s.padBottom,
+        padLeft: s.padLeft, padRight: s.padRight, outputHeight: s.outputHeight, outputWidth: s.outputWidth,
+        countIncludePadding: s.descriptor.countIncludePadding, channelsFirst: s.layout == .nchw)
+}
+
+/// Random pooling shapes over every option: window 1-4, stride 1-3, valid/same/explicit padding,
+/// ceilMode, countIncludePadding, channels 1-40, both layouts. Invalid combinations are skipped.
+func randomPoolingShapes(count: Int, seed: UInt64) -> [PoolingShape] {
+    var g = TestGenerator(seed: seed)
+    var shapes: [PoolingShape] = []
+    while shapes.count < count {
+        let kh = Int.random(in: 1...4, using: &g), kw = Int.random(in: 1...4, using: &g)
+        let padding: Padding = switch Int.random(in: 0..<3, using: &g) {
+        case 0: .valid
+        case 1: .same
+        default: .explicit(top: Int.random(in: 0...kh / 2, using: &g), bottom: Int.random(in: 0...kh / 2, using: &g),
+                           left: Int.random(in: 0...kw / 2, using: &g), right: Int.random(in: 0...kw / 2, using: &g))
+        }
+        guard let d = try? PoolingDescriptor(windowHeight: kh, windowWidth: kw, strideY: Int.random(in: 1...3, using: &g),
+                                             strideX: Int.random(in: 1...3, using: &g), padding: padding,
+                                             ceilMode: Bool.random(using: &g), countIncludePadding: Bool.random(using: &g)),
+              let s = try? PoolingShape(batch: Int.random(in: 1...3, using: &g), inputHeight: Int.random(in: 1...13, using: &g),
+                                        inputWidth: Int.random(in: 1...13, using: &g), channels: Int.random(in: 1...40, using: &g),
+                                        descriptor: d, layout: Bool.random(using: &g) ? .nhwc : .nchw)
+        else { continue }
+        shapes.append(s)
+    }
+    return shapes
+}
+
+@Suite("Pooling")
+struct PoolingTests {
+    @Test("max pooling matches the reference exactly (values, indices, gradients), every option and layout")
+    func maxPoolingMatchesReference() throws {
+        for (i, s) in randomPoolingShapes(count: 80, seed: 21).enumerated() {
+            let x = convolutionData(count: s.inputCount, integers: true, seed: UInt64(i))  // integers: many ties
+            let dy = convolutionData(count: s.outputCount, integers: true, seed: UInt64(1000 + i))
+            let p = referenceProblem(s)
+            let expected = ReferencePooling.maxForward(p, input: x)
+            for threads in [1, 3] {
+                let pool = try MaxPooling(shape: s, context: ExecutionContext(threads: threads))
+                var y = [Float](repeating: .nan, count: s.outputCount)
+                var idx: [Int32]? = [Int32](repeating: -7, count: s.outputCount)
+                try pool.forward(input: x, output: &y, indices: &idx)
+                #expect(y == expected.output, "forward \(s)")
+                #expect(idx! == expected.indices, "indices \(s)")
+                var inference = [Float](repeating: .nan, count: s.outputCount)
+                var none: [Int32]? = nil
+                try pool.forward(input: x, output: &inference, indices: &none)
+                #expect(inference == expected.output, "inference forward \(s)")
+                var dx = [Float](repeating: .nan, count: s.inputCount)
+                try pool.backward(outputGradient: dy, indices: idx!, inputGradient: &dx)
+                #expect(dx == ReferencePooling.maxBackward(p, outputGradient: dy, indices: expected.indices), "backward \(s)")
+            }
+        }
+    }
+
+    @Test("average pooling matches the reference within a window-scaled tolerance, every option and layout")
+    func averagePoolingMatchesReference() throws {
+        for (i, s) in randomPoolingShapes(count: 80, seed: 22).enumerated() {
+            let x = convolutionData(count: s.inputCount, integers: false, seed: UInt64(i))
+            let dy = convolutionData(count: s.outputCount, integers: false, seed: UInt64(2000 + i))
+            let p = referenceProblem(s)
+            let pool = try AveragePooling(shape: s, context: ExecutionContext(threads: 2))
+            var y = [Float](repeating: .nan, count: s.outputCount)
+            try pool.forward(input: x, output: &y)
+            let tolerance: Float = 2e-6 * Float(s.descriptor.windowHeight * s.descriptor.windowWidth)
+            let ey = ReferencePooling.averageForward(p, input: x)
+            #expect(zip(y, ey).allSatisfy { abs($0 - $1) <= tolerance }, "forward \(s)")
+            var dx = [Float](repeating: .nan, count: s.inputCount)
+            try pool.backward(outputGradient: dy, inputGradient: &dx)
+            let edx = ReferencePooling.averageBackward(p, outputGradient: dy)
+            #expect(zip(dx, edx).allSatisfy { abs($0 - $1) <= tolerance * 4 }, "backward \(s)")
+        }
+    }
+
+    @Test("finite-difference gradient checks of max (away from ties) and average pooling")
+    func finiteDifferences() throws {
+        let d = try PoolingDescriptor(window: 3, stride: 2, padding: .explicit(top: 1, bottom: 0, left: 1, right: 1),
+                                      ceilMode: true, countIncludePadding: false)
+        let s = try PoolingShape(batch: 2, inputHeight: 6, inputWidth: 7, channels: 3, descriptor: d)
+        // Distinct values: no ties, so max is differentiable at x.
+        var g = TestGenerator(seed: 5)
+        let x = (0..<s.inputCount).map { Float($0) * 0.01 + Float.random(in: 0..<0.001, using: &g) }.shuffled(using: &g)
+        let r = convolutionData(count: s.outputCount, integers: false, seed: 6)
+        let h: Float = 1e-3
+        for isMax in [true, false] {
+            func loss(_ v: [Float]) throws -> Double {
+                var y = [Float](repeating: 0, count: s.outputCount)
+                var none: [Int32]? = nil
+                if isMax { try MaxPooling(shape: s).forward(input: v, output: &y, indices: &none) }
+                else { try AveragePooling(shape: s).forward(input: v, output: &y) }
+                return zip(y, r).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            }
+            var dx = [Float](repeating: 0, count: s.inputCount)
+            if isMax {
+                var y = [Float](repeating: 0, count: s.outputCount)
+                var idx: [Int32]? = [Int32](repeating: 0, count: s.outputCount)
+                try MaxPooling(shape: s).forward(input: x, output: &y, indices: &idx)
+                try MaxPooling(shape: s).backward(outputGradient: r, indices: idx!, inputGradient: &dx)
+            } else {
+                try AveragePooling(shape: s).backward(outputGradient: r, inputGradient: &dx)
+            }
+            for i in 0..<x.count {
+                var plus = x, minus = x
+                plus[i] += h
+                minus[i] -= h
+                let fd = (try loss(plus) - loss(minus)) / Double(2 * h)
+                #expect(abs(fd - Double(dx[i])) < 2e-3, "\(isMax ? "max" : "avg") dL/dx[\(i)]: \(dx[i]) vs \(fd)")
+            }
+        }
+    }
+
+    @Test("ties take the first element, NaN propagates, padding never wins")
+    func tiesAndNaN() throws {
+        let s = try PoolingShape(batch: 1, inputHeight: 2, inputWidth: 4, channels: 1,
+                                 descriptor: PoolingDescriptor(window: 2))
+        var y = [Float](repeating: 0, count: 2)
+        var idx: [Int32]? = [0, 0]
+        try MaxPooling(shape: s).forward(input: [5, 5, 1, .nan, 5, 5, .nan, 9], output: &y, indices: &idx)
+        #expect(y[0] == 5 && idx![0] == 0)
+        #expect(y[1].isNaN && idx![1] == 3)
+        let padded = try PoolingShape(batch: 1, inputHeight: 2, inputWidth: 2, channels: 1,
+                                      descriptor: PoolingDescriptor(window: 2, stride: 1, padding: .symmetric(1, 1)))
+        var out = [Float](repeating: 0, count: padded.outputCount)
+        var none: [Int32]? = nil
+        try MaxPooling(shape: padded).forward(input: [-1, -2, -3, -4], output: &out, indices: &none)
+        #expect(out == [-1, -1, -2, -1, -1, -2, -3, -3, -4])
+    }
+
+    @Test("output sizes: ceilMode edges, 1x1 windows, window equal to the input; invalid arguments throw")
+    func sizesAndErrors() throws {
+        // PyTorch: 5 -> window 2 stride 2: floor 2, ceil 3; 4 with pad 1 ceil: the last window would start in the padding.
+        #expect(try PoolingShape(batch: 1, inputHeight: 5, inputWidth: 5, channels: 1, descriptor: PoolingDescriptor(window: 2)).outputHeight == 2)
+        #expect(try PoolingShape(batch: 1, inputHeight: 5, inputWidth: 5, channels: 1, descriptor: PoolingDescriptor(window: 2, ceilMode: true)).outputHeight == 3)
+        #expect(try PoolingShape(batch: 1, inputHeight: 4, inputWidth: 4, channels: 1,
+                                 descriptor: PoolingDescriptor(window: 2, stride: 2, padding: .symmetric(1, 1), ceilMode: true)).outputHeight == 3)
+        #expect(try PoolingShape(batch: 1, inputHeight: 6, inputWidth: 6, channels: 1,
+                                 descriptor: PoolingDescriptor(window: 3, stride: 2, padding: .symmetric(1, 1), ceilMode: true)).outputHeight == 4)
+        let one = try PoolingShape(batch: 2, inputHeight: 3, inputWidth: 3, channels: 2, descriptor: PoolingDescriptor(window: 1))
+        #expect(one.outputHeight == 3 && one.outputWidth == 3)
+        let whole = try PoolingShape(batch: 2, inputHeight: 3, inputWidth: 4, channels: 2,
+                                     descriptor: PoolingDescriptor(windowHeight: 3, windowWidth: 4))
+        #expect(whole.outputHeight == 1 && whole.outputWidth == 1)
+        #expect(throws: ConvKitError.self) { try PoolingDescriptor(window: 0) }
+        #expect(throws: ConvKitError.self) {
+            try PoolingShape(batch: 1, inputHeight: 2, inputWidth: 2, channels: 1, descriptor: PoolingDescriptor(window: 3))
+        }
+        #expect(throws: ConvKitError.self) {  // a window entirely in the padding
+            try PoolingShape(batch: 1, inputHeight: 2, inputWidth: 2, channels: 1,
+                             descriptor: PoolingDescriptor(window: 2, stride: 1, padding: .symmetric(2, 2)))
+        }
+        let s = try PoolingShape(batch: 1, inputHeight: 4, inputWidth: 4, channels: 1, descriptor: PoolingDescriptor(window: 2))
+        var y = [Float](repeating: 0, count: 4)
+        var none: [Int32]? = nil
+        #expect(throws: ConvKitError.self) { try MaxPooling(shape: s).forward(input: [1, 2, 3], output: &y, indices: &none) }
+        var dx = [Float](repeating: 0, count: 16)
+        #expect(throws: ConvKitError.self) { try MaxPooling(shape: s).backward(outputGradient: y, indices: [0, 1, 2, 99], inputGradient: &dx) }
+        #expect(throws: ConvKitError.self) { try AveragePooling(shape: s).backward(outputGradient: [1], inputGradient: &dx) }
+    }
+
+    @Test("global average pooling is the whole-image average pool")
+    func globalAverage() throws {
+        let s = try PoolingShape(batch: 3, inputHeight: 5, inputWidth: 6, channels: 7, descriptor: PoolingDescriptor(windowHeight: 5, windowWidth: 6))
+        let x = convolutionData(count: s.inputCount, integers: false, seed: 9)
+        var expected = [Float](repeating: 0, count: s.outputCount)
+        try AveragePooling(shape: s).forward(input: x, output: &expected)
+        var y = [Float](repeating: 0, count: 21)
+        try x.withUnsafeBufferPointer { xb in
+            try y.withUnsafeMutableBufferPointer { yb in
+                try GlobalAveragePooling.forward(input: xb, batch: 3, height: 5, width: 6, channels: 7, output: yb)
+            }
+        }
+        #expect(zip(y, expected).allSatisfy { abs($0 - $1) < 1e-6 })
+        var dx = [Float](repeating: 0, count: s.inputCount)
+        var edx = dx
+        try AveragePooling(shape: s).backward(outputGradient: y, inputGradient: &edx)
+        try y.withUnsafeBufferPointer { g in
+            try dx.withUnsafeMutableBufferPointer { d in
+                try GlobalAveragePooling.backward(outputGradient: g, batch: 3, height: 5, width: 6, channels: 7, inputGradient: d)
+            }
+        }
+        #expect(zip(dx, edx).allSatisfy { abs($0 - $1) < 1e-7 })
+    }
+}
