@@ -155,7 +155,8 @@ void ck_x32_transpose(size_t rows, size_t cols, const uint32_t *src, size_t lds,
 // [oy*sy - pad_top, + kh) and columns [ox*sx - pad_left, + kw), clipped to the input.
 //
 // ck_f32_maxpool_nhwc: output rows [oh0, oh1): the maximum over the window's input elements;
-// NaN propagates (the first NaN wins); ties keep the first element in row-major window order.
+// NaN propagates (a NaN replaces the maximum, PyTorch's rule); ties keep the first element in
+// row-major window order.
 // indices (may be NULL: inference) receives the flat input position y*w + x of each maximum.
 // Every window must contain at least one input element.
 void ck_f32_maxpool_nhwc(const float *in, size_t h, size_t w, size_t c, size_t oh0, size_t oh1,
@@ -165,6 +166,13 @@ void ck_f32_maxpool_nhwc(const float *in, size_t h, size_t w, size_t c, size_t o
 // ascending order (overlapping windows accumulate).
 void ck_f32_maxpool_backward_nhwc(const float *dout, const int32_t *indices, size_t oh, size_t ow,
                                   size_t c, float *din, size_t h, size_t w);
+// ck_f32_maxpool_backward_tiled_nhwc: the same result when the windows tile the input
+// (stride == window, no padding), writing every input element once instead of zeroing first.
+void ck_f32_maxpool_backward_tiled_nhwc(const float *dout, const int32_t *indices, size_t oh,
+                                        size_t ow, size_t c, float *din, size_t h, size_t w,
+                                        size_t kh, size_t kw);
+/// The number of x[i] outside [0, upper).
+size_t ck_i32_count_outside(size_t n, const int32_t *x, int32_t upper);
 // ck_f32_avgpool_nhwc: output rows [oh0, oh1): sum over the window's input elements times
 // 1/divisor; divisor = the window area clipped to the padded input (include_pad) or the number
 // of input elements in the window.

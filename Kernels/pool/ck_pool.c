@@ -3,9 +3,19 @@
 #include <math.h>
 #include <string.h>
 #include "ConvKitKernels.h"
+#include "../common/ck_v4f.h"
 
 static inline size_t ck_max_z(ptrdiff_t a) { return a < 0 ? 0 : (size_t)a; }
 
+// Compiled for AVX-512, AVX2 and baseline x86-64, picked at load time (ELF ifunc): these loops
+// are memory-bound only when vectorised wide enough.
+#if defined(__x86_64__) && defined(__linux__)
+#define CK_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define CK_CLONES
+#endif
+
+CK_CLONES
 void ck_f32_maxpool_nhwc(const float *in, size_t h, size_t w, size_t c, size_t oh0, size_t oh1,
                          size_t ow, size_t kh, size_t kw, size_t sy, size_t sx, ptrdiff_t pad_top,
                          ptrdiff_t pad_left, float *out, int32_t *indices) {
@@ -15,33 +25,30 @@ void ck_f32_maxpool_nhwc(const float *in, size_t h, size_t w, size_t c, size_t o
         for (size_t ox = 0; ox < ow; ox++) {
             const ptrdiff_t x0 = (ptrdiff_t)(ox * sx) - pad_left;
             const size_t xs = ck_max_z(x0), xe = (size_t)(x0 + (ptrdiff_t)kw) < w ? (size_t)(x0 + (ptrdiff_t)kw) : w;
-            float *o = out + (oy * ow + ox) * c;
-            int32_t *idx = indices ? indices + (oy * ow + ox) * c : NULL;
-            // The first tap initialises; later taps replace only when strictly greater, or when
-            // they are NaN and the best is not (NaN propagates; ties keep the first index).
-            const float *first = in + (ys * w + xs) * c;
-            memcpy(o, first, c * sizeof(float));
-            if (idx) {
+            float *restrict o = out + (oy * ow + ox) * c;
+            // The first tap initialises; a later tap replaces the maximum when it is greater or
+            // NaN (PyTorch's rule: NaN propagates; ties keep the first element).
+            for (size_t ch = 0; ch < c; ch++) o[ch] = in[(ys * w + xs) * c + ch];
+            if (indices) {
+                int32_t *restrict idx = indices + (oy * ow + ox) * c;
                 const int32_t i0 = (int32_t)(ys * w + xs);
                 for (size_t ch = 0; ch < c; ch++) idx[ch] = i0;
-            }
-            for (size_t y = ys; y < ye; y++) {
-                for (size_t x = (y == ys ? xs + 1 : xs); x < xe; x++) {
-                    const float *v = in + (y * w + x) * c;
-                    if (idx) {
+                for (size_t y = ys; y < ye; y++) {
+                    for (size_t x = (y == ys ? xs + 1 : xs); x < xe; x++) {
+                        const float *restrict v = in + (y * w + x) * c;
                         const int32_t i = (int32_t)(y * w + x);
                         for (size_t ch = 0; ch < c; ch++) {
-                            const float best = o[ch], val = v[ch];
-                            const int take = (val > best) | ((val != val) & (best == best));
-                            o[ch] = take ? val : best;
+                            const int take = (v[ch] > o[ch]) | (v[ch] != v[ch]);
+                            o[ch] = take ? v[ch] : o[ch];
                             idx[ch] = take ? i : idx[ch];
                         }
-                    } else {
-                        for (size_t ch = 0; ch < c; ch++) {
-                            const float best = o[ch], val = v[ch];
-                            const int take = (val > best) | ((val != val) & (best == best));
-                            o[ch] = take ? val : best;
-                        }
+                    }
+                }
+            } else {
+                for (size_t y = ys; y < ye; y++) {
+                    for (size_t x = (y == ys ? xs + 1 : xs); x < xe; x++) {
+                        const float *restrict v = in + (y * w + x) * c;
+                        for (size_t ch = 0; ch < c; ch++) o[ch] = ((v[ch] > o[ch]) | (v[ch] != v[ch])) ? v[ch] : o[ch];
                     }
                 }
             }
@@ -49,6 +56,7 @@ void ck_f32_maxpool_nhwc(const float *in, size_t h, size_t w, size_t c, size_t o
     }
 }
 
+CK_CLONES
 void ck_f32_maxpool_backward_nhwc(const float *dout, const int32_t *indices, size_t oh, size_t ow,
                                   size_t c, float *din, size_t h, size_t w) {
     memset(din, 0, h * w * c * sizeof(float));
@@ -58,6 +66,41 @@ void ck_f32_maxpool_backward_nhwc(const float *dout, const int32_t *indices, siz
         const int32_t *idx = indices + p * c;
         for (size_t ch = 0; ch < c; ch++) din[(size_t)idx[ch] * c + ch] += g[ch];
     }
+}
+
+CK_CLONES
+void ck_f32_maxpool_backward_tiled_nhwc(const float *dout, const int32_t *indices, size_t oh,
+                                        size_t ow, size_t c, float *din, size_t h, size_t w,
+                                        size_t kh, size_t kw) {
+    // Windows tile the input (stride == window, no padding): every input element lies in at
+    // most one window, so each is written once (gradient or 0) and no separate zeroing pass runs.
+    for (size_t oy = 0; oy < oh; oy++) {
+        for (size_t ox = 0; ox < ow; ox++) {
+            const float *restrict g = dout + (oy * ow + ox) * c;
+            const int32_t *restrict idx = indices + (oy * ow + ox) * c;
+            for (size_t y = oy * kh; y < oy * kh + kh; y++) {
+                for (size_t x = ox * kw; x < ox * kw + kw; x++) {
+                    float *restrict d = din + (y * w + x) * c;
+                    const int32_t i = (int32_t)(y * w + x);
+                    for (size_t ch = 0; ch < c; ch++) d[ch] = idx[ch] == i ? g[ch] : 0.0f;
+                }
+            }
+        }
+    }
+    // Rows and columns no window covers.
+    for (size_t y = 0; y < h; y++) {
+        if (y >= oh * kh) {
+            memset(din + y * w * c, 0, w * c * sizeof(float));
+        } else if (ow * kw < w) {
+            memset(din + (y * w + ow * kw) * c, 0, (w - ow * kw) * c * sizeof(float));
+        }
+    }
+}
+
+size_t ck_i32_count_outside(size_t n, const int32_t *x, int32_t upper) {
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) bad += (x[i] < 0) | (x[i] >= upper);
+    return bad;
 }
 
 // Window bounds of output (oy, ox) and its divisor (PyTorch's rule: with padding included,
@@ -78,6 +121,7 @@ static inline void ck_avg_window(size_t oy, size_t ox, size_t h, size_t w, size_
     *scale = 1.0f / (float)area;
 }
 
+CK_CLONES
 void ck_f32_avgpool_nhwc(const float *in, size_t h, size_t w, size_t c, size_t oh0, size_t oh1,
                          size_t ow, size_t kh, size_t kw, size_t sy, size_t sx, ptrdiff_t pad_top,
                          ptrdiff_t pad_left, ptrdiff_t pad_bottom, ptrdiff_t pad_right,
@@ -89,18 +133,29 @@ void ck_f32_avgpool_nhwc(const float *in, size_t h, size_t w, size_t c, size_t o
             ck_avg_window(oy, ox, h, w, kh, kw, sy, sx, pad_top, pad_left, pad_bottom, pad_right,
                           include_pad, &ys, &ye, &xs, &xe, &scale);
             float *o = out + (oy * ow + ox) * c;
-            for (size_t ch = 0; ch < c; ch++) o[ch] = 0.0f;
-            for (size_t y = ys; y < ye; y++) {
-                for (size_t x = xs; x < xe; x++) {
-                    const float *v = in + (y * w + x) * c;
-                    for (size_t ch = 0; ch < c; ch++) o[ch] += v[ch];
+            size_t c0 = 0;
+            for (; c0 + 16 <= c; c0 += 16) {
+                ck_v4f acc[4] = {{0}, {0}, {0}, {0}};
+                for (size_t y = ys; y < ye; y++) {
+                    for (size_t x = xs; x < xe; x++) {
+                        const float *v = in + (y * w + x) * c + c0;
+                        for (int k = 0; k < 4; k++) acc[k] += ck_load_v4f(v + 4 * k);
+                    }
                 }
+                for (int k = 0; k < 4; k++) ck_store_v4f(o + c0 + 4 * k, acc[k] * scale);
             }
-            for (size_t ch = 0; ch < c; ch++) o[ch] *= scale;
+            for (; c0 < c; c0++) {
+                float acc = 0.0f;
+                for (size_t y = ys; y < ye; y++) {
+                    for (size_t x = xs; x < xe; x++) acc += in[(y * w + x) * c + c0];
+                }
+                o[c0] = acc * scale;
+            }
         }
     }
 }
 
+CK_CLONES
 void ck_f32_avgpool_backward_nhwc(const float *dout, size_t oh, size_t ow, size_t c, float *din,
                                   size_t h, size_t w, size_t kh, size_t kw, size_t sy, size_t sx,
                                   ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t pad_bottom,

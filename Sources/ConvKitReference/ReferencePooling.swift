@@ -41,7 +41,7 @@ public struct ReferencePoolingProblem: Sendable {
 /// Naive pooling loops: the oracle for ConvKit's pooling kernels.
 public enum ReferencePooling {
     /// Window maxima and the flat input position `y * W + x` of each (first in row-major window
-    /// order on ties; NaN wins over numbers, the first NaN over later ones).
+    /// order on ties; a NaN replaces the maximum so far, PyTorch's rule, so NaN propagates).
     public static func maxForward(_ p: ReferencePoolingProblem, input: [Float]) -> (output: [Float], indices: [Int32]) {
         var out = [Float](repeating: 0, count: p.batch * p.channels * p.outputHeight * p.outputWidth)
         var idx = [Int32](repeating: -1, count: out.count)
@@ -50,7 +50,7 @@ public enum ReferencePooling {
             var best = Float.nan, at = -1
             for y in ys { for x in xs {
                 let v = input[p.index(n, y, x, c, p.inputHeight, p.inputWidth)]
-                if at < 0 || v > best || (v.isNaN && !best.isNaN) { best = v; at = y * p.inputWidth + x }
+                if at < 0 || v > best || v.isNaN { best = v; at = y * p.inputWidth + x }
             } }
             let o = p.index(n, oy, ox, c, p.outputHeight, p.outputWidth)
             out[o] = best

@@ -5,7 +5,7 @@ internal import ConvKitKernels
 /// Forward for training records for each output element the flat input position `y * W + x` of
 /// its maximum (per image and channel, in the layout of the output), so backward is a scatter.
 /// Ties choose the first element in row-major window order; NaN propagates (a window holding
-/// NaN yields NaN). Padding never wins: windows take the maximum over their input elements only.
+/// NaN yields NaN; as in PyTorch, a NaN replaces the maximum so far, so the last NaN is recorded). Padding never wins: windows take the maximum over their input elements only.
 public struct MaxPooling: Sendable {
     public let shape: PoolingShape
     public let context: ExecutionContext
@@ -66,8 +66,9 @@ public struct MaxPooling: Sendable {
         try PoolingRunner.check("indices", indices.count, s.outputCount, s)
         try PoolingRunner.check("inputGradient", inputGradient.count, s.inputCount, s)
         let hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth, c = s.channels
-        if let bad = indices.firstIndex(where: { $0 < 0 || Int($0) >= hw }) {
-            throw ConvKitError.invalidArgument(name: "indices", message: "element \(bad) is \(indices[bad]), outside the \(s.inputHeight) x \(s.inputWidth) input")
+        let outside = ck_i32_count_outside(indices.count, indices.baseAddress!, Int32(clamping: hw))
+        if outside > 0, let bad = indices.firstIndex(where: { $0 < 0 || Int($0) >= hw }) {
+            throw ConvKitError.invalidArgument(name: "indices", message: "element \(bad) is \(indices[bad]), outside the \(s.inputHeight) x \(s.inputWidth) input (\(outside) such elements)")
         }
         let threads = Parallel.availableThreads(context.threads)
         Workspace.using(workspace) { ws in
@@ -84,10 +85,18 @@ public struct MaxPooling: Sendable {
             let idx = nchw ? UnsafePointer(idxScratch) : indices.baseAddress!
             let out = nchw ? dx : inputGradient.baseAddress!
             let args = UncheckedSendableBox((g, idx, out))
+            let d = s.descriptor
+            let tiled = d.strideY == d.windowHeight && d.strideX == d.windowWidth && s.padTop == 0 && s.padLeft == 0
+                && s.outputHeight * d.windowHeight <= s.inputHeight && s.outputWidth * d.windowWidth <= s.inputWidth
             Parallel.forEach(s.batch, threads: threads) { n in
                 let (g, idx, out) = args.value
-                ck_f32_maxpool_backward_nhwc(g + n * ohw * c, idx + n * ohw * c, s.outputHeight, s.outputWidth, c,
-                                             out + n * hw * c, s.inputHeight, s.inputWidth)
+                if tiled {
+                    ck_f32_maxpool_backward_tiled_nhwc(g + n * ohw * c, idx + n * ohw * c, s.outputHeight, s.outputWidth, c,
+                                                       out + n * hw * c, s.inputHeight, s.inputWidth, d.windowHeight, d.windowWidth)
+                } else {
+                    ck_f32_maxpool_backward_nhwc(g + n * ohw * c, idx + n * ohw * c, s.outputHeight, s.outputWidth, c,
+                                                 out + n * hw * c, s.inputHeight, s.inputWidth)
+                }
             }
             if nchw { PoolingRunner.toNCHW(UnsafePointer(dx), n: s.batch, c: c, hw: hw, inputGradient.baseAddress!) }
         }
