@@ -9,6 +9,8 @@ let package = Package(
     products: [
         .library(name: "ConvKit", targets: ["ConvKit"]),
         .library(name: "ConvKitReference", targets: ["ConvKitReference"]),
+        .library(name: "ConvNN", targets: ["ConvNN"]),
+        .executable(name: "cifar10", targets: ["cifar10"]),
         .executable(name: "convbench", targets: ["convbench"]),
     ],
     dependencies: [
@@ -30,10 +32,23 @@ let package = Package(
             dependencies: [],
             path: "Sources/ConvKitReference"
         ),
+        .target(
+            name: "ConvNN",
+            dependencies: ["ConvKit"],
+            path: "Sources/ConvNN"
+        ),
+        .executableTarget(
+            name: "cifar10",
+            dependencies: [
+                "ConvNN", "ConvKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/cifar10"
+        ),
         .executableTarget(
             name: "convbench",
             dependencies: [
-                "ConvKit",
+                "ConvKit", "ConvNN",
                 "ConvKitReference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -43,6 +58,11 @@ let package = Package(
             name: "ConvKitTests",
             dependencies: ["ConvKit", "ConvKitReference"],
             path: "Tests/ConvKitTests"
+        ),
+        .testTarget(
+            name: "ConvNNTests",
+            dependencies: ["ConvNN", "ConvKit", "ConvKitReference"],
+            path: "Tests/ConvNNTests"
         ),
     ]
 )

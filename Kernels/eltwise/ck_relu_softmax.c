@@ -29,3 +29,38 @@ void ck_f32_softmax_xent(size_t rows, size_t classes, const float *logits, const
         }
     }
 }
+
+#if defined(__x86_64__) && defined(__linux__)
+#define CK_OPT_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define CK_OPT_CLONES
+#endif
+
+CK_OPT_CLONES
+void ck_f32_adam_update(size_t n, float *restrict w, const float *restrict g, float *restrict m,
+                        float *restrict v, float alpha, float beta1, float beta2, float epsilon) {
+    const float one_b1 = 1.0f - beta1, one_b2 = 1.0f - beta2;
+    for (size_t i = 0; i < n; i++) {
+        const float gi = g[i];
+        const float mi = m[i] + (gi - m[i]) * one_b1;
+        const float vi = v[i] + (gi * gi - v[i]) * one_b2;
+        m[i] = mi;
+        v[i] = vi;
+        w[i] -= (mi * alpha) / (sqrtf(vi) + epsilon);
+    }
+}
+
+CK_OPT_CLONES
+void ck_f32_sgd_update(size_t n, float *restrict w, const float *restrict g, float *restrict velocity,
+                       float learning_rate, float momentum, float weight_decay) {
+    for (size_t i = 0; i < n; i++) {
+        const float gi = g[i] + weight_decay * w[i];
+        if (velocity) {
+            const float vi = momentum * velocity[i] - learning_rate * gi;
+            velocity[i] = vi;
+            w[i] += vi;
+        } else {
+            w[i] -= learning_rate * gi;
+        }
+    }
+}

@@ -9,22 +9,22 @@ struct ElementwiseTests {
         var x: [Float] = [-2, -0.0, 0, 1.5, .nan, 3]
         x += convolutionData(count: 200_000, integers: false, seed: 1)
         var y = [Float](repeating: 7, count: x.count)
-        try x.withUnsafeBufferPointer { xb in try y.withUnsafeMutableBufferPointer { try ReLU.forward(xb, into: $0) } }
+        try x.withUnsafeBufferPointer { xb in try y.withUnsafeMutableBufferPointer { try ReLUKernel.forward(xb, into: $0) } }
         for i in 0..<x.count {
             if x[i].isNaN { #expect(y[i].isNaN) } else { #expect(y[i] == max(x[i], 0)) }
         }
         var inPlace = x
-        try inPlace.withUnsafeMutableBufferPointer { b in try ReLU.forward(UnsafeBufferPointer(b), into: b) }
+        try inPlace.withUnsafeMutableBufferPointer { b in try ReLUKernel.forward(UnsafeBufferPointer(b), into: b) }
         #expect(inPlace.map(\.bitPattern) == y.map(\.bitPattern))
         let dy = convolutionData(count: x.count, integers: false, seed: 2)
         var dx = [Float](repeating: 0, count: x.count)
         try y.withUnsafeBufferPointer { yb in
-            try dy.withUnsafeBufferPointer { g in try dx.withUnsafeMutableBufferPointer { try ReLU.backward(output: yb, outputGradient: g, inputGradient: $0) } }
+            try dy.withUnsafeBufferPointer { g in try dx.withUnsafeMutableBufferPointer { try ReLUKernel.backward(output: yb, outputGradient: g, inputGradient: $0) } }
         }
         #expect((0..<x.count).allSatisfy { dx[$0] == (y[$0] > 0 ? dy[$0] : 0) })
         var short = [Float](repeating: 0, count: 3)
         #expect(throws: ConvKitError.self) {
-            try x.withUnsafeBufferPointer { xb in try short.withUnsafeMutableBufferPointer { try ReLU.forward(xb, into: $0) } }
+            try x.withUnsafeBufferPointer { xb in try short.withUnsafeMutableBufferPointer { try ReLUKernel.forward(xb, into: $0) } }
         }
     }
 

@@ -2,7 +2,7 @@ internal import ConvKitKernels
 
 /// The rectifier `max(x, 0)` (NaN stays NaN) and its gradient. Elementwise, so any partition
 /// of the work gives the same bits.
-public enum ReLU {
+public enum ReLUKernel {
     static let chunk = 1 << 16
 
     /// `output[i] = max(input[i], 0)`; `input` and `output` may be the same buffer (in place).

@@ -1,0 +1,110 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+extension CIFAR10 {
+    /// `$XDG_CACHE_HOME/convkit`, else `~/.cache/convkit`: where the training command keeps the
+    /// downloaded dataset (like Keras' `~/.keras/datasets`).
+    public static var defaultCacheDirectory: String {
+        let env = ProcessInfo.processInfo.environment
+        if let xdg = env["XDG_CACHE_HOME"], !xdg.isEmpty { return xdg + "/convkit" }
+        return (env["HOME"] ?? FileManager.default.currentDirectoryPath) + "/.cache/convkit"
+    }
+
+    /// The `cifar-10-batches-bin` folder in `cache`, downloading and unpacking the official archive
+    /// first when it is not there yet (once; later calls reuse it).
+    /// - Throws: ``CIFAR10Error/downloadFailed(url:reason:)`` (which says how to get the archive
+    ///   by hand and pass `--data`) or ``CIFAR10Error/unpackFailed(archive:reason:)``.
+    public static func cachedDataset(in cache: String = defaultCacheDirectory,
+                                     progress: ((Int64, Int64?) -> Void)? = nil) throws -> String {
+        let folder = cache + "/cifar-10-batches-bin"
+        if FileManager.default.fileExists(atPath: folder + "/" + testFile) { return folder }
+        return try download(to: cache, progress: progress)
+    }
+
+    /// Downloads `cifar-10-binary.tar.gz` from the CIFAR-10 home page into `directory` and unpacks
+    /// it there; returns the `cifar-10-batches-bin` folder. `progress(bytes, total)` is called as
+    /// data arrives.
+    /// - Throws: ``CIFAR10Error`` when there is no network (fast: a 20 s connection timeout) or
+    ///   the archive cannot be unpacked.
+    public static func download(to directory: String, timeout: Double = 20,
+                                progress: ((Int64, Int64?) -> Void)? = nil) throws -> String {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw CIFAR10Error.downloadFailed(url: archiveURL, reason: "cannot create '\(directory)': \(error.localizedDescription)")
+        }
+        let archive = directory + "/cifar-10-binary.tar.gz"
+        let fetcher = Fetcher(progress: progress)
+        try fetcher.fetch(URL(string: archiveURL)!, to: archive, timeout: timeout)
+        try unpack(archive: archive, into: directory)
+        try? FileManager.default.removeItem(atPath: archive)
+        return directory + "/cifar-10-batches-bin"
+    }
+
+    /// Unpacks a `.tar.gz` archive into `directory` with the system's `tar`.
+    /// - Throws: ``CIFAR10Error/unpackFailed(archive:reason:)``.
+    public static func unpack(archive: String, into directory: String) throws {
+        guard FileManager.default.fileExists(atPath: archive) else {
+            throw CIFAR10Error.unpackFailed(archive: archive, reason: "the file does not exist")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["tar", "-xzf", archive, "-C", directory]
+        let errors = Pipe()
+        process.standardError = errors
+        do { try process.run() } catch {
+            throw CIFAR10Error.unpackFailed(archive: archive, reason: "cannot run tar: \(error.localizedDescription)")
+        }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            throw CIFAR10Error.unpackFailed(archive: archive, reason: "tar exited with \(process.terminationStatus): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+    }
+}
+
+/// Downloads one URL to a file with progress callbacks, blocking the caller.
+private final class Fetcher: NSObject, URLSessionDownloadDelegate, @unchecked Sendable {
+    private let progress: ((Int64, Int64?) -> Void)?
+    private let done = DispatchSemaphore(value: 0)
+    private var destination = ""
+    private var failure: String?
+
+    init(progress: ((Int64, Int64?) -> Void)?) { self.progress = progress }
+
+    func fetch(_ url: URL, to path: String, timeout: Double) throws {
+        destination = path
+        let configuration = URLSessionConfiguration.default
+        configuration.timeoutIntervalForRequest = timeout
+        let session = URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
+        session.downloadTask(with: url).resume()
+        done.wait()
+        session.finishTasksAndInvalidate()
+        if let failure { throw CIFAR10Error.downloadFailed(url: url.absoluteString, reason: failure) }
+    }
+
+    func urlSession(_ session: URLSession, downloadTask: URLSessionDownloadTask, didWriteData bytesWritten: Int64,
+                    totalBytesWritten: Int64, totalBytesExpectedToWrite: Int64) {
+        progress?(totalBytesWritten, totalBytesExpectedToWrite > 0 ? totalBytesExpectedToWrite : nil)
+    }
+
+    func urlSession(_ session: URLSession, downloadTask: URLSessionDownloadTask, didFinishDownloadingTo location: URL) {
+        if let http = downloadTask.response as? HTTPURLResponse, http.statusCode != 200 {
+            failure = "HTTP status \(http.statusCode)"
+            return
+        }
+        do {
+            try? FileManager.default.removeItem(atPath: destination)
+            try FileManager.default.moveItem(at: location, to: URL(fileURLWithPath: destination))
+        } catch {
+            failure = "cannot save the archive: \(error.localizedDescription)"
+        }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+        if let error { failure = error.localizedDescription }
+        done.signal()
+    }
+}

@@ -1,0 +1,95 @@
+import ConvKit
+
+/// A 2-D convolution layer (Keras' `Conv2D`): NHWC activations, HWIO kernel
+/// `[kh, kw, cin / groups, filters]`, bias `[filters]`, optional fused ReLU. Runs ConvKit's
+/// ``ConvKit/Convolution`` (forward with bias and ReLU fused into the epilogue).
+public final class Conv2D: Layer {
+    public let typeName = "Conv2D"
+    public var name = "conv2d"
+    public let filters: Int
+    public let descriptor: ConvolutionDescriptor
+    public let activation: Activation
+    public let algorithm: ConvolutionAlgorithm
+    public private(set) var kernel: Parameter?
+    public private(set) var bias: Parameter?
+    private var input = TensorShape(features: 0)
+    private var convolutions: [Int: Convolution] = [:]
+
+    /// - Throws: ``ConvKit/ConvKitError`` for invalid sizes.
+    public init(filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid, dilation: Int = 1,
+                groups: Int = 1, activation: Activation = .none, algorithm: ConvolutionAlgorithm = .auto) throws {
+        guard filters >= 1 else { throw ConvKitError.invalidArgument(name: "filters", message: "must be at least 1, got \(filters)") }
+        self.filters = filters
+        descriptor = try ConvolutionDescriptor(kernel: kernelSize, stride: strides, dilation: dilation, padding: padding, groups: groups)
+        self.activation = activation
+        self.algorithm = algorithm
+    }
+
+    private func shape(batch: Int, _ input: TensorShape) throws -> ConvolutionShape {
+        try ConvolutionShape(batch: batch, inputHeight: input.height, inputWidth: input.width, inputChannels: input.channels,
+                             outputChannels: filters, descriptor: descriptor)
+    }
+
+    public func outputShape(for input: TensorShape) throws -> TensorShape {
+        let s = try shape(batch: 1, input)
+        return TensorShape(height: s.outputHeight, width: s.outputWidth, channels: filters)
+    }
+
+    public func build(input: TensorShape, generator: inout SplitMix64) throws {
+        let s = try shape(batch: 1, input)
+        self.input = input
+        let k = Parameter(name: "kernel", shape: [s.kernelHeight, s.kernelWidth, s.groupInputChannels, filters])
+        let taps = s.kernelHeight * s.kernelWidth
+        k.glorotUniform(fanIn: taps * s.groupInputChannels, fanOut: taps * filters, using: &generator)
+        kernel = k
+        bias = Parameter(name: "bias", shape: [filters])
+        convolutions = [:]
+    }
+
+    public var parameters: [Parameter] { [kernel, bias].compactMap { $0 } }
+
+    public var configuration: [String: String] {
+        ["filters": "\(filters)", "kernel_size": "\(descriptor.kernelHeight)x\(descriptor.kernelWidth)",
+         "strides": "\(descriptor.strideY)x\(descriptor.strideX)", "dilation": "\(descriptor.dilationY)x\(descriptor.dilationX)",
+         "padding": "\(descriptor.padding)", "groups": "\(descriptor.groups)", "activation": activation.rawValue]
+    }
+
+    public func prepare(batch: Int, context: ExecutionContext) throws -> Int {
+        let conv = try Convolution(shape: shape(batch: batch, input), algorithm: algorithm, context: context)
+        convolutions[batch] = conv
+        return ConvolutionPass.allCases.map { conv.workspaceCount(for: $0) }.max()!
+    }
+
+    private func convolution(_ batch: Int) throws -> Convolution {
+        guard let conv = convolutions[batch], let _ = kernel else {
+            throw ConvKitError.invalidArgument(name: "batch", message: "layer \(name) was not prepared for batch \(batch)")
+        }
+        return conv
+    }
+
+    public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, training: Bool,
+                        workspace: Workspace) throws {
+        let conv = try convolution(batch), s = conv.shape
+        try conv.forward(input: UnsafeBufferPointer(start: input, count: s.inputCount),
+                         weights: UnsafeBufferPointer(kernel!.value), bias: UnsafeBufferPointer(bias!.value),
+                         output: UnsafeMutableBufferPointer(start: output, count: s.outputCount),
+                         activation: activation, workspace: workspace)
+    }
+
+    public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
+                         inputGradient: UnsafeMutablePointer<Float>?, batch: Int, workspace: Workspace) throws {
+        let conv = try convolution(batch), s = conv.shape
+        let dy = UnsafeMutableBufferPointer(start: outputGradient, count: s.outputCount)
+        if activation == .relu {
+            try ReLUKernel.backward(output: UnsafeBufferPointer(start: output, count: s.outputCount),
+                                    outputGradient: UnsafeBufferPointer(dy), inputGradient: dy)
+        }
+        try conv.backwardWeights(input: UnsafeBufferPointer(start: input, count: s.inputCount), outputGradient: UnsafeBufferPointer(dy),
+                                 weightGradient: kernel!.gradient, biasGradient: bias!.gradient, workspace: workspace)
+        if let inputGradient {
+            try conv.backwardData(outputGradient: UnsafeBufferPointer(dy), weights: UnsafeBufferPointer(kernel!.value),
+                                  inputGradient: UnsafeMutableBufferPointer(start: inputGradient, count: s.inputCount),
+                                  workspace: workspace)
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import ConvKit
+
+/// A fully connected layer (Keras' `Dense`): `y = x W + b` with kernel `[in, units]`, optional
+/// fused ReLU. Runs ConvKit's SGEMM and bias kernels.
+public final class Dense: Layer {
+    public let typeName = "Dense"
+    public var name = "dense"
+    public let units: Int
+    public let activation: Activation
+    public private(set) var kernel: Parameter?
+    public private(set) var bias: Parameter?
+    private var inputs = 0
+    private var context: ExecutionContext?
+
+    /// - Throws: ``ConvKit/ConvKitError`` when `units < 1`.
+    public init(units: Int, activation: Activation = .none) throws {
+        guard units >= 1 else { throw ConvKitError.invalidArgument(name: "units", message: "must be at least 1, got \(units)") }
+        self.units = units
+        self.activation = activation
+    }
+
+    public func outputShape(for input: TensorShape) throws -> TensorShape {
+        guard input.isFlat else {
+            throw ConvKitError.invalidArgument(name: "input", message: "Dense expects a flat input (add Flatten), got \(input)")
+        }
+        return TensorShape(features: units)
+    }
+
+    public func build(input: TensorShape, generator: inout SplitMix64) throws {
+        _ = try outputShape(for: input)
+        inputs = input.count
+        let k = Parameter(name: "kernel", shape: [inputs, units])
+        k.glorotUniform(fanIn: inputs, fanOut: units, using: &generator)
+        kernel = k
+        bias = Parameter(name: "bias", shape: [units])
+    }
+
+    public var parameters: [Parameter] { [kernel, bias].compactMap { $0 } }
+    public var configuration: [String: String] { ["units": "\(units)", "activation": activation.rawValue] }
+
+    public func prepare(batch: Int, context: ExecutionContext) throws -> Int {
+        self.context = context
+        return 0
+    }
+
+    public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, training: Bool,
+                        workspace: Workspace) throws {
+        try GEMM.sgemm(.noTranspose, .noTranspose, m: batch, n: units, k: inputs, alpha: 1, a: input, lda: inputs,
+                       b: kernel!.value.baseAddress, ldb: units, beta: 0, c: output, ldc: units, context: context)
+        try Bias.add(UnsafeBufferPointer(bias!.value), to: UnsafeMutableBufferPointer(start: output, count: batch * units),
+                     activation: activation)
+    }
+
+    public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
+                         inputGradient: UnsafeMutablePointer<Float>?, batch: Int, workspace: Workspace) throws {
+        let dy = UnsafeMutableBufferPointer(start: outputGradient, count: batch * units)
+        if activation == .relu {
+            try ReLUKernel.backward(output: UnsafeBufferPointer(start: output, count: batch * units),
+                                    outputGradient: UnsafeBufferPointer(dy), inputGradient: dy, context: context)
+        }
+        try GEMM.sgemm(.transpose, .noTranspose, m: inputs, n: units, k: batch, alpha: 1, a: input, lda: inputs,
+                       b: outputGradient, ldb: units, beta: 0, c: kernel!.gradient.baseAddress, ldc: units, context: context)
+        try Bias.gradient(outputGradient: UnsafeBufferPointer(dy), into: bias!.gradient)
+        if let inputGradient {
+            try GEMM.sgemm(.noTranspose, .transpose, m: batch, n: inputs, k: units, alpha: 1, a: outputGradient, lda: units,
+                           b: kernel!.value.baseAddress, ldb: units, beta: 0, c: inputGradient, ldc: inputs, context: context)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import ConvKit
+
+/// Updates parameters from their gradients after each batch.
+public protocol Optimizer: AnyObject {
+    /// Applies one step (`step` is 1-based) to every parameter.
+    func update(_ parameters: [Parameter], step: Int) throws
+}
+
+/// Stochastic gradient descent with L2 weight decay (the course notes' eta and lambda) and
+/// optional momentum, on ConvKit's ``ConvKit/OptimizerKernels/sgd(weights:gradient:velocity:learningRate:momentum:weightDecay:)``.
+public final class SGD: Optimizer {
+    public let learningRate: Float
+    public let momentum: Float
+    public let weightDecay: Float
+    private var velocities: [ObjectIdentifier: UnsafeMutableBufferPointer<Float>] = [:]
+
+    public init(learningRate: Float = 0.01, momentum: Float = 0, weightDecay: Float = 0) {
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.weightDecay = weightDecay
+    }
+
+    deinit { for v in velocities.values { UnsafeMutableRawPointer(v.baseAddress!).deallocate() } }
+
+    public func update(_ parameters: [Parameter], step: Int) throws {
+        for p in parameters {
+            var velocity: UnsafeMutableBufferPointer<Float>?
+            if momentum != 0 {
+                if velocities[ObjectIdentifier(p)] == nil { velocities[ObjectIdentifier(p)] = Parameter.allocate(p.count) }
+                velocity = velocities[ObjectIdentifier(p)]
+            }
+            try OptimizerKernels.sgd(weights: p.value, gradient: UnsafeBufferPointer(p.gradient), velocity: velocity,
+                                     learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
+        }
+    }
+}
+
+/// Adam with Keras' defaults (learning rate 1e-3, beta1 0.9, beta2 0.999, epsilon 1e-7) and
+/// Keras' update form, on ConvKit's ``ConvKit/OptimizerKernels/adam(weights:gradient:m:v:learningRate:beta1:beta2:epsilon:step:)``.
+public final class Adam: Optimizer {
+    public let learningRate: Float, beta1: Float, beta2: Float, epsilon: Float
+    private var moments: [ObjectIdentifier: (UnsafeMutableBufferPointer<Float>, UnsafeMutableBufferPointer<Float>)] = [:]
+
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+    }
+
+    deinit {
+        for (m, v) in moments.values {
+            UnsafeMutableRawPointer(m.baseAddress!).deallocate()
+            UnsafeMutableRawPointer(v.baseAddress!).deallocate()
+        }
+    }
+
+    public func update(_ parameters: [Parameter], step: Int) throws {
+        for p in parameters {
+            let key = ObjectIdentifier(p)
+            if moments[key] == nil { moments[key] = (Parameter.allocate(p.count), Parameter.allocate(p.count)) }
+            let (m, v) = moments[key]!
+            try OptimizerKernels.adam(weights: p.value, gradient: UnsafeBufferPointer(p.gradient), m: m, v: v,
+                                      learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, step: step)
+        }
+    }
+}

@@ -1,0 +1,59 @@
+/// A trainable tensor of a layer and its gradient, in 64-byte aligned storage the layer owns.
+public final class Parameter: @unchecked Sendable {
+    /// `kernel` or `bias`.
+    public let name: String
+    /// Keras' shape: conv kernels HWIO `[kh, kw, cin, cout]`, dense kernels `[in, units]`.
+    public let shape: [Int]
+    public let count: Int
+    /// The values.
+    public let value: UnsafeMutableBufferPointer<Float>
+    /// dL/dvalue of the last backward pass.
+    public let gradient: UnsafeMutableBufferPointer<Float>
+
+    init(name: String, shape: [Int]) {
+        self.name = name
+        self.shape = shape
+        count = shape.reduce(1, *)
+        value = Parameter.allocate(count)
+        gradient = Parameter.allocate(count)
+    }
+
+    static func allocate(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * 4, alignment: 64)
+        let p = raw.bindMemory(to: Float.self, capacity: max(1, count))
+        p.initialize(repeating: 0, count: max(1, count))
+        return UnsafeMutableBufferPointer(start: p, count: count)
+    }
+
+    deinit {
+        UnsafeMutableRawPointer(value.baseAddress!).deallocate()
+        UnsafeMutableRawPointer(gradient.baseAddress!).deallocate()
+    }
+
+    /// The values as an array (a copy).
+    public var values: [Float] { Array(value) }
+
+    /// Glorot (Xavier) uniform: U(-limit, limit), limit = sqrt(6 / (fanIn + fanOut)), Keras' default.
+    func glorotUniform(fanIn: Int, fanOut: Int, using generator: inout SplitMix64) {
+        let limit = (6.0 / Double(fanIn + fanOut)).squareRoot()
+        for i in 0..<count { value[i] = Float(generator.uniform(-limit, limit)) }
+    }
+}
+
+/// A small, fast, seedable generator (SplitMix64): weight initialisation, shuffling and dropout
+/// masks all draw from one, so training is reproducible from its seed.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [lo, hi).
+    mutating func uniform(_ lo: Double, _ hi: Double) -> Double {
+        lo + (hi - lo) * Double(next() >> 11) * 0x1p-53
+    }
+}

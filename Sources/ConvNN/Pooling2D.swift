@@ -1,0 +1,120 @@
+import ConvKit
+
+/// 2-D max pooling (Keras' `MaxPool2D`): window `poolSize`, stride defaulting to the window.
+/// Training records the argmax (ConvKit's ``ConvKit/MaxPooling``) so backward is a scatter.
+public final class MaxPool2D: Layer {
+    public let typeName = "MaxPool2D"
+    public var name = "max_pooling2d"
+    public let descriptor: PoolingDescriptor
+    private var input = TensorShape(features: 0)
+    private var poolings: [Int: MaxPooling] = [:]
+    private var indices = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
+
+    /// - Throws: ``ConvKit/ConvKitError`` for invalid sizes.
+    public init(poolSize: Int = 2, strides: Int? = nil, padding: Padding = .valid) throws {
+        descriptor = try PoolingDescriptor(window: poolSize, stride: strides, padding: padding)
+    }
+
+    public func outputShape(for input: TensorShape) throws -> TensorShape {
+        let s = try PoolingShape(batch: 1, inputHeight: input.height, inputWidth: input.width, channels: input.channels, descriptor: descriptor)
+        return TensorShape(height: s.outputHeight, width: s.outputWidth, channels: input.channels)
+    }
+
+    public func build(input: TensorShape, generator: inout SplitMix64) throws {
+        _ = try outputShape(for: input)
+        self.input = input
+    }
+
+    public var configuration: [String: String] {
+        ["pool_size": "\(descriptor.windowHeight)x\(descriptor.windowWidth)", "strides": "\(descriptor.strideY)x\(descriptor.strideX)",
+         "padding": "\(descriptor.padding)"]
+    }
+
+    public func prepare(batch: Int, context: ExecutionContext) throws -> Int {
+        let pool = try MaxPooling(shape: PoolingShape(batch: batch, inputHeight: input.height, inputWidth: input.width,
+                                                      channels: input.channels, descriptor: descriptor), context: context)
+        poolings[batch] = pool
+        if pool.shape.outputCount > indices.count {
+            indices.deallocate()
+            indices = .allocate(capacity: pool.shape.outputCount)
+            indices.initialize(repeating: 0)
+        }
+        return pool.workspaceCount
+    }
+
+    deinit { indices.deallocate() }
+
+    private func pooling(_ batch: Int) throws -> MaxPooling {
+        guard let p = poolings[batch] else {
+            throw ConvKitError.invalidArgument(name: "batch", message: "layer \(name) was not prepared for batch \(batch)")
+        }
+        return p
+    }
+
+    public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, training: Bool,
+                        workspace: Workspace) throws {
+        let p = try pooling(batch), s = p.shape
+        try p.forward(input: UnsafeBufferPointer(start: input, count: s.inputCount),
+                      output: UnsafeMutableBufferPointer(start: output, count: s.outputCount),
+                      indices: training ? UnsafeMutableBufferPointer(rebasing: indices[0..<s.outputCount]) : nil, workspace: workspace)
+    }
+
+    public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
+                         inputGradient: UnsafeMutablePointer<Float>?, batch: Int, workspace: Workspace) throws {
+        guard let inputGradient else { return }
+        let p = try pooling(batch), s = p.shape
+        try p.backward(outputGradient: UnsafeBufferPointer(start: outputGradient, count: s.outputCount),
+                       indices: UnsafeBufferPointer(rebasing: indices[0..<s.outputCount]),
+                       inputGradient: UnsafeMutableBufferPointer(start: inputGradient, count: s.inputCount), workspace: workspace)
+    }
+}
+
+/// 2-D average pooling (Keras' `AveragePooling2D`), on ConvKit's ``ConvKit/AveragePooling``.
+public final class AvgPool2D: Layer {
+    public let typeName = "AvgPool2D"
+    public var name = "average_pooling2d"
+    public let descriptor: PoolingDescriptor
+    private var input = TensorShape(features: 0)
+    private var poolings: [Int: AveragePooling] = [:]
+
+    /// - Throws: ``ConvKit/ConvKitError`` for invalid sizes.
+    public init(poolSize: Int = 2, strides: Int? = nil, padding: Padding = .valid, countIncludePadding: Bool = false) throws {
+        descriptor = try PoolingDescriptor(window: poolSize, stride: strides, padding: padding, countIncludePadding: countIncludePadding)
+    }
+
+    public func outputShape(for input: TensorShape) throws -> TensorShape {
+        let s = try PoolingShape(batch: 1, inputHeight: input.height, inputWidth: input.width, channels: input.channels, descriptor: descriptor)
+        return TensorShape(height: s.outputHeight, width: s.outputWidth, channels: input.channels)
+    }
+
+    public func build(input: TensorShape, generator: inout SplitMix64) throws {
+        _ = try outputShape(for: input)
+        self.input = input
+    }
+
+    public var configuration: [String: String] {
+        ["pool_size": "\(descriptor.windowHeight)x\(descriptor.windowWidth)", "strides": "\(descriptor.strideY)x\(descriptor.strideX)",
+         "padding": "\(descriptor.padding)"]
+    }
+
+    public func prepare(batch: Int, context: ExecutionContext) throws -> Int {
+        let pool = try AveragePooling(shape: PoolingShape(batch: batch, inputHeight: input.height, inputWidth: input.width,
+                                                          channels: input.channels, descriptor: descriptor), context: context)
+        poolings[batch] = pool
+        return pool.workspaceCount
+    }
+
+    public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, training: Bool,
+                        workspace: Workspace) throws {
+        guard let p = poolings[batch] else { throw ConvKitError.invalidArgument(name: "batch", message: "layer \(name) was not prepared for batch \(batch)") }
+        try p.forward(input: UnsafeBufferPointer(start: input, count: p.shape.inputCount),
+                      output: UnsafeMutableBufferPointer(start: output, count: p.shape.outputCount), workspace: workspace)
+    }
+
+    public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
+                         inputGradient: UnsafeMutablePointer<Float>?, batch: Int, workspace: Workspace) throws {
+        guard let inputGradient, let p = poolings[batch] else { return }
+        try p.backward(outputGradient: UnsafeBufferPointer(start: outputGradient, count: p.shape.outputCount),
+                       inputGradient: UnsafeMutableBufferPointer(start: inputGradient, count: p.shape.inputCount), workspace: workspace)
+    }
+}

@@ -1,0 +1,155 @@
+import ConvKit
+
+/// A stack of layers, each feeding the next (Keras' `Sequential`).
+///
+/// ```swift
+/// let model = try Sequential(input: TensorShape(height: 32, width: 32, channels: 3), seed: 1) {
+///     try Conv2D(filters: 32, kernelSize: 3, activation: .relu)
+///     try MaxPool2D(poolSize: 2)
+///     Flatten()
+///     try Dense(units: 10)
+/// }
+/// ```
+/// Activation and gradient buffers are planned once per batch size and reused, so steady-state
+/// training allocates nothing per batch.
+public final class Sequential {
+    public let layers: [any Layer]
+    /// The input shape and the output shape of every layer (`shapes[i + 1]` is layer i's output).
+    public let shapes: [TensorShape]
+    public let context: ExecutionContext
+    let workspace = Workspace()
+    private var plans: [Int: Plan] = [:]
+
+    /// Builds the layers for `input` with Keras' initialisers (Glorot-uniform kernels, zero
+    /// biases) drawn from a generator seeded with `seed`.
+    /// - Throws: ``ConvKit/ConvKitError`` when a layer cannot take its input shape.
+    public init(input: TensorShape, seed: UInt64 = 0, context: ExecutionContext? = nil,
+                @LayerBuilder _ layers: () throws -> [any Layer]) throws {
+        self.layers = try layers()
+        self.context = try context ?? ExecutionContext.fromEnvironment()
+        var generator = SplitMix64(seed: seed)
+        var shapes = [input]
+        var counts: [String: Int] = [:]
+        for layer in self.layers {
+            let base = layer.name
+            let n = counts[base, default: 0]
+            counts[base] = n + 1
+            layer.name = n == 0 ? base : "\(base)_\(n)"
+            try layer.build(input: shapes.last!, generator: &generator)
+            shapes.append(try layer.outputShape(for: shapes.last!))
+        }
+        self.shapes = shapes
+    }
+
+    public var inputShape: TensorShape { shapes[0] }
+    public var outputShape: TensorShape { shapes[shapes.count - 1] }
+    /// Every trainable tensor, in layer order.
+    public var parameters: [Parameter] { layers.flatMap(\.parameters) }
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+
+    /// Buffers for one batch size: every layer's output (kept for backward) and two gradient
+    /// buffers used in turn.
+    final class Plan {
+        let batch: Int
+        let activations: [UnsafeMutableBufferPointer<Float>]  // [0] is the input batch
+        let gradients: [UnsafeMutableBufferPointer<Float>]
+        init(batch: Int, shapes: [TensorShape]) {
+            self.batch = batch
+            activations = shapes.map { Parameter.allocate(batch * $0.count) }
+            let largest = shapes.map { batch * $0.count }.max()!
+            gradients = [Parameter.allocate(largest), Parameter.allocate(largest)]
+        }
+        deinit {
+            for b in activations + gradients { UnsafeMutableRawPointer(b.baseAddress!).deallocate() }
+        }
+    }
+
+    func plan(batch: Int) throws -> Plan {
+        if let p = plans[batch] { return p }
+        guard batch >= 1 else { throw ConvKitError.invalidArgument(name: "batch", message: "must be at least 1, got \(batch)") }
+        var need = 0
+        for layer in layers { need = max(need, try layer.prepare(batch: batch, context: context)) }
+        workspace.reserve(need)
+        let p = Plan(batch: batch, shapes: shapes)
+        plans[batch] = p
+        return p
+    }
+
+    /// Runs the layers on `plan.activations[0]`; returns the output buffer.
+    @discardableResult
+    func forward(_ plan: Plan, training: Bool) throws -> UnsafeMutableBufferPointer<Float> {
+        for (i, layer) in layers.enumerated() {
+            try layer.forward(UnsafePointer(plan.activations[i].baseAddress!), plan.activations[i + 1].baseAddress!,
+                              batch: plan.batch, training: training, workspace: workspace)
+        }
+        return plan.activations[layers.count]
+    }
+
+    /// Back-propagates dL/dOutput held in `plan.gradients[0]` through every layer, filling the
+    /// parameters' gradients. The first layer's dL/dInput is not computed.
+    func backward(_ plan: Plan) throws {
+        var current = 0
+        for i in stride(from: layers.count - 1, through: 0, by: -1) {
+            let next = 1 - current
+            try layers[i].backward(input: UnsafePointer(plan.activations[i].baseAddress!),
+                                   output: UnsafePointer(plan.activations[i + 1].baseAddress!),
+                                   outputGradient: plan.gradients[current].baseAddress!,
+                                   inputGradient: i == 0 ? nil : plan.gradients[next].baseAddress!,
+                                   batch: plan.batch, workspace: workspace)
+            current = next
+        }
+    }
+
+    /// Outputs (logits for a classifier) for `images` (`n * inputShape.count` floats, NHWC).
+    /// - Throws: ``ConvKit/ConvKitError`` when `images` is not a whole number of examples.
+    public func predict(_ images: [Float], batchSize: Int = 128) throws -> [Float] {
+        let per = inputShape.count
+        guard images.count % per == 0 else {
+            throw ConvKitError.invalidArgument(name: "images", message: "has \(images.count) floats, not a multiple of \(per) (\(inputShape))")
+        }
+        let n = images.count / per, outPer = outputShape.count
+        var out = [Float](repeating: 0, count: n * outPer)
+        var start = 0
+        while start < n {
+            let b = min(batchSize, n - start)
+            let p = try plan(batch: b)
+            images.withUnsafeBufferPointer { src in
+                p.activations[0].baseAddress!.update(from: src.baseAddress! + start * per, count: b * per)
+            }
+            let y = try forward(p, training: false)
+            for i in 0..<(b * outPer) { out[start * outPer + i] = y[i] }
+            start += b
+        }
+        return out
+    }
+
+    /// A table like Keras' `model.summary()`: layer (type), output shape, parameters, total.
+    public func summary() -> String {
+        let rows = layers.enumerated().map { i, l in ("\(l.name) (\(l.typeName))", shapes[i + 1].description, l.parameterCount) }
+        let w0 = max(28, rows.map(\.0.count).max()! + 2), w1 = max(20, rows.map(\.1.count).max()! + 2), w2 = 12
+        func pad(_ s: String, _ w: Int, right: Bool = false) -> String {
+            let fill = String(repeating: " ", count: max(0, w - s.count))
+            return right ? fill + s : s + fill
+        }
+        let rule = String(repeating: "─", count: w0 + w1 + w2)
+        var lines = ["Model: \"sequential\"", rule,
+                     pad("Layer (type)", w0) + pad("Output Shape", w1) + pad("Param #", w2, right: true), rule]
+        for r in rows { lines.append(pad(r.0, w0) + pad(r.1, w1) + pad(r.2.formatted, w2, right: true)) }
+        lines += [rule, " Total params: \(parameterCount.formatted)", " Trainable params: \(parameterCount.formatted)",
+                  " Non-trainable params: 0", rule]
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension Int {
+    /// 122570 -> "122,570".
+    var formatted: String {
+        let digits = String(abs(self))
+        var out = ""
+        for (i, ch) in digits.reversed().enumerated() {
+            if i > 0 && i % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return (self < 0 ? "-" : "") + String(out.reversed())
+    }
+}

@@ -1,0 +1,87 @@
+import ConvKit
+
+/// The rectifier as a layer (Keras' `ReLU`), on ConvKit's ``ConvKit/ReLUKernel``.
+public final class ReLU: Layer {
+    public let typeName = "ReLU"
+    public var name = "re_lu"
+    private var count = 0
+    private var context: ExecutionContext?
+    public init() {}
+    public func outputShape(for input: TensorShape) throws -> TensorShape { input }
+    public func build(input: TensorShape, generator: inout SplitMix64) throws { count = input.count }
+    public func prepare(batch: Int, context: ExecutionContext) throws -> Int { self.context = context; return 0 }
+    public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, training: Bool,
+                        workspace: Workspace) throws {
+        try ReLUKernel.forward(UnsafeBufferPointer(start: input, count: batch * count),
+                               into: UnsafeMutableBufferPointer(start: output, count: batch * count), context: context)
+    }
+    public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
+                         inputGradient: UnsafeMutablePointer<Float>?, batch: Int, workspace: Workspace) throws {
+        guard let inputGradient else { return }
+        try ReLUKernel.backward(output: UnsafeBufferPointer(start: output, count: batch * count),
+                                outputGradient: UnsafeBufferPointer(start: outputGradient, count: batch * count),
+                                inputGradient: UnsafeMutableBufferPointer(start: inputGradient, count: batch * count), context: context)
+    }
+}
+
+/// Reshapes `h x w x c` to a flat vector in NHWC order (Keras' `Flatten` for channels-last).
+public final class Flatten: Layer {
+    public let typeName = "Flatten"
+    public var name = "flatten"
+    private var count = 0
+    public init() {}
+    public func outputShape(for input: TensorShape) throws -> TensorShape { TensorShape(features: input.count) }
+    public func build(input: TensorShape, generator: inout SplitMix64) throws { count = input.count }
+    public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, training: Bool,
+                        workspace: Workspace) throws {
+        output.update(from: input, count: batch * count)
+    }
+    public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
+                         inputGradient: UnsafeMutablePointer<Float>?, batch: Int, workspace: Workspace) throws {
+        inputGradient?.update(from: outputGradient, count: batch * count)
+    }
+}
+
+/// Inverted dropout (Keras' `Dropout`): in training, each activation is zeroed with probability
+/// `rate` and the rest scaled by `1 / (1 - rate)`; identity in inference. Masks come from a
+/// generator seeded by `seed` and the call count, so training stays reproducible.
+public final class Dropout: Layer {
+    public let typeName = "Dropout"
+    public var name = "dropout"
+    public let rate: Float
+    public let seed: UInt64
+    private var count = 0
+    private var calls: UInt64 = 0
+    private var mask: [Float] = []
+
+    /// - Throws: ``ConvKit/ConvKitError`` unless `0 <= rate < 1`.
+    public init(rate: Float, seed: UInt64 = 0) throws {
+        guard rate >= 0 && rate < 1 else { throw ConvKitError.invalidArgument(name: "rate", message: "must be in [0, 1), got \(rate)") }
+        self.rate = rate
+        self.seed = seed
+    }
+    public var configuration: [String: String] { ["rate": "\(rate)"] }
+    public func outputShape(for input: TensorShape) throws -> TensorShape { input }
+    public func build(input: TensorShape, generator: inout SplitMix64) throws { count = input.count }
+    public func prepare(batch: Int, context: ExecutionContext) throws -> Int {
+        if mask.count < batch * count { mask = [Float](repeating: 0, count: batch * count) }
+        return 0
+    }
+    public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, training: Bool,
+                        workspace: Workspace) throws {
+        let n = batch * count
+        guard training, rate > 0 else { output.update(from: input, count: n); return }
+        calls += 1
+        var generator = SplitMix64(seed: seed &+ calls &* 0x9E37_79B9)
+        let keep = 1 / (1 - rate)
+        for i in 0..<n {
+            mask[i] = Float(generator.uniform(0, 1)) < rate ? 0 : keep
+            output[i] = input[i] * mask[i]
+        }
+    }
+    public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
+                         inputGradient: UnsafeMutablePointer<Float>?, batch: Int, workspace: Workspace) throws {
+        guard let inputGradient else { return }
+        for i in 0..<(batch * count) { inputGradient[i] = outputGradient[i] * (rate > 0 ? mask[i] : 1) }
+    }
+}

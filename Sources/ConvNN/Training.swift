@@ -1,0 +1,131 @@
+import ConvKit
+import Dispatch
+
+/// One epoch's results.
+public struct EpochRecord: Sendable, Codable {
+    public var epoch: Int
+    public var loss: Double
+    public var accuracy: Double
+    public var validationLoss: Double?
+    public var validationAccuracy: Double?
+    /// Training throughput: images per second of the epoch (forward + backward + update).
+    public var imagesPerSecond: Double
+    public var seconds: Double
+}
+
+/// Progress of a running epoch, reported after every batch.
+public struct TrainingProgress: Sendable {
+    public var epoch: Int, epochs: Int
+    public var batch: Int, batches: Int
+    public var seen: Int
+    public var loss: Double, accuracy: Double
+    public var elapsed: Double
+    public var imagesPerSecond: Double { elapsed > 0 ? Double(seen) / elapsed : 0 }
+    /// Seconds left in this epoch at the current rate.
+    public var eta: Double { batch > 0 ? elapsed / Double(batch) * Double(batches - batch) : 0 }
+}
+
+extension Sequential {
+    /// Trains for `epochs` passes over `data`, shuffled every epoch by a generator seeded with
+    /// `seed`, in mini-batches of `batchSize` (the last one may be smaller, as in Keras).
+    /// Bitwise reproducible for a seed and data, whatever the thread count.
+    ///
+    /// - Parameters:
+    ///   - onBatch: called after every batch (for a progress line).
+    ///   - onEpoch: called after every epoch, with the validation results when `validation` is given.
+    /// - Returns: the history, one record per epoch.
+    /// - Throws: ``ConvKit/ConvKitError`` for data that does not fit the model (shape, labels out of range).
+    @discardableResult
+    public func fit(_ data: Dataset, epochs: Int, batchSize: Int, optimizer: any Optimizer,
+                    loss: Loss = .softmaxCrossEntropy, validation: Dataset? = nil, seed: UInt64 = 0,
+                    onBatch: ((TrainingProgress) -> Void)? = nil,
+                    onEpoch: ((EpochRecord) -> Void)? = nil) throws -> [EpochRecord] {
+        try check(data)
+        if let validation { try check(validation) }
+        guard epochs >= 0, batchSize >= 1 else {
+            throw ConvKitError.invalidArgument(name: "batchSize", message: "epochs must be >= 0 and batchSize >= 1, got \(epochs) and \(batchSize)")
+        }
+        let n = data.count, per = inputShape.count, classes = outputShape.count
+        var order = Array(0..<n)
+        var generator = SplitMix64(seed: seed)
+        var labels = [Int32](repeating: 0, count: batchSize)
+        var history: [EpochRecord] = []
+        var step = 0
+        let batches = (n + batchSize - 1) / batchSize
+        for epoch in 1...max(1, epochs) where epochs > 0 {
+            order.shuffle(using: &generator)
+            let start = DispatchTime.now().uptimeNanoseconds
+            var lossSum = 0.0, correct = 0
+            for b in 0..<batches {
+                let lo = b * batchSize, size = min(batchSize, n - lo)
+                let plan = try plan(batch: size)
+                data.images.withUnsafeBufferPointer { src in
+                    let dst = plan.activations[0].baseAddress!
+                    for i in 0..<size { (dst + i * per).update(from: src.baseAddress! + order[lo + i] * per, count: per) }
+                }
+                for i in 0..<size { labels[i] = data.labels[order[lo + i]] }
+                let y = try forward(plan, training: true)
+                let batchLoss = try labels.withUnsafeBufferPointer { l in
+                    try loss.evaluate(outputs: UnsafeBufferPointer(rebasing: y[0..<(size * classes)]),
+                                      labels: UnsafeBufferPointer(rebasing: l[0..<size]), classes: classes,
+                                      gradient: UnsafeMutableBufferPointer(rebasing: plan.gradients[0][0..<(size * classes)]))
+                }
+                correct += Sequential.correctCount(UnsafeBufferPointer(y), labels, size, classes)
+                lossSum += Double(batchLoss) * Double(size)
+                try backward(plan)
+                step += 1
+                try optimizer.update(parameters, step: step)
+                if let onBatch {
+                    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+                    onBatch(TrainingProgress(epoch: epoch, epochs: epochs, batch: b + 1, batches: batches, seen: lo + size,
+                                             loss: lossSum / Double(lo + size), accuracy: Double(correct) / Double(lo + size),
+                                             elapsed: elapsed))
+                }
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+            var record = EpochRecord(epoch: epoch, loss: lossSum / Double(n), accuracy: Double(correct) / Double(n),
+                                     imagesPerSecond: Double(n) / seconds, seconds: seconds)
+            if let validation {
+                let (l, a) = try evaluate(validation, loss: loss)
+                record.validationLoss = l
+                record.validationAccuracy = a
+            }
+            history.append(record)
+            onEpoch?(record)
+        }
+        return history
+    }
+
+    /// Mean loss and accuracy over `data` in inference mode.
+    /// - Throws: ``ConvKit/ConvKitError`` for data that does not fit the model.
+    public func evaluate(_ data: Dataset, loss: Loss = .softmaxCrossEntropy, batchSize: Int = 128) throws -> (loss: Double, accuracy: Double) {
+        try check(data)
+        let outputs = try predict(data.images, batchSize: batchSize)
+        let classes = outputShape.count
+        let l = try outputs.withUnsafeBufferPointer { o in
+            try data.labels.withUnsafeBufferPointer { try loss.evaluate(outputs: o, labels: $0, classes: classes, gradient: nil) }
+        }
+        let correct = outputs.withUnsafeBufferPointer { Sequential.correctCount($0, data.labels, data.count, classes) }
+        return (Double(l), Double(correct) / Double(max(1, data.count)))
+    }
+
+    static func correctCount(_ y: UnsafeBufferPointer<Float>, _ labels: [Int32], _ rows: Int, _ classes: Int) -> Int {
+        var correct = 0
+        for r in 0..<rows {
+            var best = 0
+            for j in 1..<max(1, classes) where y[r * classes + j] > y[r * classes + best] { best = j }
+            if best == Int(labels[r]) { correct += 1 }
+        }
+        return correct
+    }
+
+    private func check(_ data: Dataset) throws {
+        guard data.shape == inputShape else {
+            throw ConvKitError.invalidArgument(name: "data", message: "images are \(data.shape) but the model takes \(inputShape)")
+        }
+        guard data.count > 0 else { throw ConvKitError.invalidArgument(name: "data", message: "is empty") }
+        if let bad = data.labels.firstIndex(where: { $0 < 0 || Int($0) >= outputShape.count }) {
+            throw ConvKitError.invalidArgument(name: "labels", message: "example \(bad) has label \(data.labels[bad]), expected 0..<\(outputShape.count)")
+        }
+    }
+}
