@@ -6,5 +6,5 @@ struct ConvBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convbench",
         abstract: "ConvKit microbenchmarks: GFLOP/s and the fraction of the measured FMA ceiling.",
-        subcommands: [GEMMBenchmark.self, ConvBenchmark.self, PoolBenchmark.self, MicrokernelBenchmark.self])
+        subcommands: [GEMMBenchmark.self, ConvBenchmark.self, PoolBenchmark.self, TrainBenchmark.self, MicrokernelBenchmark.self])
 }

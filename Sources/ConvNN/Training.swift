@@ -119,7 +119,7 @@ extension Sequential {
         return correct
     }
 
-    private func check(_ data: Dataset) throws {
+    func check(_ data: Dataset) throws {
         guard data.shape == inputShape else {
             throw ConvKitError.invalidArgument(name: "data", message: "images are \(data.shape) but the model takes \(inputShape)")
         }
@@ -127,5 +127,24 @@ extension Sequential {
         if let bad = data.labels.firstIndex(where: { $0 < 0 || Int($0) >= outputShape.count }) {
             throw ConvKitError.invalidArgument(name: "labels", message: "example \(bad) has label \(data.labels[bad]), expected 0..<\(outputShape.count)")
         }
+    }
+}
+
+extension Sequential {
+    /// Runs one forward and backward pass on a batch (training mode) and leaves dL/dparameter in
+    /// every ``Parameter/gradient``, without updating anything; returns the mean loss.
+    /// - Throws: ``ConvKit/ConvKitError`` when the images or labels do not fit the model.
+    public func computeGradients(images: [Float], labels: [Int32], loss: Loss = .softmaxCrossEntropy) throws -> Float {
+        let data = try Dataset(shape: inputShape, images: images, labels: labels)
+        try check(data)
+        let plan = try plan(batch: data.count)
+        images.withUnsafeBufferPointer { plan.activations[0].baseAddress!.update(from: $0.baseAddress!, count: $0.count) }
+        let y = try forward(plan, training: true)
+        let value = try labels.withUnsafeBufferPointer { l in
+            try loss.evaluate(outputs: UnsafeBufferPointer(y), labels: l, classes: outputShape.count,
+                              gradient: UnsafeMutableBufferPointer(rebasing: plan.gradients[0][0..<y.count]))
+        }
+        try backward(plan)
+        return value
     }
 }
