@@ -14,6 +14,11 @@ public final class Conv2D: Layer {
     public private(set) var bias: Parameter?
     private var input = TensorShape(features: 0)
     private var convolutions: [Int: Convolution] = [:]
+    private var context: ExecutionContext?
+    /// Set by ``Sequential`` when the next layer (a ``MaxPool2D``) applies this layer's ReLU
+    /// gradient mask on its smaller output gradient, which is exact: the gradient reaches only
+    /// window maxima, where ReLU's output is the pooled value.
+    var reluGradientAppliedByNextLayer = false
 
     /// - Throws: ``ConvKit/ConvKitError`` for invalid sizes.
     public init(filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid, dilation: Int = 1,
@@ -57,6 +62,7 @@ public final class Conv2D: Layer {
     public func prepare(batch: Int, context: ExecutionContext) throws -> Int {
         let conv = try Convolution(shape: shape(batch: batch, input), algorithm: algorithm, context: context)
         convolutions[batch] = conv
+        self.context = context
         return ConvolutionPass.allCases.map { conv.workspaceCount(for: $0) }.max()!
     }
 
@@ -80,9 +86,9 @@ public final class Conv2D: Layer {
                          inputGradient: UnsafeMutablePointer<Float>?, batch: Int, workspace: Workspace) throws {
         let conv = try convolution(batch), s = conv.shape
         let dy = UnsafeMutableBufferPointer(start: outputGradient, count: s.outputCount)
-        if activation == .relu {
+        if activation == .relu && !reluGradientAppliedByNextLayer {
             try ReLUKernel.backward(output: UnsafeBufferPointer(start: output, count: s.outputCount),
-                                    outputGradient: UnsafeBufferPointer(dy), inputGradient: dy)
+                                    outputGradient: UnsafeBufferPointer(dy), inputGradient: dy, context: context)
         }
         try conv.backwardWeights(input: UnsafeBufferPointer(start: input, count: s.inputCount), outputGradient: UnsafeBufferPointer(dy),
                                  weightGradient: kernel!.gradient, biasGradient: bias!.gradient, workspace: workspace)

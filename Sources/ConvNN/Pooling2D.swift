@@ -9,6 +9,10 @@ public final class MaxPool2D: Layer {
     private var input = TensorShape(features: 0)
     private var poolings: [Int: MaxPooling] = [:]
     private var indices = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
+    private var context: ExecutionContext?
+    /// Set by ``Sequential`` when the previous layer's ReLU gradient is applied here (see
+    /// ``Conv2D``): backward first zeroes the output gradient where the pooled value is <= 0.
+    var appliesPreviousReLUGradient = false
 
     /// - Throws: ``ConvKit/ConvKitError`` for invalid sizes.
     public init(poolSize: Int = 2, strides: Int? = nil, padding: Padding = .valid) throws {
@@ -34,6 +38,7 @@ public final class MaxPool2D: Layer {
         let pool = try MaxPooling(shape: PoolingShape(batch: batch, inputHeight: input.height, inputWidth: input.width,
                                                       channels: input.channels, descriptor: descriptor), context: context)
         poolings[batch] = pool
+        self.context = context
         if pool.shape.outputCount > indices.count {
             indices.deallocate()
             indices = .allocate(capacity: pool.shape.outputCount)
@@ -63,6 +68,11 @@ public final class MaxPool2D: Layer {
                          inputGradient: UnsafeMutablePointer<Float>?, batch: Int, workspace: Workspace) throws {
         guard let inputGradient else { return }
         let p = try pooling(batch), s = p.shape
+        if appliesPreviousReLUGradient {
+            let dy = UnsafeMutableBufferPointer(start: outputGradient, count: s.outputCount)
+            try ReLUKernel.backward(output: UnsafeBufferPointer(start: output, count: s.outputCount),
+                                    outputGradient: UnsafeBufferPointer(dy), inputGradient: dy, context: context)
+        }
         try p.backward(outputGradient: UnsafeBufferPointer(start: outputGradient, count: s.outputCount),
                        indices: UnsafeBufferPointer(rebasing: indices[0..<s.outputCount]),
                        inputGradient: UnsafeMutableBufferPointer(start: inputGradient, count: s.inputCount), workspace: workspace)

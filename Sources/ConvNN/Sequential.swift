@@ -39,6 +39,13 @@ public final class Sequential {
             shapes.append(try layer.outputShape(for: shapes.last!))
         }
         self.shapes = shapes
+        // Fuse a ReLU gradient into a following max pooling (exact; the pooled tensor is smaller).
+        for (previous, next) in zip(self.layers, self.layers.dropFirst()) {
+            if let conv = previous as? Conv2D, let pool = next as? MaxPool2D, conv.activation == .relu {
+                conv.reluGradientAppliedByNextLayer = true
+                pool.appliesPreviousReLUGradient = true
+            }
+        }
     }
 
     public var inputShape: TensorShape { shapes[0] }
