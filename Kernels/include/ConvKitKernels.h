@@ -215,6 +215,10 @@ void ck_f32_sgd_update(size_t n, float *w, const float *g, float *velocity, floa
 int ck_cpu_has_avx512(void);
 int ck_cpu_has_avx2_fma(void);
 
+/// Sets (on != 0) or clears flush-to-zero and denormals-are-zero for the calling thread (x86-64
+/// MXCSR; no effect elsewhere); returns 1 if both were set before.
+unsigned ck_fp_flush_denormals(int on);
+
 /// Per-thread depth of ConvKit parallel regions (0 outside any region).
 int ck_parallel_depth(void);
 void ck_parallel_depth_add(int delta);

@@ -25,3 +25,19 @@ static _Thread_local int ck_depth = 0;
 int ck_parallel_depth(void) { return ck_depth; }
 
 void ck_parallel_depth_add(int delta) { ck_depth += delta; }
+
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
+
+unsigned ck_fp_flush_denormals(int on) {
+#if defined(__x86_64__)
+    const unsigned old = _mm_getcsr();
+    // FTZ (bit 15): denormal results become 0; DAZ (bit 6): denormal inputs read as 0.
+    _mm_setcsr(on ? (old | 0x8040u) : (old & ~0x8040u));
+    return (old & 0x8040u) == 0x8040u;
+#else
+    (void)on;
+    return 0;
+#endif
+}

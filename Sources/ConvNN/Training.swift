@@ -40,6 +40,15 @@ extension Sequential {
                     loss: Loss = .softmaxCrossEntropy, validation: Dataset? = nil, seed: UInt64 = 0,
                     onBatch: ((TrainingProgress) -> Void)? = nil,
                     onEpoch: ((EpochRecord) -> Void)? = nil) throws -> [EpochRecord] {
+        try Denormals.withMode {
+            try fitBody(data, epochs: epochs, batchSize: batchSize, optimizer: optimizer, loss: loss, validation: validation,
+                        seed: seed, onBatch: onBatch, onEpoch: onEpoch)
+        }
+    }
+
+    private func fitBody(_ data: Dataset, epochs: Int, batchSize: Int, optimizer: any Optimizer, loss: Loss,
+                         validation: Dataset?, seed: UInt64, onBatch: ((TrainingProgress) -> Void)?,
+                         onEpoch: ((EpochRecord) -> Void)?) throws -> [EpochRecord] {
         try check(data)
         if let validation { try check(validation) }
         guard epochs >= 0, batchSize >= 1 else {
