@@ -64,3 +64,8 @@ void ck_f32_sgd_update(size_t n, float *restrict w, const float *restrict g, flo
         }
     }
 }
+
+CK_OPT_CLONES
+void ck_f32_add(size_t n, const float *restrict x, float *restrict y) {
+    for (size_t i = 0; i < n; i++) y[i] += x[i];
+}

@@ -199,6 +199,8 @@ void ck_f32_relu_backward(size_t n, const float *y, const float *dy, float *dx);
 void ck_f32_softmax_xent(size_t rows, size_t classes, const float *logits, const int32_t *labels,
                          float scale, float *loss, float *dlogits);
 
+/// y[i] += x[i].
+void ck_f32_add(size_t n, const float *x, float *y);
 /// Adam (Keras form): m += (g - m)(1 - beta1); v += (g^2 - v)(1 - beta2); w -= alpha m / (sqrt(v) + epsilon),
 /// with alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t) computed by the caller.
 void ck_f32_adam_update(size_t n, float *w, const float *g, float *m, float *v, float alpha,

@@ -73,7 +73,7 @@ public final class Conv2D: Layer {
         return conv
     }
 
-    public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, training: Bool,
+    public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, slice: Int, training: Bool,
                         workspace: Workspace) throws {
         let conv = try convolution(batch), s = conv.shape
         try conv.forward(input: UnsafeBufferPointer(start: input, count: s.inputCount),
@@ -83,7 +83,7 @@ public final class Conv2D: Layer {
     }
 
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
-                         inputGradient: UnsafeMutablePointer<Float>?, batch: Int, workspace: Workspace) throws {
+                         inputGradient: UnsafeMutablePointer<Float>?, batch: Int, slice: Int, workspace: Workspace) throws {
         let conv = try convolution(batch), s = conv.shape
         let dy = UnsafeMutableBufferPointer(start: outputGradient, count: s.outputCount)
         if activation == .relu && !reluGradientAppliedByNextLayer {
@@ -91,7 +91,7 @@ public final class Conv2D: Layer {
                                     outputGradient: UnsafeBufferPointer(dy), inputGradient: dy, context: context)
         }
         try conv.backwardWeights(input: UnsafeBufferPointer(start: input, count: s.inputCount), outputGradient: UnsafeBufferPointer(dy),
-                                 weightGradient: kernel!.gradient, biasGradient: bias!.gradient, workspace: workspace)
+                                 weightGradient: kernel!.gradient(slice: slice), biasGradient: bias!.gradient(slice: slice), workspace: workspace)
         if let inputGradient {
             try conv.backwardData(outputGradient: UnsafeBufferPointer(dy), weights: UnsafeBufferPointer(kernel!.value),
                                   inputGradient: UnsafeMutableBufferPointer(start: inputGradient, count: s.inputCount),

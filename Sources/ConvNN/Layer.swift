@@ -19,13 +19,17 @@ public protocol Layer: AnyObject {
     var configuration: [String: String] { get }
     /// Prepares the kernels for `batch` examples; returns the workspace floats a call needs.
     func prepare(batch: Int, context: ExecutionContext) throws -> Int
-    /// `output = layer(input)` for `batch` examples (already prepared).
-    func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, training: Bool,
+    /// Makes room for `count` slices of a batch run at the same time (per-slice state such as
+    /// pooling indices); called before the slices' ``prepare(batch:context:)``.
+    func reserve(slices count: Int)
+    /// `output = layer(input)` for `batch` examples (already prepared), as slice `slice` of a
+    /// batch: slices run concurrently, each with its own workspace and parameter gradients.
+    func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, slice: Int, training: Bool,
                  workspace: Workspace) throws
-    /// Computes the parameters' gradients (overwriting them) and, when `inputGradient` is not
-    /// nil, dL/dInput. May overwrite `outputGradient` (it is consumed).
+    /// Computes the parameters' gradients of this slice (overwriting `gradient(slice:)`) and, when
+    /// `inputGradient` is not nil, dL/dInput. May overwrite `outputGradient` (it is consumed).
     func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
-                  inputGradient: UnsafeMutablePointer<Float>?, batch: Int, workspace: Workspace) throws
+                  inputGradient: UnsafeMutablePointer<Float>?, batch: Int, slice: Int, workspace: Workspace) throws
 }
 
 extension Layer {
@@ -33,6 +37,7 @@ extension Layer {
     public var configuration: [String: String] { [:] }
     public func build(input: TensorShape, generator: inout SplitMix64) throws {}
     public func prepare(batch: Int, context: ExecutionContext) throws -> Int { 0 }
+    public func reserve(slices count: Int) {}
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 }
 

@@ -7,8 +7,20 @@ public final class Parameter: @unchecked Sendable {
     public let count: Int
     /// The values.
     public let value: UnsafeMutableBufferPointer<Float>
-    /// dL/dvalue of the last backward pass.
+    /// dL/dvalue of the last backward pass (over the whole batch).
     public let gradient: UnsafeMutableBufferPointer<Float>
+    /// Per-slice gradients of slices 1, 2, ... (slice 0 writes ``gradient``); summed into
+    /// ``gradient`` in slice order after each backward pass.
+    private(set) var sliceGradients: [UnsafeMutableBufferPointer<Float>] = []
+
+    /// Where slice `slice` of a batch writes its gradient.
+    public func gradient(slice: Int) -> UnsafeMutableBufferPointer<Float> {
+        slice == 0 ? gradient : sliceGradients[slice - 1]
+    }
+
+    func reserve(slices count: Int) {
+        while sliceGradients.count < count - 1 { sliceGradients.append(Parameter.allocate(self.count)) }
+    }
 
     init(name: String, shape: [Int]) {
         self.name = name
@@ -28,6 +40,7 @@ public final class Parameter: @unchecked Sendable {
     deinit {
         UnsafeMutableRawPointer(value.baseAddress!).deallocate()
         UnsafeMutableRawPointer(gradient.baseAddress!).deallocate()
+        for g in sliceGradients { UnsafeMutableRawPointer(g.baseAddress!).deallocate() }
     }
 
     /// The values as an array (a copy).

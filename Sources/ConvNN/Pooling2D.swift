@@ -8,7 +8,9 @@ public final class MaxPool2D: Layer {
     public let descriptor: PoolingDescriptor
     private var input = TensorShape(features: 0)
     private var poolings: [Int: MaxPooling] = [:]
-    private var indices = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
+    /// Argmax indices per concurrent slice of a batch.
+    private var indices: [UnsafeMutableBufferPointer<Int32>] = []
+    private var indexCapacity = 0
     private var context: ExecutionContext?
     /// Set by ``Sequential`` when the previous layer's ReLU gradient is applied here (see
     /// ``Conv2D``): backward first zeroes the output gradient where the pooled value is <= 0.
@@ -39,15 +41,25 @@ public final class MaxPool2D: Layer {
                                                       channels: input.channels, descriptor: descriptor), context: context)
         poolings[batch] = pool
         self.context = context
-        if pool.shape.outputCount > indices.count {
-            indices.deallocate()
-            indices = .allocate(capacity: pool.shape.outputCount)
-            indices.initialize(repeating: 0)
+        if pool.shape.outputCount > indexCapacity {
+            indexCapacity = pool.shape.outputCount
+            let count = max(1, indices.count)
+            for buffer in indices { buffer.deallocate() }
+            indices = []
+            reserve(slices: count)
         }
         return pool.workspaceCount
     }
 
-    deinit { indices.deallocate() }
+    public func reserve(slices count: Int) {
+        while indices.count < count {
+            let buffer = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, indexCapacity))
+            buffer.initialize(repeating: 0)
+            indices.append(buffer)
+        }
+    }
+
+    deinit { for buffer in indices { buffer.deallocate() } }
 
     private func pooling(_ batch: Int) throws -> MaxPooling {
         guard let p = poolings[batch] else {
@@ -56,16 +68,16 @@ public final class MaxPool2D: Layer {
         return p
     }
 
-    public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, training: Bool,
+    public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, slice: Int, training: Bool,
                         workspace: Workspace) throws {
         let p = try pooling(batch), s = p.shape
         try p.forward(input: UnsafeBufferPointer(start: input, count: s.inputCount),
                       output: UnsafeMutableBufferPointer(start: output, count: s.outputCount),
-                      indices: training ? UnsafeMutableBufferPointer(rebasing: indices[0..<s.outputCount]) : nil, workspace: workspace)
+                      indices: training ? UnsafeMutableBufferPointer(rebasing: indices[slice][0..<s.outputCount]) : nil, workspace: workspace)
     }
 
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
-                         inputGradient: UnsafeMutablePointer<Float>?, batch: Int, workspace: Workspace) throws {
+                         inputGradient: UnsafeMutablePointer<Float>?, batch: Int, slice: Int, workspace: Workspace) throws {
         guard let inputGradient else { return }
         let p = try pooling(batch), s = p.shape
         if appliesPreviousReLUGradient {
@@ -74,7 +86,7 @@ public final class MaxPool2D: Layer {
                                     outputGradient: UnsafeBufferPointer(dy), inputGradient: dy, context: context)
         }
         try p.backward(outputGradient: UnsafeBufferPointer(start: outputGradient, count: s.outputCount),
-                       indices: UnsafeBufferPointer(rebasing: indices[0..<s.outputCount]),
+                       indices: UnsafeBufferPointer(rebasing: indices[slice][0..<s.outputCount]),
                        inputGradient: UnsafeMutableBufferPointer(start: inputGradient, count: s.inputCount), workspace: workspace)
     }
 }
@@ -114,7 +126,7 @@ public final class AvgPool2D: Layer {
         return pool.workspaceCount
     }
 
-    public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, training: Bool,
+    public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, slice: Int, training: Bool,
                         workspace: Workspace) throws {
         guard let p = poolings[batch] else { throw ConvKitError.invalidArgument(name: "batch", message: "layer \(name) was not prepared for batch \(batch)") }
         try p.forward(input: UnsafeBufferPointer(start: input, count: p.shape.inputCount),
@@ -122,7 +134,7 @@ public final class AvgPool2D: Layer {
     }
 
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
-                         inputGradient: UnsafeMutablePointer<Float>?, batch: Int, workspace: Workspace) throws {
+                         inputGradient: UnsafeMutablePointer<Float>?, batch: Int, slice: Int, workspace: Workspace) throws {
         guard let inputGradient, let p = poolings[batch] else { return }
         try p.backward(outputGradient: UnsafeBufferPointer(start: outputGradient, count: p.shape.outputCount),
                        inputGradient: UnsafeMutableBufferPointer(start: inputGradient, count: p.shape.inputCount), workspace: workspace)

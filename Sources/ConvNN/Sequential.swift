@@ -1,4 +1,5 @@
 import ConvKit
+import Foundation
 
 /// A stack of layers, each feeding the next (Keras' `Sequential`).
 ///
@@ -17,7 +18,8 @@ public final class Sequential {
     /// The input shape and the output shape of every layer (`shapes[i + 1]` is layer i's output).
     public let shapes: [TensorShape]
     public let context: ExecutionContext
-    let workspace = Workspace()
+    /// One workspace per concurrent slice of a batch.
+    private var workspaces: [Workspace] = []
     private var plans: [Int: Plan] = [:]
 
     /// Builds the layers for `input` with Keras' initialisers (Glorot-uniform kernels, zero
@@ -55,55 +57,105 @@ public final class Sequential {
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 
     /// Buffers for one batch size: every layer's output (kept for backward) and two gradient
-    /// buffers used in turn.
+    /// buffers used in turn, for the whole batch; slice k of the batch works on its rows.
     final class Plan {
         let batch: Int
+        /// Slices of the batch (first example, count), run concurrently through whole layers.
+        let slices: [(first: Int, count: Int)]
         let activations: [UnsafeMutableBufferPointer<Float>]  // [0] is the input batch
+        /// dL/dOutput of the model (batch x output size), written by the loss.
+        let outputGradient: UnsafeMutableBufferPointer<Float>
+        /// Two buffers used in turn for the gradients between layers; slice k owns the region
+        /// starting at `first * largest` in both (per-example sizes differ between layers, so
+        /// a row-major layout per layer would overlap between slices).
         let gradients: [UnsafeMutableBufferPointer<Float>]
+        let largest: Int
         init(batch: Int, shapes: [TensorShape]) {
             self.batch = batch
+            let count = Sequential.sliceCount(batch: batch)
+            slices = (0..<count).map { k in (k * batch / count, (k + 1) * batch / count - k * batch / count) }
             activations = shapes.map { Parameter.allocate(batch * $0.count) }
-            let largest = shapes.map { batch * $0.count }.max()!
-            gradients = [Parameter.allocate(largest), Parameter.allocate(largest)]
+            outputGradient = Parameter.allocate(batch * shapes[shapes.count - 1].count)
+            largest = shapes.map(\.count).max()!
+            gradients = [Parameter.allocate(batch * largest), Parameter.allocate(batch * largest)]
         }
         deinit {
-            for b in activations + gradients { UnsafeMutableRawPointer(b.baseAddress!).deallocate() }
+            for b in activations + gradients + [outputGradient] { UnsafeMutableRawPointer(b.baseAddress!).deallocate() }
         }
     }
+
+    /// How many slices a batch is cut into: at least 16 examples each, at most 8 slices. A
+    /// function of the batch size only (never of the thread count), so results are bitwise the
+    /// same for any number of threads: each slice runs every layer for its examples with
+    /// single-threaded kernels, and their parameter gradients are summed in slice order.
+    /// Long per-thread regions are what makes two threads pay on a small CNN (toolchain notes).
+    public static func sliceCount(batch: Int) -> Int { max(1, min(8, batch / 16)) }
 
     func plan(batch: Int) throws -> Plan {
         if let p = plans[batch] { return p }
         guard batch >= 1 else { throw ConvKitError.invalidArgument(name: "batch", message: "must be at least 1, got \(batch)") }
-        var need = 0
-        for layer in layers { need = max(need, try layer.prepare(batch: batch, context: context)) }
-        workspace.reserve(need)
         let p = Plan(batch: batch, shapes: shapes)
+        let count = p.slices.count
+        for layer in layers { layer.reserve(slices: count) }
+        for parameter in parameters { parameter.reserve(slices: count) }
+        while workspaces.count < count { workspaces.append(Workspace()) }
+        var need = 0
+        for size in Set(p.slices.map(\.count)) {
+            for layer in layers { need = max(need, try layer.prepare(batch: size, context: context)) }
+        }
+        for w in workspaces { w.reserve(need) }
         plans[batch] = p
         return p
+    }
+
+    /// Runs `body(k)` for every slice: concurrently when there are several (kernels inside then
+    /// run on one thread each), else directly (kernels then use the threads themselves).
+    private func forEachSlice(_ plan: Plan, _ body: @escaping (Int) throws -> Void) throws {
+        if plan.slices.count == 1 { return try body(0) }
+        let failure = FirstError()
+        let box = SliceBody(body)
+        Parallel.forEach(plan.slices.count, threads: context.threads) { k in
+            do { try box.body(k) } catch { failure.record(error) }
+        }
+        if let error = failure.error { throw error }
     }
 
     /// Runs the layers on `plan.activations[0]`; returns the output buffer.
     @discardableResult
     func forward(_ plan: Plan, training: Bool) throws -> UnsafeMutableBufferPointer<Float> {
-        for (i, layer) in layers.enumerated() {
-            try layer.forward(UnsafePointer(plan.activations[i].baseAddress!), plan.activations[i + 1].baseAddress!,
-                              batch: plan.batch, training: training, workspace: workspace)
+        try forEachSlice(plan) { [self] k in
+            let (first, count) = plan.slices[k]
+            for (i, layer) in layers.enumerated() {
+                try layer.forward(UnsafePointer(plan.activations[i].baseAddress! + first * shapes[i].count),
+                                  plan.activations[i + 1].baseAddress! + first * shapes[i + 1].count,
+                                  batch: count, slice: k, training: training, workspace: workspaces[k])
+            }
         }
         return plan.activations[layers.count]
     }
 
-    /// Back-propagates dL/dOutput held in `plan.gradients[0]` through every layer, filling the
-    /// parameters' gradients. The first layer's dL/dInput is not computed.
+    /// Back-propagates dL/dOutput held in `plan.outputGradient` through every layer, then sums the
+    /// slices' parameter gradients (in slice order) into ``Parameter/gradient``. The first
+    /// layer's dL/dInput is not computed.
     func backward(_ plan: Plan) throws {
-        var current = 0
-        for i in stride(from: layers.count - 1, through: 0, by: -1) {
-            let next = 1 - current
-            try layers[i].backward(input: UnsafePointer(plan.activations[i].baseAddress!),
-                                   output: UnsafePointer(plan.activations[i + 1].baseAddress!),
-                                   outputGradient: plan.gradients[current].baseAddress!,
-                                   inputGradient: i == 0 ? nil : plan.gradients[next].baseAddress!,
-                                   batch: plan.batch, workspace: workspace)
-            current = next
+        try forEachSlice(plan) { [self] k in
+            let (first, count) = plan.slices[k]
+            let region = first * plan.largest
+            var dy = plan.outputGradient.baseAddress! + first * shapes[layers.count].count
+            var next = 0
+            for i in stride(from: layers.count - 1, through: 0, by: -1) {
+                let dx = i == 0 ? nil : plan.gradients[next].baseAddress! + region
+                try layers[i].backward(input: UnsafePointer(plan.activations[i].baseAddress! + first * shapes[i].count),
+                                       output: UnsafePointer(plan.activations[i + 1].baseAddress! + first * shapes[i + 1].count),
+                                       outputGradient: dy, inputGradient: dx, batch: count, slice: k, workspace: workspaces[k])
+                if let dx { dy = dx }
+                next = 1 - next
+            }
+        }
+        for p in parameters {
+            for k in 1..<max(1, plan.slices.count) {
+                try OptimizerKernels.accumulate(UnsafeBufferPointer(p.gradient(slice: k)), into: p.gradient)
+            }
         }
     }
 
@@ -159,4 +211,22 @@ extension Int {
         }
         return (self < 0 ? "-" : "") + String(out.reversed())
     }
+}
+
+/// The first error thrown by any slice of a parallel region.
+final class FirstError: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var error: Error?
+    func record(_ e: Error) {
+        lock.lock()
+        if error == nil { error = e }
+        lock.unlock()
+    }
+}
+
+/// A slice body shared by the threads of one region (each slice touches only its own rows,
+/// workspace and gradients).
+struct SliceBody: @unchecked Sendable {
+    let body: (Int) throws -> Void
+    init(_ body: @escaping (Int) throws -> Void) { self.body = body }
 }

@@ -77,7 +77,7 @@ extension Sequential {
                 let batchLoss = try labels.withUnsafeBufferPointer { l in
                     try loss.evaluate(outputs: UnsafeBufferPointer(rebasing: y[0..<(size * classes)]),
                                       labels: UnsafeBufferPointer(rebasing: l[0..<size]), classes: classes,
-                                      gradient: UnsafeMutableBufferPointer(rebasing: plan.gradients[0][0..<(size * classes)]))
+                                      gradient: UnsafeMutableBufferPointer(rebasing: plan.outputGradient[0..<(size * classes)]))
                 }
                 correct += Sequential.correctCount(UnsafeBufferPointer(y), labels, size, classes)
                 lossSum += Double(batchLoss) * Double(size)
@@ -151,7 +151,7 @@ extension Sequential {
         let y = try forward(plan, training: true)
         let value = try labels.withUnsafeBufferPointer { l in
             try loss.evaluate(outputs: UnsafeBufferPointer(y), labels: l, classes: outputShape.count,
-                              gradient: UnsafeMutableBufferPointer(rebasing: plan.gradients[0][0..<y.count]))
+                              gradient: UnsafeMutableBufferPointer(rebasing: plan.outputGradient[0..<y.count]))
         }
         try backward(plan)
         return value

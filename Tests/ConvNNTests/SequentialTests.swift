@@ -59,10 +59,11 @@ struct SequentialTests {
     @Test("the whole model's gradients match finite differences of a Double reference network")
     func wholeModelGradients() throws {
         let net = try TinyNetwork(seed: 3)
-        let batch = 3
+        let batch = 33  // two slices (16 + 17) run concurrently; their gradients are summed
+        #expect(Sequential.sliceCount(batch: batch) == 2)
         var g = SplitMix64(seed: 9)
         let images = (0..<(batch * 72)).map { _ in Float.random(in: -1...1, using: &g) }
-        let labels: [Int32] = [0, 2, 1]
+        let labels: [Int32] = (0..<batch).map { Int32($0 % 3) }
         // Make the biases non-zero so ReLUs are not all at their kinks.
         for p in net.model.parameters where p.name == "bias" { for i in 0..<p.count { p.value[i] = Float.random(in: -0.1...0.1, using: &g) } }
         let loss = try net.model.computeGradients(images: images, labels: labels)
@@ -95,14 +96,14 @@ struct SequentialTests {
     @Test("training is bitwise reproducible for 1 and 2 threads, and allocation-free plans are reused")
     func reproducibleAcrossThreads() throws {
         var g = SplitMix64(seed: 4)
-        let n = 40
+        let n = 80
         let images = (0..<(n * 72)).map { _ in Float.random(in: 0...1, using: &g) }
         let labels = (0..<n).map { _ in Int32.random(in: 0..<3, using: &g) }
         let data = try Dataset(shape: TinyNetwork.input, images: images, labels: labels)
         var results: [[UInt32]] = []
         for threads in [1, 2] {
             let net = try TinyNetwork(seed: 5, threads: threads)
-            try net.model.fit(data, epochs: 2, batchSize: 16, optimizer: Adam(), seed: 6)
+            try net.model.fit(data, epochs: 2, batchSize: 48, optimizer: Adam(), seed: 6)  // slices of 16, and a last batch of 32
             results.append(net.model.parameters.flatMap { $0.values.map(\.bitPattern) })
         }
         #expect(results[0] == results[1])

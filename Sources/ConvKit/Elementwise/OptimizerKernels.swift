@@ -19,6 +19,14 @@ public enum OptimizerKernels {
                            Float(alpha), beta1, beta2, epsilon)
     }
 
+    /// `sum[i] += addend[i]`: sums per-slice gradients into one, in the order of the calls.
+    /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` when the lengths differ.
+    public static func accumulate(_ addend: UnsafeBufferPointer<Float>, into sum: UnsafeMutableBufferPointer<Float>) throws {
+        try checkSameCount(("addend", addend.count), ("sum", sum.count))
+        guard sum.count > 0 else { return }
+        ck_f32_add(sum.count, addend.baseAddress!, sum.baseAddress!)
+    }
+
     /// One SGD step with L2 weight decay (`g + weightDecay * w`) and, when `velocity` is given,
     /// momentum (`velocity = momentum * velocity - lr * g'`, `w += velocity`).
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` when the buffers differ in length.
