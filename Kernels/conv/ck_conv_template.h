@@ -92,7 +92,7 @@ CK_LOCAL(ck_epilogue)(const int rows, size_t n, const CK_V *acc0, const CK_V *ac
 static inline __attribute__((always_inline)) CK_TARGET void
 CK_LOCAL(ck_fwd_rows)(const int rows, size_t n, size_t nseg, size_t seg_len,
                       const ptrdiff_t *seg_off, const float *const *row_ptr, const float *w,
-                      float *c, size_t ldc, const float *bias, int accumulate, int relu) {
+                      float *c, size_t ldc, const float *bias, int relu) {
     const CK_V zero = {0};
     CK_V acc0[CK_MR], acc1[CK_MR];
 #pragma clang loop unroll(full)
@@ -117,7 +117,7 @@ CK_LOCAL(ck_fwd_rows)(const int rows, size_t n, size_t nseg, size_t seg_len,
             w += CK_NR;
         }
     }
-    CK_LOCAL(ck_epilogue)(rows, n, acc0, acc1, c, ldc, bias, accumulate, relu);
+    CK_LOCAL(ck_epilogue)(rows, n, acc0, acc1, c, ldc, bias, 0, relu);
 }
 
 static inline __attribute__((always_inline)) CK_TARGET void
@@ -162,14 +162,14 @@ CK_LOCAL(ck_bwdw_rows)(const int rows, size_t n, size_t nrows, size_t ncols, con
 }
 
 #define CK_FWD_CASE(R) \
-    case R: CK_LOCAL(ck_fwd_rows)(R, n, nseg, seg_len, seg_off, row_ptr, w, c, ldc, bias, accumulate, relu); break;
+    case R: CK_LOCAL(ck_fwd_rows)(R, n, nseg, seg_len, seg_off, row_ptr, w, c, ldc, bias, relu); break;
 #define CK_BWDW_CASE(R)                                                                           \
     case R: CK_LOCAL(ck_bwdw_rows)(R, n, nrows, ncols, a, a_row_stride, a_col_stride, koff, g,     \
                                    g_row_stride, g_col_stride, c, ldc, accumulate); break;
 
 CK_TARGET void CK_FWD(size_t m, size_t n, size_t nseg, size_t seg_len, const ptrdiff_t *seg_off,
                       const float *const *row_ptr, const float *w, float *c, size_t ldc,
-                      const float *bias, int accumulate, int relu) {
+                      const float *bias, int relu) {
     switch (m) {
 #if CK_MR >= 14
         CK_FWD_CASE(14) CK_FWD_CASE(13) CK_FWD_CASE(12) CK_FWD_CASE(11) CK_FWD_CASE(10)

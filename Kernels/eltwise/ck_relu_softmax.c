@@ -30,13 +30,6 @@ void ck_f32_softmax_xent(size_t rows, size_t classes, const float *logits, const
     }
 }
 
-#if defined(__x86_64__) && defined(__linux__)
-#define CK_OPT_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define CK_OPT_CLONES
-#endif
-
-CK_OPT_CLONES
 void ck_f32_adam_update(size_t n, float *restrict w, const float *restrict g, float *restrict m,
                         float *restrict v, float alpha, float beta1, float beta2, float epsilon) {
     const float one_b1 = 1.0f - beta1, one_b2 = 1.0f - beta2;
@@ -50,7 +43,6 @@ void ck_f32_adam_update(size_t n, float *restrict w, const float *restrict g, fl
     }
 }
 
-CK_OPT_CLONES
 void ck_f32_sgd_update(size_t n, float *restrict w, const float *restrict g, float *restrict velocity,
                        float learning_rate, float momentum, float weight_decay) {
     for (size_t i = 0; i < n; i++) {
@@ -65,7 +57,6 @@ void ck_f32_sgd_update(size_t n, float *restrict w, const float *restrict g, flo
     }
 }
 
-CK_OPT_CLONES
 void ck_f32_add(size_t n, const float *restrict x, float *restrict y) {
     for (size_t i = 0; i < n; i++) y[i] += x[i];
 }

@@ -76,7 +76,7 @@ void ck_f32_reduce_partials(size_t m, size_t n, const float *partials, size_t pa
 // output channels, NR = 2 vectors; bodies in conv/ck_conv_template.h, one file per ISA.
 //
 // ck_f32_conv_fwd_ukernel_fn (implicit GEMM over an input read in place), for i < m, j < n:
-//   C[i*ldc + j] := (accumulate ? C[i*ldc + j] : 0) + (bias ? bias[j] : 0)
+//   C[i*ldc + j] := (bias ? bias[j] : 0)
 //                   + sum_{s < nseg} sum_{t < seg_len} row_ptr[i][seg_off[s] + t] * w[(s*seg_len + t)*NR + j]
 //   then max(., 0) when relu (NaN stays NaN). 1 <= m <= MR, 1 <= n <= NR. w is a packed,
 //   zero-padded NR-column weight panel; row_ptr holds m pointers (one per output pixel) into
@@ -84,7 +84,7 @@ void ck_f32_reduce_partials(size_t m, size_t n, const float *partials, size_t pa
 typedef void (*ck_f32_conv_fwd_ukernel_fn)(size_t m, size_t n, size_t nseg, size_t seg_len,
                                            const ptrdiff_t *seg_off, const float *const *row_ptr,
                                            const float *w, float *c, size_t ldc,
-                                           const float *bias, int accumulate, int relu);
+                                           const float *bias, int relu);
 // ck_f32_conv_bwdw_ukernel_fn (weight gradient), for i < m, j < n:
 //   C[i*ldc + j] := (accumulate ? C[i*ldc + j] : 0)
 //                   + sum_{y < nrows} sum_{x < ncols} a[y*a_row_stride + x*a_col_stride + koff[i]]
@@ -100,7 +100,7 @@ typedef void (*ck_f32_conv_bwdw_ukernel_fn)(size_t m, size_t n, size_t nrows, si
     void f32_conv_fwd_##NAME(size_t m, size_t n, size_t nseg, size_t seg_len,                     \
                              const ptrdiff_t *seg_off, const float *const *row_ptr,               \
                              const float *w, float *c, size_t ldc, const float *bias,             \
-                             int accumulate, int relu);                                           \
+                             int relu);                                                           \
     void f32_conv_bwdw_##NAME(size_t m, size_t n, size_t nrows, size_t ncols, const float *a,     \
                               ptrdiff_t a_row_stride, ptrdiff_t a_col_stride,                     \
                               const ptrdiff_t *koff, const float *g, size_t g_row_stride,         \
@@ -154,38 +154,49 @@ void ck_x32_transpose(size_t rows, size_t cols, const uint32_t *src, size_t lds,
 // Pooling over one NHWC image (h x w x c in, oh x ow x c out). Window of output (oy, ox): rows
 // [oy*sy - pad_top, + kh) and columns [ox*sx - pad_left, + kw), clipped to the input.
 //
-// ck_f32_maxpool_nhwc: output rows [oh0, oh1): the maximum over the window's input elements;
+// One set per ISA (CK_POOL_KERNELS below; bodies in pool/ck_pool_template.h), chosen at run time
+// like the GEMM and convolution kernels, so every variant can be tested on an AVX-512 machine.
+//
+// f32_maxpool_nhwc__isa: output rows [oh0, oh1): the maximum over the window's input elements;
 // NaN propagates (a NaN replaces the maximum, PyTorch's rule); ties keep the first element in
-// row-major window order.
-// indices (may be NULL: inference) receives the flat input position y*w + x of each maximum.
-// Every window must contain at least one input element.
-void ck_f32_maxpool_nhwc(const float *in, size_t h, size_t w, size_t c, size_t oh0, size_t oh1,
-                         size_t ow, size_t kh, size_t kw, size_t sy, size_t sx, ptrdiff_t pad_top,
-                         ptrdiff_t pad_left, float *out, int32_t *indices);
-// ck_f32_maxpool_backward_nhwc: din := 0, then din[indices[p]] += dout[p] for every output p in
+// row-major window order. indices (may be NULL: inference) receives the flat input position
+// y*w + x of each maximum. Every window must contain at least one input element.
+// f32_maxpool_backward_nhwc__isa: din := 0, then din[indices[p]] += dout[p] for every output p in
 // ascending order (overlapping windows accumulate).
-void ck_f32_maxpool_backward_nhwc(const float *dout, const int32_t *indices, size_t oh, size_t ow,
-                                  size_t c, float *din, size_t h, size_t w);
-// ck_f32_maxpool_backward_tiled_nhwc: the same result when the windows tile the input
+// f32_maxpool_backward_tiled_nhwc__isa: the same result when the windows tile the input
 // (stride == window, no padding), writing every input element once instead of zeroing first.
-void ck_f32_maxpool_backward_tiled_nhwc(const float *dout, const int32_t *indices, size_t oh,
-                                        size_t ow, size_t c, float *din, size_t h, size_t w,
-                                        size_t kh, size_t kw);
-/// The number of x[i] outside [0, upper).
-size_t ck_i32_count_outside(size_t n, const int32_t *x, int32_t upper);
-// ck_f32_avgpool_nhwc: output rows [oh0, oh1): sum over the window's input elements times
+// f32_avgpool_nhwc__isa: output rows [oh0, oh1): sum over the window's input elements times
 // 1/divisor; divisor = the window area clipped to the padded input (include_pad) or the number
 // of input elements in the window.
-void ck_f32_avgpool_nhwc(const float *in, size_t h, size_t w, size_t c, size_t oh0, size_t oh1,
-                         size_t ow, size_t kh, size_t kw, size_t sy, size_t sx, ptrdiff_t pad_top,
-                         ptrdiff_t pad_left, ptrdiff_t pad_bottom, ptrdiff_t pad_right,
-                         int include_pad, float *out);
-// ck_f32_avgpool_backward_nhwc: din := 0, then each output gradient spread evenly (times
+// f32_avgpool_backward_nhwc__isa: din := 0, then each output gradient spread evenly (times
 // 1/divisor, the forward's divisor) over its window's input elements.
-void ck_f32_avgpool_backward_nhwc(const float *dout, size_t oh, size_t ow, size_t c, float *din,
-                                  size_t h, size_t w, size_t kh, size_t kw, size_t sy, size_t sx,
-                                  ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t pad_bottom,
-                                  ptrdiff_t pad_right, int include_pad);
+#define CK_POOL_KERNELS(ISA)                                                                      \
+    void f32_maxpool_nhwc__##ISA(const float *in, size_t h, size_t w, size_t c, size_t oh0,       \
+                                 size_t oh1, size_t ow, size_t kh, size_t kw, size_t sy,          \
+                                 size_t sx, ptrdiff_t pad_top, ptrdiff_t pad_left, float *out,    \
+                                 int32_t *indices);                                               \
+    void f32_maxpool_backward_nhwc__##ISA(const float *dout, const int32_t *indices, size_t oh,   \
+                                          size_t ow, size_t c, float *din, size_t h, size_t w);   \
+    void f32_maxpool_backward_tiled_nhwc__##ISA(const float *dout, const int32_t *indices,        \
+                                                size_t oh, size_t ow, size_t c, float *din,       \
+                                                size_t h, size_t w, size_t kh, size_t kw);        \
+    void f32_avgpool_nhwc__##ISA(const float *in, size_t h, size_t w, size_t c, size_t oh0,       \
+                                 size_t oh1, size_t ow, size_t kh, size_t kw, size_t sy,          \
+                                 size_t sx, ptrdiff_t pad_top, ptrdiff_t pad_left,                \
+                                 ptrdiff_t pad_bottom, ptrdiff_t pad_right, int include_pad,      \
+                                 float *out);                                                     \
+    void f32_avgpool_backward_nhwc__##ISA(const float *dout, size_t oh, size_t ow, size_t c,      \
+                                          float *din, size_t h, size_t w, size_t kh, size_t kw,   \
+                                          size_t sy, size_t sx, ptrdiff_t pad_top,                \
+                                          ptrdiff_t pad_left, ptrdiff_t pad_bottom,               \
+                                          ptrdiff_t pad_right, int include_pad);
+#if defined(__x86_64__)
+CK_POOL_KERNELS(avx512)
+CK_POOL_KERNELS(avx2)
+#endif
+CK_POOL_KERNELS(generic)
+/// The number of x[i] outside [0, upper).
+size_t ck_i32_count_outside(size_t n, const int32_t *x, int32_t upper);
 
 // ---------------------------------------------------------------------------------------------
 // Elementwise and loss kernels.
@@ -220,6 +231,9 @@ int ck_cpu_has_avx2_fma(void);
 /// Sets (on != 0) or clears flush-to-zero and denormals-are-zero for the calling thread (x86-64
 /// MXCSR; no effect elsewhere); returns 1 if both were set before.
 unsigned ck_fp_flush_denormals(int on);
+
+/// Returns *counter and increments it atomically (relaxed): the work counter of a parallel region.
+long ck_fetch_add(long *counter);
 
 /// Per-thread depth of ConvKit parallel regions (0 outside any region).
 int ck_parallel_depth(void);

@@ -41,3 +41,5 @@ unsigned ck_fp_flush_denormals(int on) {
     return 0;
 #endif
 }
+
+long ck_fetch_add(long *counter) { return __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED); }

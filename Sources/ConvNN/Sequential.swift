@@ -21,6 +21,8 @@ public final class Sequential {
     /// One workspace per concurrent slice of a batch.
     private var workspaces: [Workspace] = []
     private var plans: [Int: Plan] = [:]
+    /// The first error of a slice of the running step (one object, reused every step).
+    private let sliceFailure = FirstError()
 
     /// Builds the layers for `input` with Keras' initialisers (Glorot-uniform kernels, zero
     /// biases) drawn from a generator seeded with `seed`.
@@ -41,6 +43,7 @@ public final class Sequential {
             shapes.append(try layer.outputShape(for: shapes.last!))
         }
         self.shapes = shapes
+        parameters = self.layers.flatMap(\.parameters)
         // Fuse a ReLU gradient into a following max pooling (exact; the pooled tensor is smaller).
         for (previous, next) in zip(self.layers, self.layers.dropFirst()) {
             if let conv = previous as? Conv2D, let pool = next as? MaxPool2D, conv.activation == .relu {
@@ -52,8 +55,9 @@ public final class Sequential {
 
     public var inputShape: TensorShape { shapes[0] }
     public var outputShape: TensorShape { shapes[shapes.count - 1] }
-    /// Every trainable tensor, in layer order.
-    public var parameters: [Parameter] { layers.flatMap(\.parameters) }
+    /// Every trainable tensor, in layer order (collected once at build: a training step reads it
+    /// without allocating).
+    public let parameters: [Parameter]
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 
     /// Buffers for one batch size: every layer's output (kept for backward) and two gradient
@@ -110,12 +114,12 @@ public final class Sequential {
 
     /// Runs `body(k)` for every slice: concurrently when there are several (kernels inside then
     /// run on one thread each), else directly (kernels then use the threads themselves).
-    private func forEachSlice(_ plan: Plan, _ body: @escaping (Int) throws -> Void) throws {
+    private func forEachSlice(_ plan: Plan, _ body: (Int) throws -> Void) throws {
         if plan.slices.count == 1 { return try body(0) }
-        let failure = FirstError()
-        let box = SliceBody(body)
+        let failure = sliceFailure
+        failure.reset()
         Parallel.forEach(plan.slices.count, threads: context.threads) { k in
-            do { try box.body(k) } catch { failure.record(error) }
+            do { try body(k) } catch { failure.record(error) }
         }
         if let error = failure.error { throw error }
     }
@@ -217,16 +221,14 @@ extension Int {
 final class FirstError: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var error: Error?
+    func reset() {
+        lock.lock()
+        error = nil
+        lock.unlock()
+    }
     func record(_ e: Error) {
         lock.lock()
         if error == nil { error = e }
         lock.unlock()
     }
-}
-
-/// A slice body shared by the threads of one region (each slice touches only its own rows,
-/// workspace and gradients).
-struct SliceBody: @unchecked Sendable {
-    let body: (Int) throws -> Void
-    init(_ body: @escaping (Int) throws -> Void) { self.body = body }
 }

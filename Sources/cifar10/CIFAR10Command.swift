@@ -66,14 +66,13 @@ struct Train: ParsableCommand {
         let records = try model.fit(
             sets.train, epochs: epochs, batchSize: batchSize, optimizer: Adam(), validation: sets.test, seed: seed,
             onBatch: { p in
+                guard p.batch == p.batches || p.batch % 8 == 0 else { return }
                 let line = String(format: "Epoch %d/%d %@ %d/%d - %.0f img/s - loss %.4f - accuracy %.4f - ETA %.0fs",
                                   p.epoch, p.epochs, progressBar(Double(p.batch) / Double(p.batches)), p.batch, p.batches,
                                   p.imagesPerSecond, p.loss, p.accuracy, p.eta)
-                if p.batch == p.batches || p.batch % 8 == 0 {
-                    print("\r" + line + String(repeating: " ", count: max(0, lastLength - line.count)), terminator: "")
-                    lastLength = line.count
-                    flushOutput()
-                }
+                print("\r" + line + String(repeating: " ", count: max(0, lastLength - line.count)), terminator: "")
+                lastLength = line.count
+                flushOutput()
             },
             onEpoch: { r in
                 print(String(format: "\n  %.1fs - %.0f img/s - loss %.4f - accuracy %.4f - val_loss %.4f - val_accuracy %.4f",

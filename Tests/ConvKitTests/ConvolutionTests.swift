@@ -52,6 +52,42 @@ struct ConvolutionTests {
         }
     }
 
+    @Test("every row count and a full, a partial and a second column panel of every direct kernel")
+    func everyDirectTile() throws {
+        for kernel in DirectConvolutionKernel.all where kernel.isa.isSupported {
+            let context = try ExecutionContext(threads: 1, isa: kernel.isa)
+            #expect(DirectConvolutionKernel.kernel(for: kernel.isa).name == kernel.name)
+            for m in 1...kernel.mr {
+                for cout in [1, kernel.nr, kernel.nr + 3] {
+                    // Forward / backward-data: one image row of m output pixels is one tile of m rows.
+                    let wide = try ConvolutionShape(batch: 1, inputHeight: 1, inputWidth: m, inputChannels: 3, outputChannels: cout,
+                                                    descriptor: ConvolutionDescriptor(kernel: 1))
+                    // Backward-weights: a 1x1 kernel over m input channels is one tile of m weight rows.
+                    let deep = try ConvolutionShape(batch: 2, inputHeight: 3, inputWidth: 2, inputChannels: m, outputChannels: cout,
+                                                    descriptor: ConvolutionDescriptor(kernel: 1))
+                    for shape in [wide, deep] {
+                        let seed = UInt64(m * 100 + cout)
+                        try checkConvolution(ConvolutionExpectation(shape, integers: true, seed: seed),
+                                             algorithm: .direct, layout: .nhwc, context: context)
+                        try checkConvolution(ConvolutionExpectation(shape, integers: true, seed: seed, relu: true),
+                                             algorithm: .direct, layout: .nhwc, context: context, relu: true)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("backward-weights summed over several batch chunks (a large enough problem) matches the reference")
+    func chunkedBackwardWeights() throws {
+        // 74 MFLOP per pass: the direct and im2col backward-weights both split the batch into chunks.
+        let shape = try ConvolutionShape(batch: 8, inputHeight: 20, inputWidth: 20, inputChannels: 32, outputChannels: 40,
+                                         descriptor: ConvolutionDescriptor(kernel: 3, padding: .same))
+        let e = ConvolutionExpectation(shape, integers: true, seed: 17)
+        for algorithm in [ConvolutionAlgorithm.direct, .im2col] {
+            try checkConvolution(e, algorithm: algorithm, layout: .nhwc, context: ExecutionContext(threads: 2))
+        }
+    }
+
     @Test(".reference runs ConvKitReference's loops")
     func referenceAlgorithm() throws {
         let shape = try edgeConvolutionShapes()[7]

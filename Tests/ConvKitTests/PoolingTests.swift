@@ -38,47 +38,61 @@ func randomPoolingShapes(count: Int, seed: UInt64) -> [PoolingShape] {
 
 @Suite("Pooling")
 struct PoolingTests {
-    @Test("max pooling matches the reference exactly (values, indices, gradients), every option and layout")
+    /// Every ISA's kernel set, on 1 and 3 threads.
+    static let contexts: [ExecutionContext] = ISA.supported.flatMap { isa in
+        [1, 3].map { try! ExecutionContext(threads: $0, isa: isa) }
+    }
+
+    /// Windows that tile the input (stride == window, no padding): the single-pass max backward.
+    static func tiledShapes() throws -> [PoolingShape] {
+        try [(2, 30, 30, 32), (3, 7, 8, 5), (2, 13, 13, 64), (4, 9, 12, 17)].map { w, h, wd, c in
+            try PoolingShape(batch: 2, inputHeight: h, inputWidth: wd, channels: c, descriptor: PoolingDescriptor(window: w))
+        }
+    }
+
+    @Test("max pooling matches the reference exactly (values, indices, gradients), every option, layout and ISA")
     func maxPoolingMatchesReference() throws {
-        for (i, s) in randomPoolingShapes(count: 80, seed: 21).enumerated() {
+        for (i, s) in try (randomPoolingShapes(count: 80, seed: 21) + Self.tiledShapes()).enumerated() {
             let x = convolutionData(count: s.inputCount, integers: true, seed: UInt64(i))  // integers: many ties
             let dy = convolutionData(count: s.outputCount, integers: true, seed: UInt64(1000 + i))
             let p = referenceProblem(s)
             let expected = ReferencePooling.maxForward(p, input: x)
-            for threads in [1, 3] {
-                let pool = try MaxPooling(shape: s, context: ExecutionContext(threads: threads))
+            for context in Self.contexts {
+                let pool = try MaxPooling(shape: s, context: context)
                 var y = [Float](repeating: .nan, count: s.outputCount)
                 var idx: [Int32]? = [Int32](repeating: -7, count: s.outputCount)
                 try pool.forward(input: x, output: &y, indices: &idx)
-                #expect(y == expected.output, "forward \(s)")
-                #expect(idx! == expected.indices, "indices \(s)")
+                #expect(y == expected.output, "forward \(s) \(context.isa)")
+                #expect(idx! == expected.indices, "indices \(s) \(context.isa)")
                 var inference = [Float](repeating: .nan, count: s.outputCount)
                 var none: [Int32]? = nil
                 try pool.forward(input: x, output: &inference, indices: &none)
                 #expect(inference == expected.output, "inference forward \(s)")
                 var dx = [Float](repeating: .nan, count: s.inputCount)
                 try pool.backward(outputGradient: dy, indices: idx!, inputGradient: &dx)
-                #expect(dx == ReferencePooling.maxBackward(p, outputGradient: dy, indices: expected.indices), "backward \(s)")
+                #expect(dx == ReferencePooling.maxBackward(p, outputGradient: dy, indices: expected.indices), "backward \(s) \(context.isa)")
             }
         }
     }
 
-    @Test("average pooling matches the reference within a window-scaled tolerance, every option and layout")
+    @Test("average pooling matches the reference within a window-scaled tolerance, every option, layout and ISA")
     func averagePoolingMatchesReference() throws {
         for (i, s) in randomPoolingShapes(count: 80, seed: 22).enumerated() {
             let x = convolutionData(count: s.inputCount, integers: false, seed: UInt64(i))
             let dy = convolutionData(count: s.outputCount, integers: false, seed: UInt64(2000 + i))
             let p = referenceProblem(s)
-            let pool = try AveragePooling(shape: s, context: ExecutionContext(threads: 2))
-            var y = [Float](repeating: .nan, count: s.outputCount)
-            try pool.forward(input: x, output: &y)
             let tolerance: Float = 2e-6 * Float(s.descriptor.windowHeight * s.descriptor.windowWidth)
             let ey = ReferencePooling.averageForward(p, input: x)
-            #expect(zip(y, ey).allSatisfy { abs($0 - $1) <= tolerance }, "forward \(s)")
-            var dx = [Float](repeating: .nan, count: s.inputCount)
-            try pool.backward(outputGradient: dy, inputGradient: &dx)
             let edx = ReferencePooling.averageBackward(p, outputGradient: dy)
-            #expect(zip(dx, edx).allSatisfy { abs($0 - $1) <= tolerance * 4 }, "backward \(s)")
+            for context in Self.contexts {
+                let pool = try AveragePooling(shape: s, context: context)
+                var y = [Float](repeating: .nan, count: s.outputCount)
+                try pool.forward(input: x, output: &y)
+                #expect(zip(y, ey).allSatisfy { abs($0 - $1) <= tolerance }, "forward \(s) \(context.isa)")
+                var dx = [Float](repeating: .nan, count: s.inputCount)
+                try pool.backward(outputGradient: dy, inputGradient: &dx)
+                #expect(zip(dx, edx).allSatisfy { abs($0 - $1) <= tolerance * 4 }, "backward \(s) \(context.isa)")
+            }
         }
     }
 
@@ -119,21 +133,27 @@ struct PoolingTests {
         }
     }
 
-    @Test("ties take the first element, NaN propagates, padding never wins")
+    @Test("ties take the first element, NaN propagates, padding never wins, in the vector and tail lanes of every ISA")
     func tiesAndNaN() throws {
-        let s = try PoolingShape(batch: 1, inputHeight: 2, inputWidth: 4, channels: 1,
-                                 descriptor: PoolingDescriptor(window: 2))
-        var y = [Float](repeating: 0, count: 2)
-        var idx: [Int32]? = [0, 0]
-        try MaxPooling(shape: s).forward(input: [5, 5, 1, .nan, 5, 5, .nan, 9], output: &y, indices: &idx)
-        #expect(y[0] == 5 && idx![0] == 0)
-        #expect(y[1].isNaN && idx![1] == 6)  // the last NaN, as PyTorch records it
-        let padded = try PoolingShape(batch: 1, inputHeight: 2, inputWidth: 2, channels: 1,
+        // The same pattern in 37 channels: the vectorised body and its scalar tail both see it.
+        let c = 37
+        func spread(_ values: [Float]) -> [Float] { values.flatMap { [Float](repeating: $0, count: c) } }
+        let s = try PoolingShape(batch: 1, inputHeight: 2, inputWidth: 4, channels: c, descriptor: PoolingDescriptor(window: 2))
+        let padded = try PoolingShape(batch: 1, inputHeight: 2, inputWidth: 2, channels: c,
                                       descriptor: PoolingDescriptor(window: 2, stride: 1, padding: .symmetric(1, 1)))
-        var out = [Float](repeating: 0, count: padded.outputCount)
-        var none: [Int32]? = nil
-        try MaxPooling(shape: padded).forward(input: [-1, -2, -3, -4], output: &out, indices: &none)
-        #expect(out == [-1, -1, -2, -1, -1, -2, -3, -3, -4])
+        for context in Self.contexts {
+            var y = [Float](repeating: 0, count: 2 * c)
+            var idx: [Int32]? = [Int32](repeating: 0, count: 2 * c)
+            try MaxPooling(shape: s, context: context).forward(input: spread([5, 5, 1, .nan, 5, 5, .nan, 9]), output: &y, indices: &idx)
+            for ch in 0..<c {
+                #expect(y[ch] == 5 && idx![ch] == 0, "tie, channel \(ch), \(context.isa)")
+                #expect(y[c + ch].isNaN && idx![c + ch] == 6, "NaN, channel \(ch), \(context.isa)")  // the last NaN, as PyTorch records it
+            }
+            var out = [Float](repeating: 0, count: padded.outputCount)
+            var none: [Int32]? = nil
+            try MaxPooling(shape: padded, context: context).forward(input: spread([-1, -2, -3, -4]), output: &out, indices: &none)
+            #expect(out == spread([-1, -1, -2, -1, -1, -2, -3, -3, -4]), "padding, \(context.isa)")
+        }
     }
 
     @Test("output sizes: ceilMode edges, 1x1 windows, window equal to the input; invalid arguments throw")

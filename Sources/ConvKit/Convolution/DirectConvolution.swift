@@ -145,10 +145,14 @@ enum DirectConvolution {
         return layout.count
     }
 
+    /// Per-call scratch: one region per worker at a fixed stride (no Swift arrays, so carving
+    /// allocates nothing).
     private struct ForwardScratch {
         let segmentOffsets: UnsafeMutablePointer<Int>  // [groups][segmentCount]
-        let padded: [UnsafeMutablePointer<Float>]
-        let pixels: [UnsafeMutablePointer<UnsafePointer<Float>?>]
+        let paddedBase: UnsafeMutablePointer<Float>, paddedStride: Int
+        let pixelsBase: UnsafeMutablePointer<UnsafePointer<Float>?>, pixelsStride: Int
+        func padded(_ worker: Int) -> UnsafeMutablePointer<Float> { paddedBase + worker * paddedStride }
+        func pixels(_ worker: Int) -> UnsafeMutablePointer<UnsafePointer<Float>?> { pixelsBase + worker * pixelsStride }
     }
 
     private static func carveForward(_ layout: inout ScratchLayout, _ p: DirectProblem,
@@ -158,18 +162,14 @@ enum DirectConvolution {
         let workers = Parallel.workerCount(items: items, threads: threads)
         let offsets = layout.take(2 * p.groups * p.segmentCount)
         let paddedRows = (band - 1) * p.strideY + (p.kernelHeight - 1) * p.dilationY + 1
-        let paddedCount = p.readsInPlace ? 0 : paddedRows * p.neededWidth * p.sourceChannels
-        var padded: [UnsafeMutablePointer<Float>] = []
-        var pixels: [UnsafeMutablePointer<UnsafePointer<Float>?>] = []
-        for _ in 0..<workers {
-            padded.append(layout.take(paddedCount))
-            let raw = UnsafeMutableRawPointer(layout.take(2 * band * p.outputWidth))
-            pixels.append(raw.bindMemory(to: UnsafePointer<Float>?.self, capacity: band * p.outputWidth))
-        }
-        let rawOffsets = UnsafeMutableRawPointer(offsets)
+        let paddedStride = roundUp(p.readsInPlace ? 0 : paddedRows * p.neededWidth * p.sourceChannels, 16)
+        let pixelsStride = roundUp(band * p.outputWidth, 8)  // pointers; 8 of them fill 16 floats
+        let padded = layout.take(workers * paddedStride)
+        let pixels = UnsafeMutableRawPointer(layout.take(2 * workers * pixelsStride))
+            .bindMemory(to: UnsafePointer<Float>?.self, capacity: workers * pixelsStride)
         return ForwardScratch(
-            segmentOffsets: rawOffsets.bindMemory(to: Int.self, capacity: p.groups * p.segmentCount),
-            padded: padded, pixels: pixels)
+            segmentOffsets: UnsafeMutableRawPointer(offsets).bindMemory(to: Int.self, capacity: p.groups * p.segmentCount),
+            paddedBase: padded, paddedStride: paddedStride, pixelsBase: pixels, pixelsStride: pixelsStride)
     }
 
     /// out[n, oy, ox, co] = act(bias[co] + sum of taps) for the problem `p` (NHWC), with weights
@@ -204,10 +204,10 @@ enum DirectConvolution {
             } else {
                 let y0 = oy0 * p.strideY, y1 = (oy1 - 1) * p.strideY + (p.kernelHeight - 1) * p.dilationY + 1
                 ck_f32_pad_nhwc(image, p.sourceHeight, p.sourceWidth, c, p.insertY, p.insertX, p.padTop, p.padLeft,
-                                y0, y1, p.neededWidth, s.padded[worker])
-                base = UnsafePointer(s.padded[worker])
+                                y0, y1, p.neededWidth, s.padded(worker))
+                base = UnsafePointer(s.padded(worker))
             }
-            let pixelPointers = s.pixels[worker]
+            let pixelPointers = s.pixels(worker)
             var i = 0
             for oy in 0..<(oy1 - oy0) {
                 let row = base + oy * p.strideY * rowStride
@@ -228,7 +228,7 @@ enum DirectConvolution {
                     while start < pixels {
                         let m = min(mr, pixels - start)
                         kernel.forward(m, width, nseg, segLen, offsets, UnsafePointer(pixelPointers + start), panel,
-                                       outBase + start * cout + c0, cout, biasPanel, 0, relu ? 1 : 0)
+                                       outBase + start * cout + c0, cout, biasPanel, relu ? 1 : 0)
                         start += m
                     }
                 }
@@ -257,7 +257,8 @@ enum DirectConvolution {
         let kOffsets: UnsafeMutablePointer<Int>
         let partials: UnsafeMutablePointer<Float>   // [chunks][weightCount] (unused when one chunk)
         let biasPartials: UnsafeMutablePointer<Float>  // [chunks][cout]
-        let padded: [UnsafeMutablePointer<Float>]
+        let paddedBase: UnsafeMutablePointer<Float>, paddedStride: Int
+        func padded(_ worker: Int) -> UnsafeMutablePointer<Float> { paddedBase + worker * paddedStride }
     }
 
     private static func itemCount(_ s: ConvolutionShape, _ kernel: DirectConvolutionKernel) -> Int {
@@ -273,12 +274,11 @@ enum DirectConvolution {
         let offsets = layout.take(2 * p.depth)
         let partials = layout.take(chunks > 1 ? chunks * s.weightCount : 0)
         let biasPartials = layout.take(chunks * s.outputChannels)
-        let paddedCount = p.readsInPlace ? 0 : p.neededHeight * p.neededWidth * p.sourceChannels
-        var padded: [UnsafeMutablePointer<Float>] = []
-        for _ in 0..<workers { padded.append(layout.take(paddedCount)) }
+        let paddedStride = roundUp(p.readsInPlace ? 0 : p.neededHeight * p.neededWidth * p.sourceChannels, 16)
+        let padded = layout.take(workers * paddedStride)
         return BackwardWeightsScratch(
             kOffsets: UnsafeMutableRawPointer(offsets).bindMemory(to: Int.self, capacity: p.depth),
-            partials: partials, biasPartials: biasPartials, padded: padded)
+            partials: partials, biasPartials: biasPartials, paddedBase: padded, paddedStride: paddedStride)
     }
 
     /// dW (HWIO) and db from the NHWC input and dL/dOutput of `s`.
@@ -311,8 +311,8 @@ enum DirectConvolution {
                     base = input + n * imageCount
                 } else {
                     ck_f32_pad_nhwc(input + n * imageCount, p.sourceHeight, p.sourceWidth, c, 1, 1, p.padTop, p.padLeft,
-                                    0, p.neededHeight, p.neededWidth, sc.padded[worker])
-                    base = UnsafePointer(sc.padded[worker])
+                                    0, p.neededHeight, p.neededWidth, sc.padded(worker))
+                    base = UnsafePointer(sc.padded(worker))
                 }
                 let gradImage = outputGradient + n * outImageCount
                 for tile in (block * tilesPerItem)..<min(tiles, (block + 1) * tilesPerItem) {

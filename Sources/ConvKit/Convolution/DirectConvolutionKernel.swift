@@ -2,7 +2,7 @@ internal import ConvKitKernels
 
 typealias F32ConvForwardFunction = @convention(c) (
     Int, Int, Int, Int, UnsafePointer<Int>?, UnsafePointer<UnsafePointer<Float>?>?,
-    UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int, UnsafePointer<Float>?, Int32, Int32) -> Void
+    UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int, UnsafePointer<Float>?, Int32) -> Void
 typealias F32ConvBackwardWeightsFunction = @convention(c) (
     Int, Int, Int, Int, UnsafePointer<Float>?, Int, Int, UnsafePointer<Int>?,
     UnsafePointer<Float>?, Int, Int, UnsafeMutablePointer<Float>?, Int, Int32) -> Void

@@ -24,12 +24,11 @@ public enum ReLUKernel {
         }
     }
 
-    static func run(_ count: Int, _ context: ExecutionContext?, _ body: @escaping (Int, Int) -> Void) throws {
+    static func run(_ count: Int, _ context: ExecutionContext?, _ body: (Int, Int) -> Void) throws {
         guard count > 0 else { return }
         let threads = Parallel.availableThreads(try (context ?? ExecutionContext.fromEnvironment()).threads)
-        let box = UncheckedSendableBox(body)
         Parallel.forEach(ceilDiv(count, chunk), threads: threads) { i in
-            box.value(i * chunk, min(count, (i + 1) * chunk))
+            body(i * chunk, min(count, (i + 1) * chunk))
         }
     }
 }

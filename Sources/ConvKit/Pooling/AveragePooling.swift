@@ -24,6 +24,7 @@ public struct AveragePooling: Sendable {
         try PoolingRunner.check("input", input.count, s.inputCount, s)
         try PoolingRunner.check("output", output.count, s.outputCount, s)
         let threads = Parallel.availableThreads(context.threads)
+        let kernels = PoolingKernels.kernels(for: context.isa)
         Workspace.using(workspace) { ws in
             ws.reserve(workspaceCount)
             var layout = ScratchLayout(base: ws.baseAddress)
@@ -35,7 +36,7 @@ public struct AveragePooling: Sendable {
             let d = s.descriptor
             PoolingRunner.forEachBand(s, threads: threads) { n, oh0, oh1 in
                 let (src, dst) = args.value
-                ck_f32_avgpool_nhwc(src + n * hw * c, s.inputHeight, s.inputWidth, c, oh0, oh1, s.outputWidth,
+                kernels.averageForward(src + n * hw * c, s.inputHeight, s.inputWidth, c, oh0, oh1, s.outputWidth,
                                     d.windowHeight, d.windowWidth, d.strideY, d.strideX, s.padTop, s.padLeft,
                                     s.padBottom, s.padRight, d.countIncludePadding ? 1 : 0, dst + n * ohw * c)
             }
@@ -51,6 +52,7 @@ public struct AveragePooling: Sendable {
         try PoolingRunner.check("outputGradient", outputGradient.count, s.outputCount, s)
         try PoolingRunner.check("inputGradient", inputGradient.count, s.inputCount, s)
         let threads = Parallel.availableThreads(context.threads)
+        let kernels = PoolingKernels.kernels(for: context.isa)
         Workspace.using(workspace) { ws in
             ws.reserve(workspaceCount)
             var layout = ScratchLayout(base: ws.baseAddress)
@@ -62,7 +64,7 @@ public struct AveragePooling: Sendable {
             let d = s.descriptor
             Parallel.forEach(s.batch, threads: threads) { n in
                 let (g, out) = args.value
-                ck_f32_avgpool_backward_nhwc(g + n * ohw * c, s.outputHeight, s.outputWidth, c, out + n * hw * c,
+                kernels.averageBackward(g + n * ohw * c, s.outputHeight, s.outputWidth, c, out + n * hw * c,
                                              s.inputHeight, s.inputWidth, d.windowHeight, d.windowWidth, d.strideY, d.strideX,
                                              s.padTop, s.padLeft, s.padBottom, s.padRight, d.countIncludePadding ? 1 : 0)
             }

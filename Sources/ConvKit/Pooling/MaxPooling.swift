@@ -29,6 +29,7 @@ public struct MaxPooling: Sendable {
         try PoolingRunner.check("output", output.count, s.outputCount, s)
         if let indices { try PoolingRunner.check("indices", indices.count, s.outputCount, s) }
         let threads = Parallel.availableThreads(context.threads)
+        let kernels = PoolingKernels.kernels(for: context.isa)
         Workspace.using(workspace) { ws in
             ws.reserve(workspaceCount)
             var layout = ScratchLayout(base: ws.baseAddress)
@@ -44,7 +45,7 @@ public struct MaxPooling: Sendable {
             let d = s.descriptor, c = s.channels
             PoolingRunner.forEachBand(s, threads: threads) { n, oh0, oh1 in
                 let (src, dst, idx) = args.value
-                ck_f32_maxpool_nhwc(src + n * hw * c, s.inputHeight, s.inputWidth, c, oh0, oh1, s.outputWidth,
+                kernels.maxForward(src + n * hw * c, s.inputHeight, s.inputWidth, c, oh0, oh1, s.outputWidth,
                                     d.windowHeight, d.windowWidth, d.strideY, d.strideX, s.padTop, s.padLeft,
                                     dst + n * ohw * c, idx.map { $0 + n * ohw * c })
             }
@@ -71,6 +72,7 @@ public struct MaxPooling: Sendable {
             throw ConvKitError.invalidArgument(name: "indices", message: "element \(bad) is \(indices[bad]), outside the \(s.inputHeight) x \(s.inputWidth) input (\(outside) such elements)")
         }
         let threads = Parallel.availableThreads(context.threads)
+        let kernels = PoolingKernels.kernels(for: context.isa)
         Workspace.using(workspace) { ws in
             ws.reserve(workspaceCount)
             var layout = ScratchLayout(base: ws.baseAddress)
@@ -91,10 +93,10 @@ public struct MaxPooling: Sendable {
             Parallel.forEach(s.batch, threads: threads) { n in
                 let (g, idx, out) = args.value
                 if tiled {
-                    ck_f32_maxpool_backward_tiled_nhwc(g + n * ohw * c, idx + n * ohw * c, s.outputHeight, s.outputWidth, c,
+                    kernels.maxBackwardTiled(g + n * ohw * c, idx + n * ohw * c, s.outputHeight, s.outputWidth, c,
                                                        out + n * hw * c, s.inputHeight, s.inputWidth, d.windowHeight, d.windowWidth)
                 } else {
-                    ck_f32_maxpool_backward_nhwc(g + n * ohw * c, idx + n * ohw * c, s.outputHeight, s.outputWidth, c,
+                    kernels.maxBackward(g + n * ohw * c, idx + n * ohw * c, s.outputHeight, s.outputWidth, c,
                                                  out + n * hw * c, s.inputHeight, s.inputWidth)
                 }
             }

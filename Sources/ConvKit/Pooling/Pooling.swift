@@ -9,12 +9,11 @@ enum PoolingRunner {
     }
 
     /// Runs `body(image, oh0, oh1)` over bands of output rows of every image, in parallel.
-    static func forEachBand(_ s: PoolingShape, threads: Int, _ body: @escaping (Int, Int, Int) -> Void) {
+    static func forEachBand(_ s: PoolingShape, threads: Int, _ body: (Int, Int, Int) -> Void) {
         let band = bandRows(s, threads: threads), bands = ceilDiv(s.outputHeight, band)
-        let box = UncheckedSendableBox(body)
         Parallel.forEach(s.batch * bands, threads: threads) { item in
             let n = item / bands, oh0 = (item % bands) * band
-            box.value(n, oh0, min(s.outputHeight, oh0 + band))
+            body(n, oh0, min(s.outputHeight, oh0 + band))
         }
     }
 

@@ -48,8 +48,11 @@ public enum Parallel {
             for i in 0..<count { body(i, 0) }
             return
         }
-        let next = WorkCounter()
-        withoutActuallyEscaping(body) { escapable in
+        // The shared item counter lives on this stack frame: a region allocates nothing itself.
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 1) { counter in
+          counter[0] = 0
+          let next = UncheckedSendableBox(counter.baseAddress!)
+          withoutActuallyEscaping(body) { escapable in
             let box = UncheckedSendableBox(escapable)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 ck_parallel_depth_add(1)
@@ -59,18 +62,20 @@ public enum Parallel {
                     ck_parallel_depth_add(-1)
                 }
                 while true {
-                    let i = next.take()
+                    let i = ck_fetch_add(next.value)
                     if i >= count { break }
                     box.value(i, worker)
                 }
             }
+          }
         }
     }
 }
 
 /// Whether ConvKit's parallel regions flush denormal floats to zero (FTZ and DAZ on x86-64), as
-/// TensorFlow's CPU kernels do. On by default: denormal operands make FMAs up to 100x slower on
-/// some CPUs, and training drives some gradients and Adam moments into that range. The setting
+/// TensorFlow's CPU kernels do. On by default: arithmetic on denormal operands is slow on many
+/// CPUs, and training drives some values into that range (on this machine it slowed a CIFAR-10
+/// training run epoch by epoch; Docs/Benchmarks.md has the measurement). The setting
 /// holds for every region's threads alike, so results stay independent of the thread count.
 public enum Denormals {
     private static let flag = Atomic<Bool>(true)
@@ -86,13 +91,6 @@ public enum Denormals {
         defer { ck_fp_flush_denormals(Int32(previous)) }
         return try body()
     }
-}
-
-/// The shared item counter of one parallel region.
-final class WorkCounter: Sendable {
-    private let value = Atomic<Int>(0)
-    /// Returns the next unclaimed item index.
-    func take() -> Int { value.add(1, ordering: .relaxed).oldValue }
 }
 
 /// Carries a value the caller guarantees is safe to share across the threads of one region.

@@ -1,22 +1,17 @@
-// Max and average pooling over NHWC images (portable C; the channel loops are contiguous and
-// the compiler vectorises them). Contracts: ConvKitKernels.h.
-#include <math.h>
+// Max and average pooling over NHWC images, written once in portable C (the channel loops are
+// contiguous and the compiler vectorises them to the target's width) and compiled per ISA by the
+// files that include this header (f32_pool__avx512.c, __avx2.c, __generic.c). Private to
+// ConvKitKernels; the contracts are in ConvKitKernels.h (CK_POOL_KERNELS).
+//
+// An including file defines CK_POOL_TARGET (a function attribute, may be empty) and
+// CK_POOL_NAME(op) (the function name for op, e.g. f32_maxpool_nhwc__avx512).
 #include <string.h>
 #include "ConvKitKernels.h"
-#include "../common/ck_v4f.h"
 
-static inline size_t ck_max_z(ptrdiff_t a) { return a < 0 ? 0 : (size_t)a; }
+static inline __attribute__((always_inline)) size_t ck_max_z(ptrdiff_t a) { return a < 0 ? 0 : (size_t)a; }
 
-// Compiled for AVX-512, AVX2 and baseline x86-64, picked at load time (ELF ifunc): these loops
-// are memory-bound only when vectorised wide enough.
-#if defined(__x86_64__) && defined(__linux__)
-#define CK_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define CK_CLONES
-#endif
-
-CK_CLONES
-void ck_f32_maxpool_nhwc(const float *in, size_t h, size_t w, size_t c, size_t oh0, size_t oh1,
+CK_POOL_TARGET
+void CK_POOL_NAME(maxpool_nhwc)(const float *in, size_t h, size_t w, size_t c, size_t oh0, size_t oh1,
                          size_t ow, size_t kh, size_t kw, size_t sy, size_t sx, ptrdiff_t pad_top,
                          ptrdiff_t pad_left, float *out, int32_t *indices) {
     for (size_t oy = oh0; oy < oh1; oy++) {
@@ -56,8 +51,8 @@ void ck_f32_maxpool_nhwc(const float *in, size_t h, size_t w, size_t c, size_t o
     }
 }
 
-CK_CLONES
-void ck_f32_maxpool_backward_nhwc(const float *dout, const int32_t *indices, size_t oh, size_t ow,
+CK_POOL_TARGET
+void CK_POOL_NAME(maxpool_backward_nhwc)(const float *dout, const int32_t *indices, size_t oh, size_t ow,
                                   size_t c, float *din, size_t h, size_t w) {
     memset(din, 0, h * w * c * sizeof(float));
     const size_t count = oh * ow;
@@ -68,8 +63,8 @@ void ck_f32_maxpool_backward_nhwc(const float *dout, const int32_t *indices, siz
     }
 }
 
-CK_CLONES
-void ck_f32_maxpool_backward_tiled_nhwc(const float *dout, const int32_t *indices, size_t oh,
+CK_POOL_TARGET
+void CK_POOL_NAME(maxpool_backward_tiled_nhwc)(const float *dout, const int32_t *indices, size_t oh,
                                         size_t ow, size_t c, float *din, size_t h, size_t w,
                                         size_t kh, size_t kw) {
     // Windows tile the input (stride == window, no padding): every input element lies in at
@@ -97,15 +92,10 @@ void ck_f32_maxpool_backward_tiled_nhwc(const float *dout, const int32_t *indice
     }
 }
 
-size_t ck_i32_count_outside(size_t n, const int32_t *x, int32_t upper) {
-    size_t bad = 0;
-    for (size_t i = 0; i < n; i++) bad += (x[i] < 0) | (x[i] >= upper);
-    return bad;
-}
 
 // Window bounds of output (oy, ox) and its divisor (PyTorch's rule: with padding included,
 // the window is clipped to the padded input; without, to the input).
-static inline void ck_avg_window(size_t oy, size_t ox, size_t h, size_t w, size_t kh, size_t kw,
+static inline __attribute__((always_inline)) void ck_avg_window(size_t oy, size_t ox, size_t h, size_t w, size_t kh, size_t kw,
                                  size_t sy, size_t sx, ptrdiff_t pad_top, ptrdiff_t pad_left,
                                  ptrdiff_t pad_bottom, ptrdiff_t pad_right, int include_pad,
                                  size_t *ys, size_t *ye, size_t *xs, size_t *xe, float *scale) {
@@ -121,8 +111,8 @@ static inline void ck_avg_window(size_t oy, size_t ox, size_t h, size_t w, size_
     *scale = 1.0f / (float)area;
 }
 
-CK_CLONES
-void ck_f32_avgpool_nhwc(const float *in, size_t h, size_t w, size_t c, size_t oh0, size_t oh1,
+CK_POOL_TARGET
+void CK_POOL_NAME(avgpool_nhwc)(const float *in, size_t h, size_t w, size_t c, size_t oh0, size_t oh1,
                          size_t ow, size_t kh, size_t kw, size_t sy, size_t sx, ptrdiff_t pad_top,
                          ptrdiff_t pad_left, ptrdiff_t pad_bottom, ptrdiff_t pad_right,
                          int include_pad, float *out) {
@@ -132,31 +122,21 @@ void ck_f32_avgpool_nhwc(const float *in, size_t h, size_t w, size_t c, size_t o
             float scale;
             ck_avg_window(oy, ox, h, w, kh, kw, sy, sx, pad_top, pad_left, pad_bottom, pad_right,
                           include_pad, &ys, &ye, &xs, &xe, &scale);
-            float *o = out + (oy * ow + ox) * c;
-            size_t c0 = 0;
-            for (; c0 + 16 <= c; c0 += 16) {
-                ck_v4f acc[4] = {{0}, {0}, {0}, {0}};
-                for (size_t y = ys; y < ye; y++) {
-                    for (size_t x = xs; x < xe; x++) {
-                        const float *v = in + (y * w + x) * c + c0;
-                        for (int k = 0; k < 4; k++) acc[k] += ck_load_v4f(v + 4 * k);
-                    }
+            float *restrict o = out + (oy * ow + ox) * c;
+            for (size_t ch = 0; ch < c; ch++) o[ch] = 0.0f;
+            for (size_t y = ys; y < ye; y++) {
+                for (size_t x = xs; x < xe; x++) {
+                    const float *restrict v = in + (y * w + x) * c;
+                    for (size_t ch = 0; ch < c; ch++) o[ch] += v[ch];
                 }
-                for (int k = 0; k < 4; k++) ck_store_v4f(o + c0 + 4 * k, acc[k] * scale);
             }
-            for (; c0 < c; c0++) {
-                float acc = 0.0f;
-                for (size_t y = ys; y < ye; y++) {
-                    for (size_t x = xs; x < xe; x++) acc += in[(y * w + x) * c + c0];
-                }
-                o[c0] = acc * scale;
-            }
+            for (size_t ch = 0; ch < c; ch++) o[ch] *= scale;
         }
     }
 }
 
-CK_CLONES
-void ck_f32_avgpool_backward_nhwc(const float *dout, size_t oh, size_t ow, size_t c, float *din,
+CK_POOL_TARGET
+void CK_POOL_NAME(avgpool_backward_nhwc)(const float *dout, size_t oh, size_t ow, size_t c, float *din,
                                   size_t h, size_t w, size_t kh, size_t kw, size_t sy, size_t sx,
                                   ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t pad_bottom,
                                   ptrdiff_t pad_right, int include_pad) {
