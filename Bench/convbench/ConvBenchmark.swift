@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConvKit
+import ConvNN
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -14,8 +15,8 @@ struct ConvBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conv", abstract: "Convolution passes: ms, GFLOP/s, % of the measured ceiling, ratio to oneDNN.")
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Thread counts.")
-    var threads: [Int] = [1, 2]
+    @OptionGroup var threadCounts: ThreadCounts
+    var threads: [Int] { threadCounts.values }
 
     @Option(name: .long, parsing: .upToNextOption, help: "Algorithms: auto, direct, im2col.")
     var algorithms: [String] = ["auto", "direct", "im2col"]
@@ -90,7 +91,7 @@ struct ConvBenchmark: ParsableCommand {
             let context = try ExecutionContext(threads: t, isa: isaLevel)
             for layer in layers {
                 let s = layer.shape
-                var generator = SeededGenerator(seed: 42)
+                var generator = SplitMix64(seed: 42)
                 let x = (0..<s.inputCount).map { _ in Float.random(in: -1...1, using: &generator) }
                 let w = (0..<s.weightCount).map { _ in Float.random(in: -0.1...0.1, using: &generator) }
                 let b = (0..<s.outputChannels).map { _ in Float.random(in: -0.1...0.1, using: &generator) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConvKit
+import ConvNN
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,8 +13,8 @@ struct GEMMBenchmark: ParsableCommand {
         commandName: "gemm",
         abstract: "Time SGEMM on square and CIFAR-10 conv-shaped problems, on 1 and 2 threads.")
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Thread counts to run.")
-    var threads: [Int] = [1, 2]
+    @OptionGroup var threadCounts: ThreadCounts
+    var threads: [Int] { threadCounts.values }
 
     @Option(name: .long, parsing: .upToNextOption, help: "Square sizes M = N = K.")
     var sizes: [Int] = [64, 128, 256, 512, 1024, 1536, 2048]
@@ -81,9 +82,6 @@ struct GEMMBenchmark: ParsableCommand {
     ]
 
     func run() throws {
-        guard threads.allSatisfy({ $0 >= 1 }) else {
-            throw ValidationError("--threads takes positive integers, got \(threads)")
-        }
         let base = try ExecutionContext.fromEnvironment()
         var level = base.isa
         if let isa {
@@ -178,7 +176,7 @@ final class ProblemBuffers {
         lda = p.transA == .noTranspose ? p.k : p.m
         ldb = p.transB == .noTranspose ? p.n : p.k
         ldc = p.n
-        var generator = SeededGenerator(seed: UInt64(p.m * 1_000_003 + p.n * 1009 + p.k))
+        var generator = SplitMix64(seed: UInt64(p.m * 1_000_003 + p.n * 1009 + p.k))
         a = (0..<(p.m * p.k)).map { _ in Float.random(in: -1...1, using: &generator) }
         b = (0..<(p.k * p.n)).map { _ in Float.random(in: -1...1, using: &generator) }
         c = [Float](repeating: 0, count: p.m * p.n)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConvKit
+import ConvNN
 
 /// `convbench ukernel`: each available microkernel on packed panels that stay in L1/L2 (no
 /// packing, no memory traffic), against the FMA ceiling of its ISA measured just before.
@@ -64,7 +65,7 @@ struct MicrokernelBenchmark: ParsableCommand {
 private func alignedInputs(count: Int, seed: UInt64, regularPeriod: Int?) -> UnsafeMutablePointer<Float> {
     let buffer = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64)
         .bindMemory(to: Float.self, capacity: count)
-    var generator = SeededGenerator(seed: seed)
+    var generator = SplitMix64(seed: seed)
     for i in 0..<count {
         if let period = regularPeriod {
             buffer[i] = Float(i % period) * 0.1

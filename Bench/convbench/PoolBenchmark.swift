@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConvKit
+import ConvNN
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -13,8 +14,8 @@ struct PoolBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pool", abstract: "Pooling forward/backward: ms, GB/s, fraction of the measured copy bandwidth.")
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Thread counts.")
-    var threads: [Int] = [1, 2]
+    @OptionGroup var threadCounts: ThreadCounts
+    var threads: [Int] { threadCounts.values }
 
     @Option(name: .long, help: "Seconds of timing per row.")
     var budget: Double = 0.3
@@ -45,7 +46,7 @@ struct PoolBenchmark: ParsableCommand {
             let context = try ExecutionContext(threads: t)
             for c in cases {
                 let s = c.shape
-                var generator = SeededGenerator(seed: 3)
+                var generator = SplitMix64(seed: 3)
                 let x = (0..<s.inputCount).map { _ in Float.random(in: -1...1, using: &generator) }
                 let dy = (0..<s.outputCount).map { _ in Float.random(in: -1...1, using: &generator) }
                 var y = [Float](repeating: 0, count: s.outputCount)

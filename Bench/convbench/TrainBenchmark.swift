@@ -12,8 +12,8 @@ struct TrainBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train", abstract: "CNN training and inference throughput (images/s) vs TensorFlow's figures.")
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Thread counts.")
-    var threads: [Int] = [1, 2]
+    @OptionGroup var threadCounts: ThreadCounts
+    var threads: [Int] { threadCounts.values }
 
     @Option(name: .long, parsing: .upToNextOption, help: "Training batch sizes.")
     var batches: [Int] = [32, 64, 128]
@@ -45,7 +45,7 @@ struct TrainBenchmark: ParsableCommand {
     }
 
     func syntheticData(_ n: Int) throws -> Dataset {
-        var g = SeededGenerator(seed: 7)
+        var g = SplitMix64(seed: 7)
         return try Dataset(shape: CIFAR10.shape, images: (0..<(n * 3072)).map { _ in Float.random(in: 0...1, using: &g) },
                            labels: (0..<n).map { _ in Int32.random(in: 0..<10, using: &g) })
     }

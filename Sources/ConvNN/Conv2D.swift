@@ -67,10 +67,7 @@ public final class Conv2D: Layer {
     }
 
     private func convolution(_ batch: Int) throws -> Convolution {
-        guard let conv = convolutions[batch], let _ = kernel else {
-            throw ConvKitError.invalidArgument(name: "batch", message: "layer \(name) was not prepared for batch \(batch)")
-        }
-        return conv
+        try prepared(convolutions, batch: batch, layer: name)
     }
 
     public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, slice: Int, training: Bool,

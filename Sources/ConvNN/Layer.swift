@@ -51,3 +51,12 @@ public enum LayerBuilder {
     public static func buildEither(second part: [any Layer]) -> [any Layer] { part }
     public static func buildArray(_ parts: [[any Layer]]) -> [any Layer] { parts.flatMap { $0 } }
 }
+
+/// The kernel object a layer made for `batch` in ``Layer/prepare(batch:context:)``.
+/// - Throws: ``ConvKit/ConvKitError`` naming the layer when it was not prepared for that batch.
+func prepared<Kernel>(_ kernels: [Int: Kernel], batch: Int, layer: String) throws -> Kernel {
+    guard let kernel = kernels[batch] else {
+        throw ConvKitError.invalidArgument(name: "batch", message: "layer \(layer) was not prepared for batch \(batch)")
+    }
+    return kernel
+}

@@ -1,12 +1,31 @@
 import ConvKit
 
+/// The window and input of a pooling layer: what MaxPool2D and AvgPool2D share.
+struct PoolingWindow {
+    let descriptor: PoolingDescriptor
+    var input = TensorShape(features: 0)
+
+    func shape(batch: Int, _ input: TensorShape) throws -> PoolingShape {
+        try PoolingShape(batch: batch, inputHeight: input.height, inputWidth: input.width, channels: input.channels, descriptor: descriptor)
+    }
+
+    func outputShape(for input: TensorShape) throws -> TensorShape {
+        let s = try shape(batch: 1, input)
+        return TensorShape(height: s.outputHeight, width: s.outputWidth, channels: input.channels)
+    }
+
+    var configuration: [String: String] {
+        ["pool_size": "\(descriptor.windowHeight)x\(descriptor.windowWidth)", "strides": "\(descriptor.strideY)x\(descriptor.strideX)",
+         "padding": "\(descriptor.padding)"]
+    }
+}
+
 /// 2-D max pooling (Keras' `MaxPool2D`): window `poolSize`, stride defaulting to the window.
 /// Training records the argmax (ConvKit's ``ConvKit/MaxPooling``) so backward is a scatter.
 public final class MaxPool2D: Layer {
     public let typeName = "MaxPool2D"
     public var name = "max_pooling2d"
-    public let descriptor: PoolingDescriptor
-    private var input = TensorShape(features: 0)
+    private var window: PoolingWindow
     private var poolings: [Int: MaxPooling] = [:]
     /// Argmax indices per concurrent slice of a batch.
     private var indices: [UnsafeMutableBufferPointer<Int32>] = []
@@ -18,27 +37,19 @@ public final class MaxPool2D: Layer {
 
     /// - Throws: ``ConvKit/ConvKitError`` for invalid sizes.
     public init(poolSize: Int = 2, strides: Int? = nil, padding: Padding = .valid) throws {
-        descriptor = try PoolingDescriptor(window: poolSize, stride: strides, padding: padding)
+        window = PoolingWindow(descriptor: try PoolingDescriptor(window: poolSize, stride: strides, padding: padding))
     }
 
-    public func outputShape(for input: TensorShape) throws -> TensorShape {
-        let s = try PoolingShape(batch: 1, inputHeight: input.height, inputWidth: input.width, channels: input.channels, descriptor: descriptor)
-        return TensorShape(height: s.outputHeight, width: s.outputWidth, channels: input.channels)
-    }
-
+    public var descriptor: PoolingDescriptor { window.descriptor }
+    public func outputShape(for input: TensorShape) throws -> TensorShape { try window.outputShape(for: input) }
     public func build(input: TensorShape, generator: inout SplitMix64) throws {
-        _ = try outputShape(for: input)
-        self.input = input
+        _ = try window.outputShape(for: input)
+        window.input = input
     }
-
-    public var configuration: [String: String] {
-        ["pool_size": "\(descriptor.windowHeight)x\(descriptor.windowWidth)", "strides": "\(descriptor.strideY)x\(descriptor.strideX)",
-         "padding": "\(descriptor.padding)"]
-    }
+    public var configuration: [String: String] { window.configuration }
 
     public func prepare(batch: Int, context: ExecutionContext) throws -> Int {
-        let pool = try MaxPooling(shape: PoolingShape(batch: batch, inputHeight: input.height, inputWidth: input.width,
-                                                      channels: input.channels, descriptor: descriptor), context: context)
+        let pool = try MaxPooling(shape: window.shape(batch: batch, window.input), context: context)
         poolings[batch] = pool
         self.context = context
         if pool.shape.outputCount > indexCapacity {
@@ -61,12 +72,7 @@ public final class MaxPool2D: Layer {
 
     deinit { for buffer in indices { buffer.deallocate() } }
 
-    private func pooling(_ batch: Int) throws -> MaxPooling {
-        guard let p = poolings[batch] else {
-            throw ConvKitError.invalidArgument(name: "batch", message: "layer \(name) was not prepared for batch \(batch)")
-        }
-        return p
-    }
+    private func pooling(_ batch: Int) throws -> MaxPooling { try prepared(poolings, batch: batch, layer: name) }
 
     public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, slice: Int, training: Bool,
                         workspace: Workspace) throws {
@@ -95,47 +101,40 @@ public final class MaxPool2D: Layer {
 public final class AvgPool2D: Layer {
     public let typeName = "AvgPool2D"
     public var name = "average_pooling2d"
-    public let descriptor: PoolingDescriptor
-    private var input = TensorShape(features: 0)
+    private var window: PoolingWindow
     private var poolings: [Int: AveragePooling] = [:]
 
     /// - Throws: ``ConvKit/ConvKitError`` for invalid sizes.
     public init(poolSize: Int = 2, strides: Int? = nil, padding: Padding = .valid, countIncludePadding: Bool = false) throws {
-        descriptor = try PoolingDescriptor(window: poolSize, stride: strides, padding: padding, countIncludePadding: countIncludePadding)
+        window = PoolingWindow(descriptor: try PoolingDescriptor(window: poolSize, stride: strides, padding: padding,
+                                                                 countIncludePadding: countIncludePadding))
     }
 
-    public func outputShape(for input: TensorShape) throws -> TensorShape {
-        let s = try PoolingShape(batch: 1, inputHeight: input.height, inputWidth: input.width, channels: input.channels, descriptor: descriptor)
-        return TensorShape(height: s.outputHeight, width: s.outputWidth, channels: input.channels)
-    }
-
+    public var descriptor: PoolingDescriptor { window.descriptor }
+    public func outputShape(for input: TensorShape) throws -> TensorShape { try window.outputShape(for: input) }
     public func build(input: TensorShape, generator: inout SplitMix64) throws {
-        _ = try outputShape(for: input)
-        self.input = input
+        _ = try window.outputShape(for: input)
+        window.input = input
     }
-
-    public var configuration: [String: String] {
-        ["pool_size": "\(descriptor.windowHeight)x\(descriptor.windowWidth)", "strides": "\(descriptor.strideY)x\(descriptor.strideX)",
-         "padding": "\(descriptor.padding)"]
-    }
+    public var configuration: [String: String] { window.configuration }
 
     public func prepare(batch: Int, context: ExecutionContext) throws -> Int {
-        let pool = try AveragePooling(shape: PoolingShape(batch: batch, inputHeight: input.height, inputWidth: input.width,
-                                                          channels: input.channels, descriptor: descriptor), context: context)
+        let pool = try AveragePooling(shape: window.shape(batch: batch, window.input), context: context)
         poolings[batch] = pool
         return pool.workspaceCount
     }
 
     public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, slice: Int, training: Bool,
                         workspace: Workspace) throws {
-        guard let p = poolings[batch] else { throw ConvKitError.invalidArgument(name: "batch", message: "layer \(name) was not prepared for batch \(batch)") }
+        let p = try prepared(poolings, batch: batch, layer: name)
         try p.forward(input: UnsafeBufferPointer(start: input, count: p.shape.inputCount),
                       output: UnsafeMutableBufferPointer(start: output, count: p.shape.outputCount), workspace: workspace)
     }
 
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
                          inputGradient: UnsafeMutablePointer<Float>?, batch: Int, slice: Int, workspace: Workspace) throws {
-        guard let inputGradient, let p = poolings[batch] else { return }
+        guard let inputGradient else { return }
+        let p = try prepared(poolings, batch: batch, layer: name)
         try p.backward(outputGradient: UnsafeBufferPointer(start: outputGradient, count: p.shape.outputCount),
                        inputGradient: UnsafeMutableBufferPointer(start: inputGradient, count: p.shape.inputCount), workspace: workspace)
     }

@@ -40,6 +40,8 @@ struct Train: ParsableCommand {
     @Option(help: "Save the trained weights to this file.") var save: String?
     @Option(help: "Write the per-epoch history to this CSV file.") var history: String?
     @Option(help: "Write an SVG chart of the loss and accuracy curves to this file.") var plot: String?
+    @Flag(help: "Keep denormal floats (by default ConvKit flushes them to zero, as TensorFlow does; for measuring that choice).")
+    var keepDenormals = false
 
     func run() throws {
         let folder: String
@@ -59,6 +61,7 @@ struct Train: ParsableCommand {
         let sets: (train: Dataset, test: Dataset)
         do { sets = try CIFAR10.load(directory: folder) } catch { fail("\(error)") }
         let ctx = try context(threads: threads)
+        if keepDenormals { Denormals.flushToZero = false }
         let model = try KerasTutorialCNN.make(seed: seed, context: ctx)
         print(model.summary())
         print("Training on \(sets.train.count) images, validating on \(sets.test.count); batch \(batchSize), \(epochs) epochs, Adam, \(ctx.threads) thread(s), ISA \(ctx.isa)")

@@ -15,17 +15,10 @@ public struct ConvolutionDescriptor: Sendable, Hashable, CustomStringConvertible
     ///   dilation or group count below 1, or negative explicit padding.
     public init(kernelHeight: Int, kernelWidth: Int, strideY: Int = 1, strideX: Int = 1,
                 dilationY: Int = 1, dilationX: Int = 1, padding: Padding = .valid, groups: Int = 1) throws {
-        for (name, value) in [("kernelHeight", kernelHeight), ("kernelWidth", kernelWidth),
-                              ("strideY", strideY), ("strideX", strideX),
-                              ("dilationY", dilationY), ("dilationX", dilationX), ("groups", groups)] {
-            guard value >= 1 else {
-                throw ConvKitError.invalidArgument(name: name, message: "must be at least 1, got \(value)")
-            }
-        }
-        if case let .explicit(top, bottom, left, right) = padding, min(top, bottom, left, right) < 0 {
-            throw ConvKitError.invalidArgument(
-                name: "padding", message: "explicit padding must be >= 0 on every side, got \(padding)")
-        }
+        try ConvKitError.requireAtLeastOne([
+            "kernelHeight": kernelHeight, "kernelWidth": kernelWidth, "strideY": strideY, "strideX": strideX,
+            "dilationY": dilationY, "dilationX": dilationX, "groups": groups])
+        try ConvKitError.requireNonNegative(padding)
         self.kernelHeight = kernelHeight
         self.kernelWidth = kernelWidth
         self.strideY = strideY

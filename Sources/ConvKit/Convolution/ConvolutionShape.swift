@@ -24,12 +24,9 @@ public struct ConvolutionShape: Sendable, Hashable, CustomStringConvertible {
     ///   (the message names the sizes).
     public init(batch: Int, inputHeight: Int, inputWidth: Int, inputChannels: Int, outputChannels: Int,
                 descriptor: ConvolutionDescriptor, layout: TensorLayout = .nhwc) throws {
-        for (name, value) in [("batch", batch), ("inputHeight", inputHeight), ("inputWidth", inputWidth),
-                              ("inputChannels", inputChannels), ("outputChannels", outputChannels)] {
-            guard value >= 1 else {
-                throw ConvKitError.invalidArgument(name: name, message: "must be at least 1, got \(value)")
-            }
-        }
+        try ConvKitError.requireAtLeastOne([
+            "batch": batch, "inputHeight": inputHeight, "inputWidth": inputWidth,
+            "inputChannels": inputChannels, "outputChannels": outputChannels])
         let g = descriptor.groups
         guard inputChannels % g == 0, outputChannels % g == 0 else {
             throw ConvKitError.invalidArgument(

@@ -34,6 +34,15 @@ enum Im2colConvolution {
                            col, depth(s))
     }
 
+    /// Rows `[p0, p0 + count)` of group `g`'s lowered matrix and their stride: the input itself for
+    /// a pointwise convolution, else lowered into `scratch`.
+    private static func loweredRows(_ s: ConvolutionShape, _ input: UnsafePointer<Float>, group g: Int, first p0: Int,
+                                    count: Int, scratch: UnsafeMutablePointer<Float>) -> (UnsafePointer<Float>, Int) {
+        if isPointwise(s) { return (input + p0 * s.inputChannels + g * s.groupInputChannels, s.inputChannels) }
+        lower(s, input, group: g, first: p0, count: count, into: scratch)
+        return (UnsafePointer(scratch), depth(s))
+    }
+
     // MARK: Forward
 
     static func forwardScratchCount(_ s: ConvolutionShape, threads: Int) -> Int {
@@ -46,8 +55,7 @@ enum Im2colConvolution {
                         weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool,
                         output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int) {
         let rows = sliceRows(s), total = pixels(s), kd = depth(s)
-        let cig = s.groupInputChannels, cog = s.groupOutputChannels, cin = s.inputChannels, cout = s.outputChannels
-        let pointwise = isPointwise(s), sliceFloats = roundUp(rows * kd, 16)
+        let cog = s.groupOutputChannels, cout = s.outputChannels, sliceFloats = roundUp(rows * kd, 16)
         let items = ceilDiv(total, rows)
         let args = UncheckedSendableBox((input, weights, bias, output, scratch))
         Parallel.forEach(items, threads: threads) { item, worker in
@@ -55,13 +63,7 @@ enum Im2colConvolution {
             let p0 = item * rows, count = min(rows, total - p0)
             let col = scratch + worker * sliceFloats
             for g in 0..<s.groups {
-                let a: UnsafePointer<Float>, lda: Int
-                if pointwise {
-                    (a, lda) = (input + p0 * cin + g * cig, cin)
-                } else {
-                    lower(s, input, group: g, first: p0, count: count, into: col)
-                    (a, lda) = (UnsafePointer(col), kd)
-                }
+                let (a, lda) = loweredRows(s, input, group: g, first: p0, count: count, scratch: col)
                 GEMM.run(.noTranspose, .noTranspose, m: count, n: cog, k: kd, a: a, lda: lda,
                          b: weights + g * cog, ldb: cout, beta: 0, c: output + p0 * cout + g * cog, ldc: cout,
                          kernel: gemm, threads: 1)
@@ -147,8 +149,7 @@ enum Im2colConvolution {
                                 biasGradient: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
                                 threads: Int) {
         let chunks = weightChunks(s), rows = sliceRows(s), total = pixels(s), kd = depth(s)
-        let cig = s.groupInputChannels, cog = s.groupOutputChannels, cin = s.inputChannels, cout = s.outputChannels
-        let pointwise = isPointwise(s)
+        let cog = s.groupOutputChannels, cout = s.outputChannels, pointwise = isPointwise(s)
         let workers = Parallel.workerCount(items: chunks, threads: threads)
         let sliceFloats = roundUp(rows * kd, 16)
         var layout = ScratchLayout(base: scratch)
@@ -167,13 +168,7 @@ enum Im2colConvolution {
             while p0 < end {
                 let count = min(rows, end - p0)
                 for g in 0..<s.groups {
-                    let a: UnsafePointer<Float>, lda: Int
-                    if pointwise {
-                        (a, lda) = (input + p0 * cin + g * cig, cin)
-                    } else {
-                        lower(s, input, group: g, first: p0, count: count, into: col)
-                        (a, lda) = (UnsafePointer(col), kd)
-                    }
+                    let (a, lda) = loweredRows(s, input, group: g, first: p0, count: count, scratch: col)
                     GEMM.run(.transpose, .noTranspose, m: kd, n: cog, k: count, a: a, lda: lda,
                              b: outputGradient + p0 * cout + g * cog, ldb: cout, beta: p0 == begin ? 0 : 1,
                              c: target + g * cog, ldc: cout, kernel: gemm, threads: gemmThreads)

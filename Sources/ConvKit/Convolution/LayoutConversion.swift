@@ -1,7 +1,7 @@
 internal import ConvKitKernels
 
 /// Conversions between the NCHW/OIHW layouts and ConvKit's native NHWC/HWIO, used around the
-/// NHWC kernels when a caller works in NCHW.
+/// NHWC convolution and pooling kernels when a caller works in NCHW.
 enum LayoutConversion {
     enum Images { case input, output }
 
@@ -10,19 +10,46 @@ enum LayoutConversion {
                         : (s.batch, s.outputChannels, s.outputHeight * s.outputWidth)
     }
 
-    /// NCHW -> NHWC; returns `dst`.
+    /// `n` images of `c` planes of `spatial` floats (NCHW) -> channels last (NHWC).
+    static func toNHWC(_ src: UnsafePointer<Float>, n: Int, c: Int, spatial: Int, into dst: UnsafeMutablePointer<Float>) {
+        for i in 0..<n { ck_f32_transpose(c, spatial, src + i * c * spatial, spatial, dst + i * c * spatial, c) }
+    }
+
+    /// Channels last (NHWC) -> `n` images of `c` planes (NCHW).
+    static func toNCHW(_ src: UnsafePointer<Float>, n: Int, c: Int, spatial: Int, into dst: UnsafeMutablePointer<Float>) {
+        for i in 0..<n { ck_f32_transpose(spatial, c, src + i * c * spatial, c, dst + i * c * spatial, spatial) }
+    }
+
+    /// The same for 32-bit integers (pooling indices), bit patterns copied exactly.
+    static func toNHWC(_ src: UnsafePointer<Int32>, n: Int, c: Int, spatial: Int, into dst: UnsafeMutablePointer<Int32>) {
+        src.withMemoryRebound(to: UInt32.self, capacity: n * c * spatial) { s in
+            dst.withMemoryRebound(to: UInt32.self, capacity: n * c * spatial) { d in
+                for i in 0..<n { ck_x32_transpose(c, spatial, s + i * c * spatial, spatial, d + i * c * spatial, c) }
+            }
+        }
+    }
+
+    static func toNCHW(_ src: UnsafePointer<Int32>, n: Int, c: Int, spatial: Int, into dst: UnsafeMutablePointer<Int32>) {
+        src.withMemoryRebound(to: UInt32.self, capacity: n * c * spatial) { s in
+            dst.withMemoryRebound(to: UInt32.self, capacity: n * c * spatial) { d in
+                for i in 0..<n { ck_x32_transpose(spatial, c, s + i * c * spatial, c, d + i * c * spatial, spatial) }
+            }
+        }
+    }
+
+    /// A convolution's input or output images NCHW -> NHWC; returns `dst`.
     static func toNHWC(_ src: UnsafePointer<Float>, _ s: ConvolutionShape, into dst: UnsafeMutablePointer<Float>,
                        images: Images) -> UnsafePointer<Float> {
         let (n, c, hw) = dims(s, images)
-        for i in 0..<n { ck_f32_transpose(c, hw, src + i * c * hw, hw, dst + i * c * hw, c) }
+        toNHWC(src, n: n, c: c, spatial: hw, into: dst)
         return UnsafePointer(dst)
     }
 
-    /// NHWC -> NCHW.
+    /// A convolution's input or output images NHWC -> NCHW.
     static func toNCHW(_ src: UnsafePointer<Float>, _ s: ConvolutionShape, into dst: UnsafeMutablePointer<Float>,
                        images: Images) {
         let (n, c, hw) = dims(s, images)
-        for i in 0..<n { ck_f32_transpose(hw, c, src + i * c * hw, c, dst + i * c * hw, hw) }
+        toNCHW(src, n: n, c: c, spatial: hw, into: dst)
     }
 
     /// OIHW -> HWIO; returns `dst`.

@@ -23,24 +23,15 @@ public struct AveragePooling: Sendable {
         let s = shape
         try PoolingRunner.check("input", input.count, s.inputCount, s)
         try PoolingRunner.check("output", output.count, s.outputCount, s)
-        let threads = Parallel.availableThreads(context.threads)
-        let kernels = PoolingKernels.kernels(for: context.isa)
-        Workspace.using(workspace) { ws in
-            ws.reserve(workspaceCount)
-            var layout = ScratchLayout(base: ws.baseAddress)
-            let nchw = s.layout == .nchw, c = s.channels
-            let hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth
-            let x = layout.take(nchw ? s.inputCount : 0), y = layout.take(nchw ? s.outputCount : 0)
-            if nchw { PoolingRunner.toNHWC(input.baseAddress!, n: s.batch, c: c, hw: hw, x) }
-            let args = UncheckedSendableBox((nchw ? UnsafePointer(x) : input.baseAddress!, nchw ? y : output.baseAddress!))
-            let d = s.descriptor
+        let threads = Parallel.availableThreads(context.threads), kernels = PoolingKernels.kernels(for: context.isa)
+        let d = s.descriptor, c = s.channels, hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth
+        PoolingRunner.inNHWC(s, workspace: workspace, source: input.baseAddress!, sourceSpatial: hw,
+                             destination: output.baseAddress!, destinationSpatial: ohw) { src, dst in
             PoolingRunner.forEachBand(s, threads: threads) { n, oh0, oh1 in
-                let (src, dst) = args.value
                 kernels.averageForward(src + n * hw * c, s.inputHeight, s.inputWidth, c, oh0, oh1, s.outputWidth,
-                                    d.windowHeight, d.windowWidth, d.strideY, d.strideX, s.padTop, s.padLeft,
-                                    s.padBottom, s.padRight, d.countIncludePadding ? 1 : 0, dst + n * ohw * c)
+                                       d.windowHeight, d.windowWidth, d.strideY, d.strideX, s.padTop, s.padLeft,
+                                       s.padBottom, s.padRight, d.countIncludePadding ? 1 : 0, dst + n * ohw * c)
             }
-            if nchw { PoolingRunner.toNCHW(UnsafePointer(y), n: s.batch, c: c, hw: ohw, output.baseAddress!) }
         }
     }
 
@@ -51,24 +42,15 @@ public struct AveragePooling: Sendable {
         let s = shape
         try PoolingRunner.check("outputGradient", outputGradient.count, s.outputCount, s)
         try PoolingRunner.check("inputGradient", inputGradient.count, s.inputCount, s)
-        let threads = Parallel.availableThreads(context.threads)
-        let kernels = PoolingKernels.kernels(for: context.isa)
-        Workspace.using(workspace) { ws in
-            ws.reserve(workspaceCount)
-            var layout = ScratchLayout(base: ws.baseAddress)
-            let nchw = s.layout == .nchw, c = s.channels
-            let hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth
-            let dx = layout.take(nchw ? s.inputCount : 0), dy = layout.take(nchw ? s.outputCount : 0)
-            if nchw { PoolingRunner.toNHWC(outputGradient.baseAddress!, n: s.batch, c: c, hw: ohw, dy) }
-            let args = UncheckedSendableBox((nchw ? UnsafePointer(dy) : outputGradient.baseAddress!, nchw ? dx : inputGradient.baseAddress!))
-            let d = s.descriptor
+        let threads = Parallel.availableThreads(context.threads), kernels = PoolingKernels.kernels(for: context.isa)
+        let d = s.descriptor, c = s.channels, hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth
+        PoolingRunner.inNHWC(s, workspace: workspace, source: outputGradient.baseAddress!, sourceSpatial: ohw,
+                             destination: inputGradient.baseAddress!, destinationSpatial: hw) { g, out in
             Parallel.forEach(s.batch, threads: threads) { n in
-                let (g, out) = args.value
                 kernels.averageBackward(g + n * ohw * c, s.outputHeight, s.outputWidth, c, out + n * hw * c,
-                                             s.inputHeight, s.inputWidth, d.windowHeight, d.windowWidth, d.strideY, d.strideX,
-                                             s.padTop, s.padLeft, s.padBottom, s.padRight, d.countIncludePadding ? 1 : 0)
+                                        s.inputHeight, s.inputWidth, d.windowHeight, d.windowWidth, d.strideY, d.strideX,
+                                        s.padTop, s.padLeft, s.padBottom, s.padRight, d.countIncludePadding ? 1 : 0)
             }
-            if nchw { PoolingRunner.toNCHW(UnsafePointer(dx), n: s.batch, c: c, hw: hw, inputGradient.baseAddress!) }
         }
     }
 

@@ -37,7 +37,7 @@ public struct MaxPooling: Sendable {
             let hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth
             let x = layout.take(nchw ? s.inputCount : 0), y = layout.take(nchw ? s.outputCount : 0)
             let idxScratch = UnsafeMutableRawPointer(layout.take(nchw ? s.outputCount : 0)).bindMemory(to: Int32.self, capacity: s.outputCount)
-            if nchw { PoolingRunner.toNHWC(input.baseAddress!, n: s.batch, c: s.channels, hw: hw, x) }
+            if nchw { LayoutConversion.toNHWC(input.baseAddress!, n: s.batch, c: s.channels, spatial: hw, into: x) }
             let src = nchw ? UnsafePointer(x) : input.baseAddress!
             let dst = nchw ? y : output.baseAddress!
             let idx: UnsafeMutablePointer<Int32>? = indices == nil ? nil : (nchw ? idxScratch : indices!.baseAddress!)
@@ -50,8 +50,8 @@ public struct MaxPooling: Sendable {
                                     dst + n * ohw * c, idx.map { $0 + n * ohw * c })
             }
             if nchw {
-                PoolingRunner.toNCHW(UnsafePointer(y), n: s.batch, c: c, hw: ohw, output.baseAddress!)
-                if let indices { PoolingRunner.indicesToNCHW(UnsafePointer(idxScratch), n: s.batch, c: c, hw: ohw, indices.baseAddress!) }
+                LayoutConversion.toNCHW(UnsafePointer(y), n: s.batch, c: c, spatial: ohw, into: output.baseAddress!)
+                if let indices { LayoutConversion.toNCHW(UnsafePointer(idxScratch), n: s.batch, c: c, spatial: ohw, into: indices.baseAddress!) }
             }
         }
     }
@@ -80,8 +80,8 @@ public struct MaxPooling: Sendable {
             let dx = layout.take(nchw ? s.inputCount : 0), dy = layout.take(nchw ? s.outputCount : 0)
             let idxScratch = UnsafeMutableRawPointer(layout.take(nchw ? s.outputCount : 0)).bindMemory(to: Int32.self, capacity: s.outputCount)
             if nchw {
-                PoolingRunner.toNHWC(outputGradient.baseAddress!, n: s.batch, c: c, hw: ohw, dy)
-                PoolingRunner.indicesToNHWC(indices.baseAddress!, n: s.batch, c: c, hw: ohw, idxScratch)
+                LayoutConversion.toNHWC(outputGradient.baseAddress!, n: s.batch, c: c, spatial: ohw, into: dy)
+                LayoutConversion.toNHWC(indices.baseAddress!, n: s.batch, c: c, spatial: ohw, into: idxScratch)
             }
             let g = nchw ? UnsafePointer(dy) : outputGradient.baseAddress!
             let idx = nchw ? UnsafePointer(idxScratch) : indices.baseAddress!
@@ -100,7 +100,7 @@ public struct MaxPooling: Sendable {
                                                  out + n * hw * c, s.inputHeight, s.inputWidth)
                 }
             }
-            if nchw { PoolingRunner.toNCHW(UnsafePointer(dx), n: s.batch, c: c, hw: hw, inputGradient.baseAddress!) }
+            if nchw { LayoutConversion.toNCHW(UnsafePointer(dx), n: s.batch, c: c, spatial: hw, into: inputGradient.baseAddress!) }
         }
     }
 

@@ -22,27 +22,21 @@ enum PoolingRunner {
         s.layout == .nhwc ? 0 : roundUp(s.inputCount, 16) + roundUp(s.outputCount, 16) * (indices ? 2 : 1)
     }
 
-    static func toNHWC(_ src: UnsafePointer<Float>, n: Int, c: Int, hw: Int, _ dst: UnsafeMutablePointer<Float>) {
-        for i in 0..<n { ck_f32_transpose(c, hw, src + i * c * hw, hw, dst + i * c * hw, c) }
-    }
-
-    static func toNCHW(_ src: UnsafePointer<Float>, n: Int, c: Int, hw: Int, _ dst: UnsafeMutablePointer<Float>) {
-        for i in 0..<n { ck_f32_transpose(hw, c, src + i * c * hw, c, dst + i * c * hw, hw) }
-    }
-
-    static func indicesToNHWC(_ src: UnsafePointer<Int32>, n: Int, c: Int, hw: Int, _ dst: UnsafeMutablePointer<Int32>) {
-        src.withMemoryRebound(to: UInt32.self, capacity: n * c * hw) { s in
-            dst.withMemoryRebound(to: UInt32.self, capacity: n * c * hw) { d in
-                for i in 0..<n { ck_x32_transpose(c, hw, s + i * c * hw, hw, d + i * c * hw, c) }
-            }
-        }
-    }
-
-    static func indicesToNCHW(_ src: UnsafePointer<Int32>, n: Int, c: Int, hw: Int, _ dst: UnsafeMutablePointer<Int32>) {
-        src.withMemoryRebound(to: UInt32.self, capacity: n * c * hw) { s in
-            dst.withMemoryRebound(to: UInt32.self, capacity: n * c * hw) { d in
-                for i in 0..<n { ck_x32_transpose(hw, c, s + i * c * hw, c, d + i * c * hw, hw) }
-            }
+    /// Runs `body(source, destination)` on NHWC buffers: for an NCHW shape, `source` (planes of
+    /// `sourceSpatial` floats) is converted into the workspace first and the NHWC result is
+    /// converted into `destination` (planes of `destinationSpatial` floats) afterwards.
+    static func inNHWC(_ s: PoolingShape, workspace: Workspace?, source: UnsafePointer<Float>, sourceSpatial: Int,
+                       destination: UnsafeMutablePointer<Float>, destinationSpatial: Int,
+                       _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
+        guard s.layout == .nchw else { return body(source, destination) }
+        let n = s.batch, c = s.channels
+        Workspace.using(workspace) { ws in
+            ws.reserve(workspaceCount(s, indices: false))
+            var layout = ScratchLayout(base: ws.baseAddress)
+            let src = layout.take(n * c * sourceSpatial), dst = layout.take(n * c * destinationSpatial)
+            LayoutConversion.toNHWC(source, n: n, c: c, spatial: sourceSpatial, into: src)
+            body(UnsafePointer(src), dst)
+            LayoutConversion.toNCHW(UnsafePointer(dst), n: n, c: c, spatial: destinationSpatial, into: destination)
         }
     }
 

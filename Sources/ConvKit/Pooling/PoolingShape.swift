@@ -18,12 +18,8 @@ public struct PoolingDescriptor: Sendable, Hashable, CustomStringConvertible {
     public init(windowHeight: Int, windowWidth: Int, strideY: Int? = nil, strideX: Int? = nil,
                 padding: Padding = .valid, ceilMode: Bool = false, countIncludePadding: Bool = true) throws {
         let sy = strideY ?? windowHeight, sx = strideX ?? windowWidth
-        for (name, value) in [("windowHeight", windowHeight), ("windowWidth", windowWidth), ("strideY", sy), ("strideX", sx)] {
-            guard value >= 1 else { throw ConvKitError.invalidArgument(name: name, message: "must be at least 1, got \(value)") }
-        }
-        if case let .explicit(t, b, l, r) = padding, min(t, b, l, r) < 0 {
-            throw ConvKitError.invalidArgument(name: "padding", message: "explicit padding must be >= 0 on every side, got \(padding)")
-        }
+        try ConvKitError.requireAtLeastOne(["windowHeight": windowHeight, "windowWidth": windowWidth, "strideY": sy, "strideX": sx])
+        try ConvKitError.requireNonNegative(padding)
         self.windowHeight = windowHeight
         self.windowWidth = windowWidth
         self.strideY = sy
@@ -66,9 +62,7 @@ public struct PoolingShape: Sendable, Hashable, CustomStringConvertible {
     ///   output, or a window that would hold no input element (padding too large).
     public init(batch: Int, inputHeight: Int, inputWidth: Int, channels: Int, descriptor: PoolingDescriptor,
                 layout: TensorLayout = .nhwc) throws {
-        for (name, value) in [("batch", batch), ("inputHeight", inputHeight), ("inputWidth", inputWidth), ("channels", channels)] {
-            guard value >= 1 else { throw ConvKitError.invalidArgument(name: name, message: "must be at least 1, got \(value)") }
-        }
+        try ConvKitError.requireAtLeastOne(["batch": batch, "inputHeight": inputHeight, "inputWidth": inputWidth, "channels": channels])
         let d = descriptor
         let (top, bottom) = d.padding.amounts(vertical: true, input: inputHeight, kernel: d.windowHeight, stride: d.strideY, dilation: 1)
         let (left, right) = d.padding.amounts(vertical: false, input: inputWidth, kernel: d.windowWidth, stride: d.strideX, dilation: 1)

@@ -20,3 +20,19 @@ public enum ConvKitError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension ConvKitError {
+    /// Throws ``invalidArgument(name:message:)`` for the first `(name, value)` below 1.
+    static func requireAtLeastOne(_ values: KeyValuePairs<String, Int>) throws {
+        for (name, value) in values where value < 1 {
+            throw ConvKitError.invalidArgument(name: name, message: "must be at least 1, got \(value)")
+        }
+    }
+
+    /// Throws ``invalidArgument(name:message:)`` naming `padding` when an explicit side is negative.
+    static func requireNonNegative(_ padding: Padding) throws {
+        if case let .explicit(top, bottom, left, right) = padding, min(top, bottom, left, right) < 0 {
+            throw ConvKitError.invalidArgument(name: "padding", message: "explicit padding must be >= 0 on every side, got \(padding)")
+        }
+    }
+}
