@@ -14,13 +14,13 @@ func temporaryDirectory(_ name: String) throws -> String {
 }
 
 /// Writes a CIFAR-10 binary batch of `records` records with the given labels.
-func writeBatch(_ path: String, labels: [UInt8]) {
+func writeBatch(_ path: String, labels: [UInt8]) throws {
     var bytes: [UInt8] = []
     for (i, l) in labels.enumerated() {
         bytes.append(l)
         bytes += (0..<3072).map { UInt8(($0 + i) % 256) }
     }
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    try #require(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
 }
 
 @Suite("CIFAR10")
@@ -29,7 +29,7 @@ struct CIFAR10Tests {
     func loaderLayout() throws {
         let dir = try temporaryDirectory("cifar-layout")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        writeBatch(dir + "/b.bin", labels: [3, 9])
+        try writeBatch(dir + "/b.bin", labels: [3, 9])
         let d = try CIFAR10.load(file: dir + "/b.bin")
         #expect(d.count == 2 && d.labels == [3, 9])
         // Pixel p of plane c of record r is byte (p + r) % 256 after the label; NHWC index p*3 + c.
@@ -43,9 +43,9 @@ struct CIFAR10Tests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(throws: CIFAR10Error.missingDirectory(path: dir + "/nope")) { try CIFAR10.load(directory: dir + "/nope") }
         #expect(throws: CIFAR10Error.missingFile(path: dir + "/data_batch_1.bin")) { try CIFAR10.load(directory: dir) }
-        FileManager.default.createFile(atPath: dir + "/short.bin", contents: Data(repeating: 0, count: 3073 * 2 - 5))
+        try #require(FileManager.default.createFile(atPath: dir + "/short.bin", contents: Data(repeating: 0, count: 3073 * 2 - 5)))
         #expect(throws: CIFAR10Error.badSize(path: dir + "/short.bin", bytes: 3073 * 2 - 5)) { try CIFAR10.load(file: dir + "/short.bin") }
-        writeBatch(dir + "/label.bin", labels: [1, 2, 10])
+        try writeBatch(dir + "/label.bin", labels: [1, 2, 10])
         #expect(throws: CIFAR10Error.badLabel(path: dir + "/label.bin", record: 2, label: 10)) { try CIFAR10.load(file: dir + "/label.bin") }
         #expect("\(CIFAR10Error.downloadFailed(url: "u", reason: "r"))".contains("--data"))
     }
@@ -55,7 +55,7 @@ struct CIFAR10Tests {
         let dir = try temporaryDirectory("cifar-unpack")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir + "/src/cifar-10-batches-bin", withIntermediateDirectories: true)
-        for name in CIFAR10.trainingFiles + [CIFAR10.testFile] { writeBatch(dir + "/src/cifar-10-batches-bin/" + name, labels: [1, 4]) }
+        for name in CIFAR10.trainingFiles + [CIFAR10.testFile] { try writeBatch(dir + "/src/cifar-10-batches-bin/" + name, labels: [1, 4]) }
         let tar = Process()
         tar.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         tar.arguments = ["tar", "-czf", dir + "/cifar-10-binary.tar.gz", "-C", dir + "/src", "cifar-10-batches-bin"]
@@ -66,7 +66,7 @@ struct CIFAR10Tests {
         try CIFAR10.unpack(archive: dir + "/cifar-10-binary.tar.gz", into: dir + "/out")
         let (train, test) = try CIFAR10.load(directory: dir + "/out/cifar-10-batches-bin")
         #expect(train.count == 10 && test.count == 2)
-        FileManager.default.createFile(atPath: dir + "/broken.tar.gz", contents: Data("not gzip".utf8))
+        try #require(FileManager.default.createFile(atPath: dir + "/broken.tar.gz", contents: Data("not gzip".utf8)))
         #expect(throws: CIFAR10Error.self) { try CIFAR10.unpack(archive: dir + "/broken.tar.gz", into: dir + "/out") }
     }
 

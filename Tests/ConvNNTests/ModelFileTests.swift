@@ -37,7 +37,7 @@ struct ModelFileTests {
         } catch let ConvKitError.invalidArgument(_, message) {
             #expect(message.contains("conv2d") && message.contains("[3, 3, 3, 32]") && message.contains("[3, 3, 3, 16]"), "\(message)")
         }
-        FileManager.default.createFile(atPath: path, contents: Data("not a model".utf8))
+        try #require(FileManager.default.createFile(atPath: path, contents: Data("not a model".utf8)))
         #expect(throws: ConvKitError.self) { try ModelFile.load(path, into: other) }
         #expect(throws: ConvKitError.self) { try ModelFile.load(path + ".missing", into: other) }
     }
