@@ -34,8 +34,21 @@ let package = Package(
         ),
         .target(
             name: "ConvNN",
-            dependencies: ["ConvKit"],
+            dependencies: ["ConvKit", "SVGCharts"],
             path: "Sources/ConvNN"
+        ),
+        // Line and bar charts as standalone SVG: training curves and benchmark reports.
+        .target(
+            name: "SVGCharts",
+            dependencies: [],
+            path: "Sources/SVGCharts"
+        ),
+        // convbench's result files, report (Markdown + SVG) and regression check, as a library so
+        // that tests can reach them.
+        .target(
+            name: "BenchReport",
+            dependencies: ["SVGCharts"],
+            path: "Bench/BenchReport"
         ),
         .executableTarget(
             name: "cifar10",
@@ -48,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "convbench",
             dependencies: [
-                "ConvKit", "ConvNN",
+                "ConvKit", "ConvNN", "BenchReport",
                 "ConvKitReference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -58,6 +71,16 @@ let package = Package(
             name: "ConvKitTests",
             dependencies: ["ConvKit", "ConvKitReference"],
             path: "Tests/ConvKitTests"
+        ),
+        .testTarget(
+            name: "SVGChartsTests",
+            dependencies: ["SVGCharts"],
+            path: "Tests/SVGChartsTests"
+        ),
+        .testTarget(
+            name: "BenchReportTests",
+            dependencies: ["BenchReport"],
+            path: "Tests/BenchReportTests"
         ),
         .testTarget(
             name: "ConvNNTests",

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BenchReport
 import ConvKit
 import ConvNN
 #if canImport(FoundationEssentials)
@@ -11,12 +12,11 @@ import Foundation
 /// (plus a 56x56 3x3 same layer, a 1x1 layer and a stride-2 layer at batch 8), 1 and 2 threads:
 /// ms, GFLOP/s, % of the FMA ceiling measured in the same run, and the ratio to oneDNN's time
 /// measured on this machine (PyTorch 2.13 channels_last, batch 64; figures from the issue).
-struct ConvBenchmark: ParsableCommand {
+struct ConvBenchmark: ParsableCommand, BenchSuite {
     static let configuration = CommandConfiguration(
         commandName: "conv", abstract: "Convolution passes: ms, GFLOP/s, % of the measured ceiling, ratio to oneDNN.")
 
-    @OptionGroup var threadCounts: ThreadCounts
-    var threads: [Int] { threadCounts.values }
+    @OptionGroup var options: BenchOptions
 
     @Option(name: .long, parsing: .upToNextOption, help: "Algorithms: auto, direct, im2col.")
     var algorithms: [String] = ["auto", "direct", "im2col"]
@@ -30,14 +30,7 @@ struct ConvBenchmark: ParsableCommand {
     @Flag(name: .long, help: "Only the three CIFAR-10 layers.")
     var cifarOnly = false
 
-    @Option(name: .long, help: "Instruction set (avx512, avx2, generic); default: the best here.")
-    var isa: String?
-
-    @Option(name: .long, help: "Seconds of timing per row.")
-    var budget: Double = 0.3
-
-    @Option(name: .long, help: "Write the rows as JSON to this file.")
-    var json: String?
+    func run() throws { try measureAndSave() }
 
     struct Layer {
         let name: String
@@ -58,17 +51,8 @@ struct ConvBenchmark: ParsableCommand {
         ]
     }
 
-    struct Row: Codable {
-        var layer: String, problem: String, pass: String, algorithm: String, chosen: String
-        var threads: Int, ms: Double, gflops: Double, percentOfCeiling: Double
-        var oneDNNms: Double?
-    }
-
-    func run() throws {
-        let isaLevel = try isa.map { name -> ISA in
-            guard let level = ISA(rawValue: name) else { throw ValidationError("unknown ISA '\(name)'") }
-            return level
-        } ?? ISA.best
+    func measure() throws -> [BenchmarkRecord] {
+        let isaLevel = try options.isaLevel()
         var layers = try Self.layers()
         if cifarOnly { layers = Array(layers.prefix(3)) }
         if let problem { layers = [Layer(name: "problem", shape: try ConvolutionShape(parsing: problem), oneDNN: [:])] }
@@ -83,13 +67,14 @@ struct ConvBenchmark: ParsableCommand {
         let gemmKernel = GEMMKernelRegistry.kernel(for: isaLevel)
         print("convbench conv: ISA \(isaLevel), direct kernel \(DirectConvolutionKernel.kernel(for: isaLevel)), GEMM kernel \(gemmKernel)")
         print("layer       pass             algo    chosen  thr        ms    GFLOP/s  %ceil   oneDNN ms  vs oneDNN")
-        var rows: [Row] = []
+        var records: [BenchmarkRecord] = []
         let workspace = Workspace()
-        for t in threads {
-            let ceiling = FMACeiling.measure(kernel: gemmKernel, threads: t)
-            print(String(format: "-- %d thread(s): FMA ceiling %.1f GFLOP/s", t, ceiling))
+        for t in options.threadCounts {
             let context = try ExecutionContext(threads: t, isa: isaLevel)
             for layer in layers {
+                // The host's speed drifts: each layer's rows use a ceiling measured just before them.
+                let ceiling = FMACeiling.measure(kernel: gemmKernel, threads: t)
+                print(String(format: "-- %@, %d thread(s): FMA ceiling %.1f GFLOP/s", layer.name, t, ceiling))
                 let s = layer.shape
                 var generator = SplitMix64(seed: 42)
                 let x = (0..<s.inputCount).map { _ in Float.random(in: -1...1, using: &generator) }
@@ -112,31 +97,29 @@ struct ConvBenchmark: ParsableCommand {
                         case .backwardWeights:
                             body = { try conv.backwardWeights(input: x, outputGradient: dy, weightGradient: &dw, biasGradient: &db, workspace: workspace) }
                         }
-                        let seconds = try Stopwatch.median(minRuns: 5, budget: budget, body)
+                        let sample = try options.timing.measure(body)
+                        let seconds = sample.median
                         let gflops = s.flops / seconds * 1e-9
                         let index = ConvolutionPass.allCases.firstIndex(of: pass)!
                         let reference = layer.oneDNN[t]?[index]
-                        let row = Row(layer: layer.name, problem: s.description, pass: pass.rawValue, algorithm: algorithm.rawValue,
-                                      chosen: conv.algorithm(for: pass).rawValue, threads: t, ms: seconds * 1e3, gflops: gflops,
-                                      percentOfCeiling: 100 * gflops / ceiling, oneDNNms: reference)
-                        rows.append(row)
+                        let chosen = conv.algorithm(for: pass).rawValue
+                        records.append(BenchmarkRecord(
+                            suite: "conv", name: layer.name, variant: "\(pass.rawValue) \(algorithm.rawValue)", threads: t,
+                            isa: isaLevel.rawValue, milliseconds: seconds * 1e3, bestMilliseconds: sample.best * 1e3, value: gflops, unit: "GFLOP/s", peak: ceiling,
+                            comparison: reference.map { Comparison(name: "oneDNN", milliseconds: $0, speedup: $0 / (seconds * 1e3), measuredInSameRun: false) },
+                            runs: sample.runs, note: "\(s.description)" + (algorithm == .auto ? "; chose \(chosen)" : "")))
                         let ratio = reference.map { String(format: "%9.2fx", $0 / (seconds * 1e3)) } ?? "         -"
                         let refText = reference.map { String(format: "%10.2f", $0) } ?? "         -"
                         print(String(format: "%@ %@ %@ %@ %3d %9.3f %10.1f %6.1f %@ %@",
                                      layer.name.padding(toLength: 11, withPad: " ", startingAt: 0),
                                      pass.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0),
                                      algorithm.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0),
-                                     row.chosen.padding(toLength: 7, withPad: " ", startingAt: 0),
-                                     t, row.ms, gflops, row.percentOfCeiling, refText, ratio))
+                                     chosen.padding(toLength: 7, withPad: " ", startingAt: 0),
+                                     t, seconds * 1e3, gflops, 100 * gflops / ceiling, refText, ratio))
                     }
                 }
             }
         }
-        if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(rows).write(to: URL(fileURLWithPath: json))
-            print("wrote \(rows.count) rows to \(json)")
-        }
+        return records
     }
 }

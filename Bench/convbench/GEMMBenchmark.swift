@@ -1,4 +1,5 @@
 import ArgumentParser
+import BenchReport
 import ConvKit
 import ConvNN
 #if canImport(Glibc)
@@ -7,14 +8,13 @@ import Glibc
 import Foundation
 
 /// `convbench gemm`: SGEMM GFLOP/s against the FMA ceiling measured in the same run, and against
-/// a CBLAS loaded at run time (OpenBLAS by default) on the same shapes.
-struct GEMMBenchmark: ParsableCommand {
+/// a CBLAS loaded at run time (OpenBLAS by default) on the same shapes, timed alternately.
+struct GEMMBenchmark: ParsableCommand, BenchSuite {
     static let configuration = CommandConfiguration(
         commandName: "gemm",
-        abstract: "Time SGEMM on square and CIFAR-10 conv-shaped problems, on 1 and 2 threads.")
+        abstract: "Time SGEMM on square and CIFAR-10 conv-shaped problems against OpenBLAS.")
 
-    @OptionGroup var threadCounts: ThreadCounts
-    var threads: [Int] { threadCounts.values }
+    @OptionGroup var options: BenchOptions
 
     @Option(name: .long, parsing: .upToNextOption, help: "Square sizes M = N = K.")
     var sizes: [Int] = [64, 128, 256, 512, 1024, 1536, 2048]
@@ -28,9 +28,6 @@ struct GEMMBenchmark: ParsableCommand {
     @Option(name: .long, help: "Run only the problems whose label contains this text (e.g. 'conv2', 'bwd-weights').")
     var only: String?
 
-    @Option(name: .long, help: "ISA to run (avx512, avx2, generic); default: CONVKIT_ISA or the best.")
-    var isa: String?
-
     @Option(name: .long, help: "CBLAS library to compare with (path or soname); 'none' to skip.")
     var cblas: String?
 
@@ -40,31 +37,13 @@ struct GEMMBenchmark: ParsableCommand {
     @Option(name: .long, help: "Seconds to pause before each block of ConvKit runs, after CBLAS runs.")
     var settle = 0.25
 
-    @Option(name: .long, help: "Write the rows as JSON to this file.")
-    var json: String?
-
-    @Option(name: .long, help: "Seconds of repeated runs per measurement (after a warm-up).")
-    var budget = 0.3
+    func run() throws { try measureAndSave() }
 
     struct Problem {
         let label: String
         let transA: Transpose, transB: Transpose
         let m: Int, n: Int, k: Int
-    }
-
-    struct Row: Codable {
-        let shape: String
-        let trans: String
-        let m: Int, n: Int, k: Int
-        let threads: Int
-        let kernel: String
-        let ms: Double
-        let gflops: Double
-        let ceilingGflops: Double
-        let percentOfCeiling: Double
-        let cblasMs: Double?
-        let cblasGflops: Double?
-        let ratioToCBLAS: Double?
+        var isSquare: Bool { label.hasPrefix("square") }
     }
 
     /// The conv-shaped GEMMs of the Keras CIFAR-10 CNN at batch 64 (M x N x K), forward and the
@@ -81,31 +60,18 @@ struct GEMMBenchmark: ParsableCommand {
         Problem(label: "conv3 bwd-weights", transA: .noTranspose, transB: .transpose, m: 64, n: 576, k: 1024),
     ]
 
-    func run() throws {
-        let base = try ExecutionContext.fromEnvironment()
-        var level = base.isa
-        if let isa {
-            guard let parsed = ISA(rawValue: isa) else {
-                throw ValidationError("--isa must be one of \(ISA.allCases.map(\.rawValue)), got '\(isa)'")
-            }
-            level = parsed
-        }
-        let kernel = GEMMKernelRegistry.kernel(for: level)
-
+    func measure() throws -> [BenchmarkRecord] {
+        let kernel = GEMMKernelRegistry.kernel(for: try options.isaLevel())
         if openblasCoretype != "env" { setenv("OPENBLAS_CORETYPE", openblasCoretype, 1) }
         let library: CBLASLibrary? = cblas == "none" ? nil : CBLASLibrary.load(cblas.map { [$0] } ?? CBLASLibrary.candidates)
-        print("kernel: \(kernel.name)   isa available: \(ISA.supported.map(\.rawValue).joined(separator: ","))")
-        if let library {
-            print("compare: \(library.path) cblas_sgemm (OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset"))")
-        } else {
-            print("compare: no CBLAS library could be loaded (tried \(cblas ?? CBLASLibrary.candidates.joined(separator: ", ")))")
+        let comparisonName = library.map { lib in
+            lib.path.contains("openblas") ? "OpenBLAS (\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "auto"))" : lib.path
         }
-
-        // The host's clock drifts during a run, so the ceiling is measured again before every row
-        // and each row's "% of ceiling" uses the ceiling of its own moment (column "ceil").
-        for t in threads {
-            let ceiling = FMACeiling.measure(kernel: kernel, threads: t, iterations: 4_000_000, budget: 0.2)
-            print(String(format: "FMA ceiling (%@, %d thread%@): %.1f GFLOP/s", kernel.isa.rawValue, t, t == 1 ? "" : "s", ceiling))
+        print("convbench gemm: kernel \(kernel.name); ISAs here: \(ISA.supported.map(\.rawValue).joined(separator: ","))")
+        if let library, let comparisonName {
+            print("compare: \(library.path) cblas_sgemm as \(comparisonName), timed alternately with ConvKit")
+        } else if cblas != "none" {
+            print("compare: no CBLAS library could be loaded (tried \(cblas ?? CBLASLibrary.candidates.joined(separator: ", ")))")
         }
 
         var problems: [Problem] = []
@@ -115,49 +81,49 @@ struct GEMMBenchmark: ParsableCommand {
         if !noConv { problems += GEMMBenchmark.convProblems }
         if let only { problems = problems.filter { $0.label.contains(only) } }
 
-        print("")
         print(pad("shape", 18) + pad("op", 3) + pad("M x N x K", 17) + pad("thr", 4) + pad("ceil", 7) + pad("ms", 9)
-              + pad("GFLOP/s", 9) + pad("%ceil", 7) + (library == nil ? "" : pad("cblas ms", 9) + pad("GFLOP/s", 9) + pad("ratio", 6)))
-        var rows: [Row] = []
+              + pad("GFLOP/s", 9) + pad("%ceil", 7) + (library == nil ? "" : pad("cblas ms", 9) + pad("GFLOP/s", 9) + pad("speedup", 7)))
+        var records: [BenchmarkRecord] = []
         for problem in problems {
             let bench = try ProblemBuffers(problem)
             try bench.checkAgainst(library: library, kernel: kernel)
-            for t in threads {
+            for t in options.threadCounts {
                 let context = try ExecutionContext(threads: t, isa: kernel.isa)
+                // The host's clock drifts during a run, so the ceiling is measured again before every
+                // row and each row's "% of ceiling" uses the ceiling of its own moment.
                 let ceiling = FMACeiling.measure(kernel: kernel, threads: t)
                 let flops = 2.0 * Double(problem.m) * Double(problem.n) * Double(problem.k)
-                let time: Double
-                var cblasTime: Double?
-                if let library {
+                let sample: Sample
+                var comparison: Comparison?
+                if let library, let comparisonName {
                     library.setThreads?(Int32(t))
-                    (time, cblasTime) = try Stopwatch.alternatingMedians(budget: budget, settle: settle, { try bench.runConvKit(context) },
+                    let (mine, theirs) = try options.timing.alternating(settle: settle, { try bench.runConvKit(context) },
                                                                          { bench.runCBLAS(library) })
+                    sample = mine
+                    comparison = Comparison(name: comparisonName, milliseconds: theirs.median * 1e3, speedup: theirs.median / mine.median,
+                                            measuredInSameRun: true)
                 } else {
-                    time = try Stopwatch.median(budget: budget) { try bench.runConvKit(context) }
+                    sample = try options.timing.measure { try bench.runConvKit(context) }
                 }
+                let time = sample.median
                 let gflops = flops / time * 1e-9
-                let row = Row(shape: problem.label, trans: "\(problem.transA)\(problem.transB)",
-                              m: problem.m, n: problem.n, k: problem.k, threads: t, kernel: kernel.name,
-                              ms: time * 1e3, gflops: gflops, ceilingGflops: ceiling, percentOfCeiling: 100 * gflops / ceiling,
-                              cblasMs: cblasTime.map { $0 * 1e3 }, cblasGflops: cblasTime.map { flops / $0 * 1e-9 },
-                              ratioToCBLAS: cblasTime.map { $0 / time })
-                rows.append(row)
-                var line = pad(row.shape, 18) + pad(row.trans, 3) + pad("\(row.m)x\(row.n)x\(row.k)", 17) + pad("\(t)", 4)
+                let record = BenchmarkRecord(suite: "gemm", name: problem.label, variant: "\(problem.transA)\(problem.transB)",
+                                             threads: t, isa: kernel.isa.rawValue, size: problem.isSquare ? problem.m : nil,
+                                             milliseconds: time * 1e3, bestMilliseconds: sample.best * 1e3, value: gflops, unit: "GFLOP/s",
+                                             peak: ceiling, comparison: comparison, runs: sample.runs, note: "\(problem.m)x\(problem.n)x\(problem.k)")
+                records.append(record)
+                var line = pad(problem.label, 18) + pad(record.variant, 3) + pad("\(problem.m)x\(problem.n)x\(problem.k)", 17) + pad("\(t)", 4)
                 line += pad(String(format: "%.0f", ceiling), 7)
-                line += pad(String(format: "%.3f", row.ms), 9) + pad(String(format: "%.1f", row.gflops), 9)
-                line += pad(String(format: "%.1f", row.percentOfCeiling), 7)
-                if let ms = row.cblasMs, let g = row.cblasGflops, let r = row.ratioToCBLAS {
-                    line += pad(String(format: "%.3f", ms), 9) + pad(String(format: "%.1f", g), 9) + String(format: "%.2fx", r)
+                line += pad(String(format: "%.3f", record.milliseconds), 9) + pad(String(format: "%.1f", gflops), 9)
+                line += pad(String(format: "%.1f", 100 * gflops / ceiling), 7)
+                if let c = comparison {
+                    line += pad(String(format: "%.3f", c.milliseconds), 9) + pad(String(format: "%.1f", flops / c.milliseconds * 1e-6), 9)
+                        + String(format: "%.2fx", c.speedup)
                 }
                 print(line)
             }
         }
-        if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(rows).write(to: URL(fileURLWithPath: json))
-            print("wrote \(rows.count) rows to \(json)")
-        }
+        return records
     }
 
     private func pad(_ s: String, _ width: Int) -> String {

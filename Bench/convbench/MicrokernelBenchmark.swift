@@ -42,7 +42,7 @@ struct MicrokernelBenchmark: ParsableCommand {
             var ceiling = 0.0
             var time = (best: Double.infinity, median: Double.infinity)
             for _ in 0..<rounds {
-                ceiling = max(ceiling, FMACeiling.measure(kernel: kernel, threads: 1, budget: 0.02))
+                ceiling = max(ceiling, FMACeiling.measure(kernel: kernel, threads: 1, minTime: 0.02))
                 let round = Stopwatch.bestAndMedian(runs: 100) {
                     for t in 0..<tiles {
                         kernel.runTile(m: mr, n: nr, k: k, a: a + t * mr * k, aStride: mr, b: b, bStride: nr,

@@ -1,41 +1,58 @@
 import ArgumentParser
+import BenchReport
 import ConvKit
 import ConvNN
-import Dispatch
 
 /// `convbench train`: training throughput (forward + backward + Adam, images/s) of the Keras
 /// CIFAR-10 tutorial CNN at batch 32, 64 and 128 and inference throughput at batch 128, on 1 and
 /// 2 threads, with synthetic data; compared with TensorFlow 2.21's figures measured on this
 /// machine (from the issue and Docs: fastest training path 5,700 / 10,000 images/s at batch 64,
 /// inference 17,500 / 33,000 at batch 128, for 1 / 2 threads).
-struct TrainBenchmark: ParsableCommand {
+struct TrainBenchmark: ParsableCommand, BenchSuite {
     static let configuration = CommandConfiguration(
         commandName: "train", abstract: "CNN training and inference throughput (images/s) vs TensorFlow's figures.")
 
-    @OptionGroup var threadCounts: ThreadCounts
-    var threads: [Int] { threadCounts.values }
+    @OptionGroup var options: BenchOptions
 
     @Option(name: .long, parsing: .upToNextOption, help: "Training batch sizes.")
     var batches: [Int] = [32, 64, 128]
 
-    @Option(name: .long, help: "Seconds of timing per row.")
-    var budget: Double = 1.0
+    @Flag(name: .long, help: "Skip the inference row.")
+    var noInference = false
+
+    func run() throws { try measureAndSave() }
+
+    /// Seconds of timed epochs per row: `--min-time`, at least 1 s.
+    var budget: Double { max(options.minTime, 1.0) }
 
     static let tensorflowTraining: [Int: Double] = [1: 5_700, 2: 10_000]   // batch 64
     static let tensorflowInference: [Int: Double] = [1: 17_500, 2: 33_000] // batch 128
 
-    func run() throws {
-        print("mode        batch thr    images/s  ms/batch   TensorFlow  ratio")
-        for t in threads {
-            let context = try ExecutionContext(threads: t)
-            for batch in batches {
-                let rate = try trainingRate(batch: batch, context: context)
-                let tf = batch == 64 ? Self.tensorflowTraining[t] : nil
-                print(row("training", batch, t, rate, tf))
-            }
-            let rate = try inferenceRate(batch: 128, context: context)
-            print(row("inference", 128, t, rate, Self.tensorflowInference[t]))
+    func measure() throws -> [BenchmarkRecord] {
+        let isa = try options.isaLevel()
+        var records: [BenchmarkRecord] = []
+        func record(_ mode: String, _ batch: Int, _ t: Int, _ times: (Sample, images: Int), _ tf: Double?) {
+            let (sample, images) = times
+            let rate = Double(images) / sample.median
+            let batches = Double(images / batch)
+            records.append(BenchmarkRecord(
+                suite: "train", name: "\(mode) b\(batch)", threads: t, isa: isa.rawValue, milliseconds: sample.median / batches * 1e3,
+                bestMilliseconds: sample.best / batches * 1e3, value: rate, unit: "images/s",
+                comparison: tf.map { Comparison(name: "TensorFlow 2.21", milliseconds: Double(batch) / $0 * 1e3, speedup: rate / $0, measuredInSameRun: false) },
+                runs: sample.runs, note: mode == "training" ? "forward + backward + Adam per batch, synthetic data" : "forward only"))
+            print(row(mode, batch, t, rate, tf))
         }
+        print("mode        batch thr    images/s  ms/batch   TensorFlow  ratio")
+        for t in options.threadCounts {
+            let context = try ExecutionContext(threads: t, isa: isa)
+            for batch in batches {
+                record("training", batch, t, try trainingTimes(batch: batch, context: context), batch == 64 ? Self.tensorflowTraining[t] : nil)
+            }
+            if !noInference {
+                record("inference", 128, t, try inferenceTimes(batch: 128, context: context), Self.tensorflowInference[t])
+            }
+        }
+        return records
     }
 
     func row(_ mode: String, _ batch: Int, _ t: Int, _ rate: Double, _ tf: Double?) -> String {
@@ -50,35 +67,24 @@ struct TrainBenchmark: ParsableCommand {
                            labels: (0..<n).map { _ in Int32.random(in: 0..<10, using: &g) })
     }
 
-    /// Images per second of `fit` over whole epochs of synthetic data (after a warm-up epoch).
-    func trainingRate(batch: Int, context: ExecutionContext) throws -> Double {
+    /// Times of one `fit` epoch of 16 batches of synthetic data (the first epochs are the warm-up).
+    func trainingTimes(batch: Int, context: ExecutionContext) throws -> (Sample, images: Int) {
         let data = try syntheticData(batch * 16)
         let model = try KerasTutorialCNN.make(seed: 1, context: context)
         let optimizer = Adam()
-        try model.fit(data, epochs: 1, batchSize: batch, optimizer: optimizer)
-        var images = 0
-        let start = DispatchTime.now().uptimeNanoseconds
-        var elapsed = 0.0
-        repeat {
+        let sample = try Timing(runs: 3, minTime: budget).measure {
             try model.fit(data, epochs: 1, batchSize: batch, optimizer: optimizer)
-            images += data.count
-            elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-        } while elapsed < budget
-        return Double(images) / elapsed
+        }
+        return (sample, data.count)
     }
 
-    func inferenceRate(batch: Int, context: ExecutionContext) throws -> Double {
+    /// Times of `predict` over 8 batches of synthetic data.
+    func inferenceTimes(batch: Int, context: ExecutionContext) throws -> (Sample, images: Int) {
         let data = try syntheticData(batch * 8)
         let model = try KerasTutorialCNN.make(seed: 1, context: context)
-        _ = try model.predict(data.images, batchSize: batch)
-        var images = 0
-        let start = DispatchTime.now().uptimeNanoseconds
-        var elapsed = 0.0
-        repeat {
+        let sample = try Timing(runs: 3, minTime: budget).measure {
             _ = try model.predict(data.images, batchSize: batch)
-            images += data.count
-            elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-        } while elapsed < budget
-        return Double(images) / elapsed
+        }
+        return (sample, data.count)
     }
 }

@@ -1,8 +1,9 @@
 import ConvKit
+import Dispatch
 import Synchronization
 import Testing
 
-/// Tests of `Sources/ConvKit/Threading/Parallel.swift`.
+/// Tests of `Sources/ConvKit/Threading/Parallel.swift` and `ParallelRuntime.swift`.
 @Suite("Parallel")
 struct ParallelTests {
     @Test("forEach runs every index exactly once for any budget", arguments: [1, 2, 3, 8])
@@ -25,6 +26,53 @@ struct ParallelTests {
         }
         #expect(inner.values == [Int](repeating: 1, count: 20))
         #expect(!Parallel.isInsideParallelRegion)
+    }
+
+    @Test("a custom runtime runs the regions, worker indices stay distinct, and results keep their bits")
+    func customRuntime() throws {
+        let m = 300, n = 320, k = 200
+        let a = (0..<(m * k)).map { Float(($0 * 7) % 13) - 6 }
+        let b = (0..<(k * n)).map { Float(($0 * 5) % 11) * 0.25 - 1 }
+        let context = try ExecutionContext(threads: 2)
+        func product() throws -> [Float] {
+            var c = [Float](repeating: .nan, count: m * n)
+            try GEMM.sgemm(.noTranspose, .noTranspose, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n,
+                           beta: 0, c: &c, ldc: n, context: context)
+            return c
+        }
+        let expected = try product()
+
+        // Workers in reverse order, each on a global-queue thread: any valid pool must give the same bits.
+        let calls = Atomic<Int>(0)
+        let seen = ResultCounter(count: 64)
+        let reversed = ParallelRuntime(name: "reversed") { workers, work in
+            calls.add(1, ordering: .relaxed)
+            withoutActuallyEscaping(work) { work in
+                let group = DispatchGroup()
+                for worker in (0..<workers).reversed() {
+                    DispatchQueue.global().async(group: group) {
+                        if worker < 64 { seen.increment(worker) }
+                        work(worker)
+                    }
+                }
+                group.wait()
+            }
+        }
+        let previous = Parallel.runtime
+        Parallel.runtime = reversed
+        defer { Parallel.runtime = previous }
+        #expect(Parallel.runtime.name == "reversed")
+
+        let before = calls.load(ordering: .relaxed)
+        let result = try product()
+        #expect(calls.load(ordering: .relaxed) > before, "the GEMM's region did not run on the custom runtime")
+        #expect(result == expected)
+        let used = seen.values.prefix(2)
+        #expect(used.allSatisfy { $0 > 0 }, "both worker indices should have run: \(Array(used))")
+
+        let counts = ResultCounter(count: 29)
+        Parallel.forEach(29, threads: 2) { i in counts.increment(i) }
+        #expect(counts.values == [Int](repeating: 1, count: 29))
     }
 }
 

@@ -2,9 +2,10 @@ import Dispatch
 import Synchronization
 internal import ConvKitKernels
 
-/// The one threading abstraction of ConvKit: a parallel loop over `DispatchQueue.concurrentPerform`
-/// with a thread budget, that runs serially when called from inside another ConvKit parallel region
-/// (so a parallel caller never oversubscribes the machine).
+/// The one threading abstraction of ConvKit: a parallel loop with a thread budget, run by
+/// ``runtime`` (`DispatchQueue.concurrentPerform` unless a program sets another pool), that runs
+/// serially when called from inside another ConvKit parallel region (so a parallel caller never
+/// oversubscribes the machine).
 public enum Parallel {
     /// Whether the calling thread is running inside a ConvKit parallel region.
     public static var isInsideParallelRegion: Bool { ck_parallel_depth() > 0 }
@@ -54,7 +55,7 @@ public enum Parallel {
           let next = UncheckedSendableBox(counter.baseAddress!)
           withoutActuallyEscaping(body) { escapable in
             let box = UncheckedSendableBox(escapable)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            runtime.runWorkers(workers) { worker in
                 ck_parallel_depth_add(1)
                 let previous = ck_fp_flush_denormals(flush)
                 defer {
