@@ -86,9 +86,9 @@ public enum BenchmarkReport {
                               numeric: [2, 4, 5, 6, 8, 9])
         for r in rows {
             let c = r.comparison
-            t.append([r.name, r.variant, "\(r.threads)", r.isa, format(r.milliseconds, digits: 3),
+            t.append([r.name, r.variant, "\(r.threads)", r.isa, r.milliseconds > 0 ? format(r.milliseconds, digits: 3) : "",
                       "\(format(r.value, digits: 1)) \(r.unit)", r.fractionOfPeak.map { format(100 * $0, digits: 1) } ?? "",
-                      c.map { $0.name + ($0.measuredInSameRun ? "" : " (fixed figure)") } ?? "",
+                      c.map(label) ?? "",
                       c.map { format($0.milliseconds, digits: 3) } ?? "", c.map { format($0.speedup, digits: 2) + "x" } ?? "",
                       r.note ?? ""])
         }
@@ -121,8 +121,8 @@ public enum BenchmarkReport {
                 for t in threadCounts {
                     let mine = square.filter { $0.threads == t }
                     series.append(LineSeries(name: "ConvKit, \(t)T", points: mine.map { ChartPoint(x: Double($0.size!), y: $0.value) }))
-                    if let name = mine.first(where: { $0.comparison != nil })?.comparison?.name {
-                        series.append(LineSeries(name: "\(name), \(t)T", points: mine.map { r in
+                    if let comparison = mine.first(where: { $0.comparison != nil })?.comparison {
+                        series.append(LineSeries(name: "\(label(comparison)), \(t)T", points: mine.map { r in
                             ChartPoint(x: Double(r.size!), y: r.comparison.map { r.value * (1 / $0.speedup) })
                         }, dashed: true))
                     }
@@ -173,14 +173,17 @@ public enum BenchmarkReport {
             let mine = rows.filter { $0.threads == t }
             func find(_ c: String) -> BenchmarkRecord? { mine.first { category($0) == c } }
             series.append(BarSeries(name: "ConvKit, \(t)T", values: categories.map { find($0)?.value }))
-            if let name = mine.first(where: { $0.comparison != nil })?.comparison?.name {
-                series.append(BarSeries(name: "\(name), \(t)T", values: categories.map { c in
+            if let comparison = mine.first(where: { $0.comparison != nil })?.comparison {
+                series.append(BarSeries(name: "\(label(comparison)), \(t)T", values: categories.map { c in
                     find(c).flatMap { r in r.comparison.map { r.value / $0.speedup } }
                 }))
             }
         }
         return BarChart(title: title, yLabel: unit, categories: categories, series: series, referenceLines: ceilings).svg()
     }
+
+    /// A comparison's name, marked when it is a fixed figure rather than timed in the same run.
+    static func label(_ c: Comparison) -> String { c.measuredInSameRun ? c.name : "\(c.name) (fixed figure)" }
 
     static func algorithm(of r: BenchmarkRecord) -> String { String(r.variant.split(separator: " ").last ?? "") }
     static func passShort(of r: BenchmarkRecord) -> String {

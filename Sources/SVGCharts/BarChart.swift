@@ -51,10 +51,9 @@ public struct BarChart: Sendable {
                     out += SVGDocument.text(Self.short(v), x: x + barWidth / 2, y: min(y, zero) - 3, size: 8, anchor: "middle")
                 }
             }
-            // A label wider than its group goes on two lines: the first word, then the rest.
+            // A label wider than its group is wrapped at spaces to the group's width.
             let labelX = plot.x + (Double(c) + 0.5) * groupWidth
-            let words = category.split(separator: " ", maxSplits: 1).map(String.init)
-            let lines = Double(category.count) * 5.6 > groupWidth && words.count == 2 ? words : [category]
+            let lines = Self.wrap(category, width: Int(groupWidth / 5.6))
             for (l, text) in lines.enumerated() {
                 out += SVGDocument.text(text, x: labelX, y: plot.y + plot.height + 14 + 12 * Double(l), size: 10, anchor: "middle")
             }
@@ -62,6 +61,20 @@ public struct BarChart: Sendable {
         for line in referenceLines { out += line.render(yPixel: py(line.value), frame: plot) }
         out += ChartFrame.legend(series.enumerated().map { ($0.element.name, ChartPalette.color($0.offset), false) }, plot: plot)
         return out
+    }
+
+    /// `text` cut at spaces into lines of at most `width` characters (a longer word keeps its own line).
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if line.isEmpty { line = String(word) } else if line.count + 1 + word.count <= width { line += " " + word } else {
+                lines.append(line)
+                line = String(word)
+            }
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines.isEmpty ? [""] : lines
     }
 
     /// Three significant figures at most: "1234", "56.7", "0.123".

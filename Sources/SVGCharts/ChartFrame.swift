@@ -17,7 +17,9 @@ enum ChartFrame {
 
     /// Entries in the top-left corner of the plot: a colour swatch (dashed for dashed series) and the name.
     static func legend(_ entries: [(name: String, color: String, dashed: Bool)], plot: SVGFrame) -> String {
-        var out = ""
+        guard !entries.isEmpty else { return "" }
+        let width = 34 + 5.6 * Double(entries.map(\.name.count).max() ?? 0)
+        var out = "<rect x=\"\(SVGDocument.px(plot.x + 4))\" y=\"\(SVGDocument.px(plot.y + 3))\" width=\"\(SVGDocument.px(width))\" height=\"\(SVGDocument.px(14 * Double(entries.count) + 6))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ddd\"/>\n"
         for (i, e) in entries.enumerated() {
             let y = plot.y + 14 + 14 * Double(i)
             out += SVGDocument.line(plot.x + 8, y - 4, plot.x + 26, y - 4, color: e.color, width: 3, dashed: e.dashed)
