@@ -11,6 +11,13 @@ public struct EpochRecord: Sendable, Codable {
     /// Training throughput: images per second of the epoch (forward + backward + update).
     public var imagesPerSecond: Double
     public var seconds: Double
+
+    public init(epoch: Int, loss: Double, accuracy: Double, validationLoss: Double? = nil,
+                validationAccuracy: Double? = nil, imagesPerSecond: Double, seconds: Double) {
+        self.epoch = epoch; self.loss = loss; self.accuracy = accuracy
+        self.validationLoss = validationLoss; self.validationAccuracy = validationAccuracy
+        self.imagesPerSecond = imagesPerSecond; self.seconds = seconds
+    }
 }
 
 /// Progress of a running epoch, reported after every batch.
