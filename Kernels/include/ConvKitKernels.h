@@ -161,42 +161,48 @@ void ck_x32_transpose(size_t rows, size_t cols, const uint32_t *src, size_t lds,
 // NaN propagates (a NaN replaces the maximum, PyTorch's rule); ties keep the first element in
 // row-major window order. indices (may be NULL: inference) receives the flat input position
 // y*w + x of each maximum. Every window must contain at least one input element.
-// f32_maxpool_backward_nhwc__isa: din := 0, then din[indices[p]] += dout[p] for every output p in
-// ascending order (overlapping windows accumulate).
-// f32_maxpool_backward_tiled_nhwc__isa: the same result when the windows tile the input
-// (stride == window, no padding), writing every input element once instead of zeroing first.
+// f32_maxpool_backward_nhwc__isa: input rows [y0, y1) of din := the sum, over the windows
+// containing the element in ascending output order starting from 0, of dout[p] where
+// indices[p] is the element (the result of a scatter din[indices[p]] += dout[p] over every p in
+// ascending order, computed as a gather: din is written once and never read, and row bands can
+// run in parallel). Returns the number of (output, channel) elements whose index is an element
+// of these rows inside that output's window: summed over all rows, it equals the output count
+// exactly when every index lies in its own window (as forward's do); others are dropped.
 // f32_avgpool_nhwc__isa: output rows [oh0, oh1): sum over the window's input elements times
 // 1/divisor; divisor = the window area clipped to the padded input (include_pad) or the number
 // of input elements in the window.
-// f32_avgpool_backward_nhwc__isa: din := 0, then each output gradient spread evenly (times
-// 1/divisor, the forward's divisor) over its window's input elements.
+// f32_avgpool_backward_nhwc__isa: input rows [y0, y1) of din := the sum, over the windows
+// containing the element in ascending output order, of the window's gradient times 1/divisor
+// (the forward's divisor); a gather, like the max pooling backward.
+// Both backward passes: streaming != 0 asks for non-temporal stores of din (for a din larger than
+// the caches, they save the read of each line before it is written); taken when c is a multiple
+// of 16 and din suitably aligned, otherwise ignored. The result does not depend on it.
 #define CK_POOL_KERNELS(ISA)                                                                      \
     void f32_maxpool_nhwc__##ISA(const float *in, size_t h, size_t w, size_t c, size_t oh0,       \
                                  size_t oh1, size_t ow, size_t kh, size_t kw, size_t sy,          \
                                  size_t sx, ptrdiff_t pad_top, ptrdiff_t pad_left, float *out,    \
                                  int32_t *indices);                                               \
-    void f32_maxpool_backward_nhwc__##ISA(const float *dout, const int32_t *indices, size_t oh,   \
-                                          size_t ow, size_t c, float *din, size_t h, size_t w);   \
-    void f32_maxpool_backward_tiled_nhwc__##ISA(const float *dout, const int32_t *indices,        \
-                                                size_t oh, size_t ow, size_t c, float *din,       \
-                                                size_t h, size_t w, size_t kh, size_t kw);        \
+    size_t f32_maxpool_backward_nhwc__##ISA(const float *dout, const int32_t *indices, size_t oh,   \
+                                          size_t ow, size_t c, float *din, size_t h, size_t w,    \
+                                          size_t y0, size_t y1, size_t kh, size_t kw, size_t sy,  \
+                                          size_t sx, ptrdiff_t pad_top, ptrdiff_t pad_left,       \
+                                          int streaming);                                         \
     void f32_avgpool_nhwc__##ISA(const float *in, size_t h, size_t w, size_t c, size_t oh0,       \
                                  size_t oh1, size_t ow, size_t kh, size_t kw, size_t sy,          \
                                  size_t sx, ptrdiff_t pad_top, ptrdiff_t pad_left,                \
                                  ptrdiff_t pad_bottom, ptrdiff_t pad_right, int include_pad,      \
                                  float *out);                                                     \
     void f32_avgpool_backward_nhwc__##ISA(const float *dout, size_t oh, size_t ow, size_t c,      \
-                                          float *din, size_t h, size_t w, size_t kh, size_t kw,   \
+                                          float *din, size_t h, size_t w, size_t y0, size_t y1,   \
+                                          size_t kh, size_t kw,                                   \
                                           size_t sy, size_t sx, ptrdiff_t pad_top,                \
                                           ptrdiff_t pad_left, ptrdiff_t pad_bottom,               \
-                                          ptrdiff_t pad_right, int include_pad);
+                                          ptrdiff_t pad_right, int include_pad, int streaming);
 #if defined(__x86_64__)
 CK_POOL_KERNELS(avx512)
 CK_POOL_KERNELS(avx2)
 #endif
 CK_POOL_KERNELS(generic)
-/// The number of x[i] outside [0, upper).
-size_t ck_i32_count_outside(size_t n, const int32_t *x, int32_t upper);
 
 // ---------------------------------------------------------------------------------------------
 // Elementwise and loss kernels.
@@ -234,6 +240,10 @@ unsigned ck_fp_flush_denormals(int on);
 
 /// Returns *counter and increments it atomically (relaxed): the work counter of a parallel region.
 long ck_fetch_add(long *counter);
+/// A spin-wait hint to the core (x86 pause, arm64 yield).
+void ck_cpu_relax(void);
+/// Gives the core to another runnable thread (sched_yield).
+void ck_yield_thread(void);
 
 /// Per-thread depth of ConvKit parallel regions (0 outside any region).
 int ck_parallel_depth(void);

@@ -5,10 +5,31 @@
 //
 // An including file defines CK_POOL_TARGET (a function attribute, may be empty) and
 // CK_POOL_NAME(op) (the function name for op, e.g. f32_maxpool_nhwc__avx512).
+#include <stdint.h>
 #include <string.h>
 #include "ConvKitKernels.h"
 
 static inline __attribute__((always_inline)) size_t ck_max_z(ptrdiff_t a) { return a < 0 ? 0 : (size_t)a; }
+
+// Streaming (non-temporal) stores of the backward passes: 16 floats from src to dst (16-byte
+// aligned: Swift arrays are), four SSE stores; the write-combining buffers gather whole lines
+// whatever the store width. Other architectures store plainly.
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define CK_POOL_STREAM16(dst, src)                                                                \
+    (_mm_stream_ps((dst), _mm_loadu_ps(src)), _mm_stream_ps((dst) + 4, _mm_loadu_ps((src) + 4)),  \
+     _mm_stream_ps((dst) + 8, _mm_loadu_ps((src) + 8)), _mm_stream_ps((dst) + 12, _mm_loadu_ps((src) + 12)))
+#define CK_POOL_STREAM_FENCE() _mm_sfence()
+#define CK_POOL_STREAM_ALIGN 16
+#else
+#define CK_POOL_STREAM16(dst, src) memcpy((dst), (src), 16 * sizeof(float))
+#define CK_POOL_STREAM_FENCE() ((void)0)
+#define CK_POOL_STREAM_ALIGN 4
+#endif
+
+static inline __attribute__((always_inline)) int ck_pool_can_stream(const float *din, size_t c) {
+    return c % 16 == 0 && ((uintptr_t)din % CK_POOL_STREAM_ALIGN) == 0;
+}
 
 CK_POOL_TARGET
 void CK_POOL_NAME(maxpool_nhwc)(const float *in, size_t h, size_t w, size_t c, size_t oh0, size_t oh1,
@@ -51,47 +72,98 @@ void CK_POOL_NAME(maxpool_nhwc)(const float *in, size_t h, size_t w, size_t c, s
     }
 }
 
-CK_POOL_TARGET
-void CK_POOL_NAME(maxpool_backward_nhwc)(const float *dout, const int32_t *indices, size_t oh, size_t ow,
-                                  size_t c, float *din, size_t h, size_t w) {
-    memset(din, 0, h * w * c * sizeof(float));
-    const size_t count = oh * ow;
-    for (size_t p = 0; p < count; p++) {
-        const float *g = dout + p * c;
-        const int32_t *idx = indices + p * c;
-        for (size_t ch = 0; ch < c; ch++) din[(size_t)idx[ch] * c + ch] += g[ch];
-    }
+// The outputs whose windows contain input position i along one axis form the range [lo, hi]
+// (empty when hi < lo). ck_window_cover advances both ends for position i, which callers visit
+// in ascending order: no division per element.
+typedef struct { ptrdiff_t lo, hi; } ck_cover;
+
+static inline __attribute__((always_inline)) void ck_window_cover(ck_cover *r, ptrdiff_t i, ptrdiff_t count,
+                                                                   ptrdiff_t k, ptrdiff_t s, ptrdiff_t pad) {
+    while (r->hi + 1 < count && (r->hi + 1) * s - pad <= i) r->hi++;
+    while (r->lo < count && r->lo * s - pad + k <= i) r->lo++;
 }
 
+static inline __attribute__((always_inline)) ck_cover ck_cover_start(ptrdiff_t i, ptrdiff_t count, ptrdiff_t k,
+                                                                      ptrdiff_t s, ptrdiff_t pad) {
+    // lo: the first window ending after i; hi: the last starting at or before i.
+    ptrdiff_t lo = i + pad - k + 1 <= 0 ? 0 : (i + pad - k + 1 + s - 1) / s;
+    ptrdiff_t hi = i + pad < 0 ? -1 : (i + pad) / s;
+    if (hi > count - 1) hi = count - 1;
+    ck_cover r = { lo, hi };
+    return r;
+}
+
+// Runs the statements given as the macro argument for every input element (y, x) of rows
+// [y0, y1), x in [0, w), with ry and rx the ranges of output rows and columns whose windows
+// contain it. Uses the variables y0, y1, w, oh, ow, kh, kw, sy, sx, pad_top, pad_left of the
+// enclosing kernel.
+#define CK_FOR_EACH_COVERED_ELEMENT(...)                                                             \
+    for (size_t y = y0; y < y1; y++) {                                                              \
+        const ck_cover ry = ck_cover_start((ptrdiff_t)y, (ptrdiff_t)oh, (ptrdiff_t)kh, (ptrdiff_t)sy, pad_top); \
+        ck_cover rx = { 0, -1 };                                                                    \
+        for (size_t x = 0; x < w; x++) {                                                            \
+            ck_window_cover(&rx, (ptrdiff_t)x, (ptrdiff_t)ow, (ptrdiff_t)kw, (ptrdiff_t)sx, pad_left); \
+            __VA_ARGS__                                                                             \
+        }                                                                                           \
+    }
+
 CK_POOL_TARGET
-void CK_POOL_NAME(maxpool_backward_tiled_nhwc)(const float *dout, const int32_t *indices, size_t oh,
-                                        size_t ow, size_t c, float *din, size_t h, size_t w,
-                                        size_t kh, size_t kw) {
-    // Windows tile the input (stride == window, no padding): every input element lies in at
-    // most one window, so each is written once (gradient or 0) and no separate zeroing pass runs.
-    for (size_t oy = 0; oy < oh; oy++) {
-        for (size_t ox = 0; ox < ow; ox++) {
-            const float *restrict g = dout + (oy * ow + ox) * c;
-            const int32_t *restrict idx = indices + (oy * ow + ox) * c;
-            for (size_t y = oy * kh; y < oy * kh + kh; y++) {
-                for (size_t x = ox * kw; x < ox * kw + kw; x++) {
-                    float *restrict d = din + (y * w + x) * c;
-                    const int32_t i = (int32_t)(y * w + x);
-                    for (size_t ch = 0; ch < c; ch++) d[ch] = idx[ch] == i ? g[ch] : 0.0f;
+size_t CK_POOL_NAME(maxpool_backward_nhwc)(const float *dout, const int32_t *indices, size_t oh, size_t ow,
+                                  size_t c, float *din, size_t h, size_t w, size_t y0, size_t y1,
+                                  size_t kh, size_t kw, size_t sy, size_t sx, ptrdiff_t pad_top,
+                                  ptrdiff_t pad_left, int streaming) {
+    (void)h;
+    size_t matches = 0;
+    if (streaming && ck_pool_can_stream(din, c)) {
+        CK_FOR_EACH_COVERED_ELEMENT({
+            const int32_t i = (int32_t)(y * w + x);
+            for (size_t ch0 = 0; ch0 < c; ch0 += 16) {
+                float acc[16] = { 0 };
+                for (ptrdiff_t oy = ry.lo; oy <= ry.hi; oy++) {
+                    for (ptrdiff_t ox = rx.lo; ox <= rx.hi; ox++) {
+                        const size_t p = ((size_t)oy * ow + (size_t)ox) * c + ch0;
+                        for (int j = 0; j < 16; j++) {
+                            matches += indices[p + j] == i;
+                            acc[j] += indices[p + j] == i ? dout[p + j] : 0.0f;
+                        }
+                    }
+                }
+                CK_POOL_STREAM16(din + (y * w + x) * c + ch0, acc);
+            }
+        });
+        CK_POOL_STREAM_FENCE();
+        return matches;
+    }
+    CK_FOR_EACH_COVERED_ELEMENT({
+        float *restrict d = din + (y * w + x) * c;
+        const int32_t i = (int32_t)(y * w + x);
+        if (ry.lo == ry.hi && rx.lo == rx.hi) {
+            // One window (always so when the windows tile the input): a select, no sum.
+            const size_t p = ((size_t)ry.lo * ow + (size_t)rx.lo) * c;
+            const float *restrict g = dout + p;
+            const int32_t *restrict idx = indices + p;
+            for (size_t ch = 0; ch < c; ch++) {
+                matches += idx[ch] == i;
+                d[ch] = idx[ch] == i ? g[ch] : 0.0f;
+            }
+            continue;
+        }
+        for (size_t ch = 0; ch < c; ch++) d[ch] = 0.0f;
+        // Windows in ascending output order, as a scatter over the outputs would add them.
+        for (ptrdiff_t oy = ry.lo; oy <= ry.hi; oy++) {
+            for (ptrdiff_t ox = rx.lo; ox <= rx.hi; ox++) {
+                const size_t p = ((size_t)oy * ow + (size_t)ox) * c;
+                const float *restrict g = dout + p;
+                const int32_t *restrict idx = indices + p;
+                for (size_t ch = 0; ch < c; ch++) {
+                    matches += idx[ch] == i;
+                    d[ch] += idx[ch] == i ? g[ch] : 0.0f;
                 }
             }
         }
-    }
-    // Rows and columns no window covers.
-    for (size_t y = 0; y < h; y++) {
-        if (y >= oh * kh) {
-            memset(din + y * w * c, 0, w * c * sizeof(float));
-        } else if (ow * kw < w) {
-            memset(din + (y * w + ow * kw) * c, 0, (w - ow * kw) * c * sizeof(float));
-        }
-    }
+    });
+    return matches;
 }
-
 
 // Window bounds of output (oy, ox) and its divisor (PyTorch's rule: with padding included,
 // the window is clipped to the padded input; without, to the input).
@@ -137,23 +209,42 @@ void CK_POOL_NAME(avgpool_nhwc)(const float *in, size_t h, size_t w, size_t c, s
 
 CK_POOL_TARGET
 void CK_POOL_NAME(avgpool_backward_nhwc)(const float *dout, size_t oh, size_t ow, size_t c, float *din,
-                                  size_t h, size_t w, size_t kh, size_t kw, size_t sy, size_t sx,
-                                  ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t pad_bottom,
-                                  ptrdiff_t pad_right, int include_pad) {
-    memset(din, 0, h * w * c * sizeof(float));
-    for (size_t oy = 0; oy < oh; oy++) {
-        for (size_t ox = 0; ox < ow; ox++) {
-            size_t ys, ye, xs, xe;
-            float scale;
-            ck_avg_window(oy, ox, h, w, kh, kw, sy, sx, pad_top, pad_left, pad_bottom, pad_right,
-                          include_pad, &ys, &ye, &xs, &xe, &scale);
-            const float *g = dout + (oy * ow + ox) * c;
-            for (size_t y = ys; y < ye; y++) {
-                for (size_t x = xs; x < xe; x++) {
-                    float *d = din + (y * w + x) * c;
-                    for (size_t ch = 0; ch < c; ch++) d[ch] += g[ch] * scale;
+                                  size_t h, size_t w, size_t y0, size_t y1, size_t kh, size_t kw,
+                                  size_t sy, size_t sx, ptrdiff_t pad_top, ptrdiff_t pad_left,
+                                  ptrdiff_t pad_bottom, ptrdiff_t pad_right, int include_pad,
+                                  int streaming) {
+    if (streaming && ck_pool_can_stream(din, c)) {
+        CK_FOR_EACH_COVERED_ELEMENT({
+            for (size_t ch0 = 0; ch0 < c; ch0 += 16) {
+                float acc[16] = { 0 };
+                for (ptrdiff_t oy = ry.lo; oy <= ry.hi; oy++) {
+                    for (ptrdiff_t ox = rx.lo; ox <= rx.hi; ox++) {
+                        size_t ys, ye, xs, xe;
+                        float scale;
+                        ck_avg_window((size_t)oy, (size_t)ox, h, w, kh, kw, sy, sx, pad_top, pad_left,
+                                      pad_bottom, pad_right, include_pad, &ys, &ye, &xs, &xe, &scale);
+                        const float *restrict g = dout + ((size_t)oy * ow + (size_t)ox) * c + ch0;
+                        for (int j = 0; j < 16; j++) acc[j] += g[j] * scale;
+                    }
                 }
+                CK_POOL_STREAM16(din + (y * w + x) * c + ch0, acc);
+            }
+        });
+        CK_POOL_STREAM_FENCE();
+        return;
+    }
+    CK_FOR_EACH_COVERED_ELEMENT({
+        float *restrict d = din + (y * w + x) * c;
+        for (size_t ch = 0; ch < c; ch++) d[ch] = 0.0f;
+        for (ptrdiff_t oy = ry.lo; oy <= ry.hi; oy++) {
+            for (ptrdiff_t ox = rx.lo; ox <= rx.hi; ox++) {
+                size_t ys, ye, xs, xe;
+                float scale;
+                ck_avg_window((size_t)oy, (size_t)ox, h, w, kh, kw, sy, sx, pad_top, pad_left, pad_bottom,
+                              pad_right, include_pad, &ys, &ye, &xs, &xe, &scale);
+                const float *restrict g = dout + ((size_t)oy * ow + (size_t)ox) * c;
+                for (size_t ch = 0; ch < c; ch++) d[ch] += g[ch] * scale;
             }
         }
-    }
+    });
 }

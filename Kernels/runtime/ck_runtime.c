@@ -43,3 +43,15 @@ unsigned ck_fp_flush_denormals(int on) {
 }
 
 long ck_fetch_add(long *counter) { return __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED); }
+
+#include <sched.h>
+
+void ck_cpu_relax(void) {
+#if defined(__x86_64__)
+    _mm_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+void ck_yield_thread(void) { sched_yield(); }

@@ -1,5 +1,6 @@
 import ConvKit
 import Dispatch
+import Foundation
 import Synchronization
 import Testing
 
@@ -73,6 +74,48 @@ struct ParallelTests {
         let counts = ResultCounter(count: 29)
         Parallel.forEach(29, threads: 2) { i in counts.increment(i) }
         #expect(counts.values == [Int](repeating: 1, count: 29))
+    }
+
+    @Test("the spinning Dispatch pool passes every worker index once, back to back, after idling, and from concurrent callers")
+    func spinningPool() throws {
+        let runtime = ParallelRuntime.spinningDispatch(spinMicroseconds: 200)
+        // Back-to-back regions (helpers still spinning) of 2-5 workers, with pauses longer than
+        // the spin now and then (helpers gone: new ones are submitted).
+        for round in 0..<600 {
+            let workers = 2 + round % 4
+            let seen = ResultCounter(count: workers)
+            runtime.runWorkers(workers) { worker in seen.increment(worker) }
+            #expect(seen.values == [Int](repeating: 1, count: workers), "round \(round)")
+            if round % 100 == 99 { usleep(1000) }
+        }
+        // Two unrelated threads at once: one owns the helpers, the other falls back to
+        // concurrentPerform; both must complete with every index once.
+        let failures = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: 2) { caller in
+            for round in 0..<300 {
+                let workers = 2 + (round + caller) % 3
+                let seen = ResultCounter(count: workers)
+                runtime.runWorkers(workers) { worker in seen.increment(worker) }
+                if seen.values != [Int](repeating: 1, count: workers) { failures.add(1, ordering: .relaxed) }
+            }
+        }
+        #expect(failures.load(ordering: .relaxed) == 0)
+    }
+
+    @Test("CONVKIT_SPIN_US picks the runtime and a malformed value throws, naming the variable")
+    func spinEnvironment() throws {
+        #expect(try ParallelRuntime(environment: [:]).name == ParallelRuntime.spinningDispatch().name)
+        #expect(try ParallelRuntime(environment: ["CONVKIT_SPIN_US": "0"]).name == "dispatch")
+        #expect(try ParallelRuntime(environment: ["CONVKIT_SPIN_US": "250"]).name.contains("250"))
+        for bad in ["-1", "fast", "1.5"] {
+            #expect(throws: ConvKitError.self) { try ParallelRuntime(environment: ["CONVKIT_SPIN_US": bad]) }
+            do {
+                _ = try ExecutionContext(environment: ["CONVKIT_SPIN_US": bad])
+                Issue.record("CONVKIT_SPIN_US=\(bad) accepted")
+            } catch let ConvKitError.invalidEnvironment(variable, value, _) {
+                #expect(variable == "CONVKIT_SPIN_US" && value == bad)
+            }
+        }
     }
 }
 

@@ -96,6 +96,53 @@ struct PoolingTests {
         }
     }
 
+    @Test("backward passes with input gradients of 16 MiB and more (streaming stores) match the reference, every ISA")
+    func largeBackwardMatchesReference() throws {
+        // 2 x 128 x 128 x 128 floats = 16 MiB: the size from which backward streams its stores.
+        let d = try PoolingDescriptor(window: 3, stride: 2, padding: .same)
+        let s = try PoolingShape(batch: 2, inputHeight: 128, inputWidth: 128, channels: 128, descriptor: d)
+        let x = convolutionData(count: s.inputCount, integers: true, seed: 41)
+        let dy = convolutionData(count: s.outputCount, integers: true, seed: 42)  // integers: sums exact
+        let p = referenceProblem(s)
+        let expected = ReferencePooling.maxForward(p, input: x)
+        let maxExpected = ReferencePooling.maxBackward(p, outputGradient: dy, indices: expected.indices)
+        let averageExpected = ReferencePooling.averageBackward(p, outputGradient: dy)
+        for isa in ISA.supported {
+            let context = try ExecutionContext(threads: 2, isa: isa)
+            var dx = [Float](repeating: .nan, count: s.inputCount)
+            try MaxPooling(shape: s, context: context).backward(outputGradient: dy, indices: expected.indices, inputGradient: &dx)
+            // Counted, not compared as arrays: a failure must not print 4M elements.
+            let maxMismatches = zip(dx, maxExpected).count { $0.bitPattern != $1.bitPattern }
+            #expect(maxMismatches == 0, "max backward \(s) \(isa): \(maxMismatches) elements differ")
+            dx = [Float](repeating: .nan, count: s.inputCount)
+            try AveragePooling(shape: s, context: context).backward(outputGradient: dy, inputGradient: &dx)
+            let averageMismatches = zip(dx, averageExpected).count { !(abs($0 - $1) <= 1e-5 * max(1, abs($1))) }
+            #expect(averageMismatches == 0, "average backward \(s) \(isa): \(averageMismatches) elements out of tolerance")
+        }
+    }
+
+    @Test("max pooling backward rejects indices outside their own window, naming the element")
+    func misplacedIndices() throws {
+        let s = try PoolingShape(batch: 1, inputHeight: 4, inputWidth: 4, channels: 2, descriptor: PoolingDescriptor(window: 2))
+        var x = [Float](repeating: 0, count: s.inputCount)
+        for i in x.indices { x[i] = Float(i % 7) }
+        var y = [Float](repeating: 0, count: s.outputCount)
+        var idx: [Int32]? = [Int32](repeating: 0, count: s.outputCount)
+        try MaxPooling(shape: s).forward(input: x, output: &y, indices: &idx)
+        var dx = [Float](repeating: 0, count: s.inputCount)
+        try MaxPooling(shape: s).backward(outputGradient: y, indices: idx!, inputGradient: &dx)
+        // Output (0, 1), channel 1, pointing at input element 0 (in the image, not in its window).
+        var bad = idx!
+        bad[3] = 0
+        do {
+            try MaxPooling(shape: s).backward(outputGradient: y, indices: bad, inputGradient: &dx)
+            Issue.record("misplaced index accepted")
+        } catch let ConvKitError.invalidArgument(name, message) {
+            #expect(name == "indices")
+            #expect(message.contains("element 3 is 0") && message.contains("window of output (0, 1)"), "\(message)")
+        }
+    }
+
     @Test("finite-difference gradient checks of max (away from ties) and average pooling")
     func finiteDifferences() throws {
         let d = try PoolingDescriptor(window: 3, stride: 2, padding: .explicit(top: 1, bottom: 0, left: 1, right: 1),

@@ -44,12 +44,13 @@ public struct AveragePooling: Sendable {
         try PoolingRunner.check("inputGradient", inputGradient.count, s.inputCount, s)
         let threads = Parallel.availableThreads(context.threads), kernels = PoolingKernels.kernels(for: context.isa)
         let d = s.descriptor, c = s.channels, hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth
+        let streaming: Int32 = s.inputCount * 4 >= PoolingRunner.streamingMinBytes ? 1 : 0
         PoolingRunner.inNHWC(s, workspace: workspace, source: outputGradient.baseAddress!, sourceSpatial: ohw,
                              destination: inputGradient.baseAddress!, destinationSpatial: hw) { g, out in
-            Parallel.forEach(s.batch, threads: threads) { n in
+            PoolingRunner.forEachInputBand(s, threads: threads) { _, n, y0, y1 in
                 kernels.averageBackward(g + n * ohw * c, s.outputHeight, s.outputWidth, c, out + n * hw * c,
-                                        s.inputHeight, s.inputWidth, d.windowHeight, d.windowWidth, d.strideY, d.strideX,
-                                        s.padTop, s.padLeft, s.padBottom, s.padRight, d.countIncludePadding ? 1 : 0)
+                                        s.inputHeight, s.inputWidth, y0, y1, d.windowHeight, d.windowWidth, d.strideY, d.strideX,
+                                        s.padTop, s.padLeft, s.padBottom, s.padRight, d.countIncludePadding ? 1 : 0, streaming)
             }
         }
     }

@@ -56,10 +56,12 @@ public struct MaxPooling: Sendable {
         }
     }
 
-    /// `inputGradient` := 0, then each `outputGradient` element added at its recorded maximum
-    /// (overlapping windows accumulate). `indices` are those of ``forward(input:output:indices:workspace:)``.
+    /// `inputGradient` := each `outputGradient` element added at its recorded maximum, onto zero
+    /// (overlapping windows accumulate, in ascending output order). Computed as a gather over
+    /// the input, which writes every input-gradient element once and never reads it. `indices` are those of ``forward(input:output:indices:workspace:)``.
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for a buffer of the wrong length or
-    ///   an index outside the input image.
+    ///   an index outside its window (checked during the pass, at no extra memory traffic;
+    ///   `inputGradient` is then unspecified).
     public func backward(outputGradient: UnsafeBufferPointer<Float>, indices: UnsafeBufferPointer<Int32>,
                          inputGradient: UnsafeMutableBufferPointer<Float>, workspace: Workspace? = nil) throws {
         let s = shape
@@ -67,12 +69,9 @@ public struct MaxPooling: Sendable {
         try PoolingRunner.check("indices", indices.count, s.outputCount, s)
         try PoolingRunner.check("inputGradient", inputGradient.count, s.inputCount, s)
         let hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth, c = s.channels
-        let outside = ck_i32_count_outside(indices.count, indices.baseAddress!, Int32(clamping: hw))
-        if outside > 0, let bad = indices.firstIndex(where: { $0 < 0 || Int($0) >= hw }) {
-            throw ConvKitError.invalidArgument(name: "indices", message: "element \(bad) is \(indices[bad]), outside the \(s.inputHeight) x \(s.inputWidth) input (\(outside) such elements)")
-        }
         let threads = Parallel.availableThreads(context.threads)
         let kernels = PoolingKernels.kernels(for: context.isa)
+        var matched = 0
         Workspace.using(workspace) { ws in
             ws.reserve(workspaceCount)
             var layout = ScratchLayout(base: ws.baseAddress)
@@ -88,20 +87,44 @@ public struct MaxPooling: Sendable {
             let out = nchw ? dx : inputGradient.baseAddress!
             let args = UncheckedSendableBox((g, idx, out))
             let d = s.descriptor
-            let tiled = d.strideY == d.windowHeight && d.strideX == d.windowWidth && s.padTop == 0 && s.padLeft == 0
-                && s.outputHeight * d.windowHeight <= s.inputHeight && s.outputWidth * d.windowWidth <= s.inputWidth
-            Parallel.forEach(s.batch, threads: threads) { n in
-                let (g, idx, out) = args.value
-                if tiled {
-                    kernels.maxBackwardTiled(g + n * ohw * c, idx + n * ohw * c, s.outputHeight, s.outputWidth, c,
-                                                       out + n * hw * c, s.inputHeight, s.inputWidth, d.windowHeight, d.windowWidth)
-                } else {
-                    kernels.maxBackward(g + n * ohw * c, idx + n * ohw * c, s.outputHeight, s.outputWidth, c,
-                                                 out + n * hw * c, s.inputHeight, s.inputWidth)
+            let streaming: Int32 = s.inputCount * 4 >= PoolingRunner.streamingMinBytes ? 1 : 0
+            let items = PoolingRunner.inputBandCount(s, threads: threads)
+            matched = withUnsafeTemporaryAllocation(of: Int.self, capacity: items) { counts in
+                let slots = UncheckedSendableBox(counts.baseAddress!)
+                PoolingRunner.forEachInputBand(s, threads: threads) { item, n, y0, y1 in
+                    let (g, idx, out) = args.value
+                    slots.value[item] = kernels.maxBackward(
+                        g + n * ohw * c, idx + n * ohw * c, s.outputHeight, s.outputWidth, c, out + n * hw * c,
+                        s.inputHeight, s.inputWidth, y0, y1, d.windowHeight, d.windowWidth, d.strideY, d.strideX,
+                        s.padTop, s.padLeft, streaming)
                 }
+                return counts.reduce(0, +)
             }
             if nchw { LayoutConversion.toNCHW(UnsafePointer(dx), n: s.batch, c: c, spatial: hw, into: inputGradient.baseAddress!) }
         }
+        // Every index lying in its own window is matched exactly once by the gather.
+        if matched != s.outputCount { throw misplacedIndex(indices, matched: matched) }
+    }
+
+    /// The error for indices that do not lie in their own windows (they cannot come from forward),
+    /// naming the first such element in the caller's layout.
+    private func misplacedIndex(_ indices: UnsafeBufferPointer<Int32>, matched: Int) -> ConvKitError {
+        let s = shape, d = s.descriptor
+        let bad = s.outputCount - matched
+        for (position, index) in indices.enumerated() {
+            let (oy, ox): (Int, Int)
+            let spatial = s.layout == .nhwc ? position / s.channels : position
+            (oy, ox) = ((spatial / s.outputWidth) % s.outputHeight, spatial % s.outputWidth)
+            let y0 = oy * d.strideY - s.padTop, x0 = ox * d.strideX - s.padLeft
+            let y = Int(index) / max(1, s.inputWidth), x = Int(index) % max(1, s.inputWidth)
+            let inImage = index >= 0 && Int(index) < s.inputHeight * s.inputWidth
+            if !inImage || y < y0 || y >= y0 + d.windowHeight || x < x0 || x >= x0 + d.windowWidth {
+                let place = inImage ? "input element (\(y), \(x)), outside the window of output (\(oy), \(ox))"
+                                    : "outside the \(s.inputHeight) x \(s.inputWidth) input"
+                return ConvKitError.invalidArgument(name: "indices", message: "element \(position) is \(index): \(place); indices must come from forward (\(bad) such elements)")
+            }
+        }
+        return ConvKitError.invalidArgument(name: "indices", message: "\(bad) elements do not lie in their windows; indices must come from forward")
     }
 
     /// ``forward(input:output:indices:workspace:)`` on arrays (pass `indices: nil` for inference).

@@ -17,6 +17,33 @@ enum PoolingRunner {
         }
     }
 
+    /// Input rows per backward work item (whole images when the batch gives the threads enough).
+    static func inputBandRows(_ s: PoolingShape, threads: Int) -> Int {
+        let bands = min(s.inputHeight, max(1, ceilDiv(4 * threads, s.batch)))
+        return ceilDiv(s.inputHeight, bands)
+    }
+
+    /// The number of work items of ``forEachInputBand(_:threads:_:)``.
+    static func inputBandCount(_ s: PoolingShape, threads: Int) -> Int {
+        s.batch * ceilDiv(s.inputHeight, inputBandRows(s, threads: threads))
+    }
+
+    /// Runs `body(item, image, y0, y1)` over bands of input rows of every image, in parallel
+    /// (backward passes: each work item writes its own rows of the input gradient).
+    static func forEachInputBand(_ s: PoolingShape, threads: Int, _ body: (Int, Int, Int, Int) -> Void) {
+        let band = inputBandRows(s, threads: threads), count = ceilDiv(s.inputHeight, band)
+        Parallel.forEach(s.batch * count, threads: threads) { item in
+            let n = item / count, y0 = (item % count) * band
+            body(item, n, y0, min(s.inputHeight, y0 + band))
+        }
+    }
+
+    /// Input gradients of at least this many bytes are written with streaming (non-temporal)
+    /// stores: larger than the last-level cache, they would not stay in it anyway, and streaming
+    /// stores skip reading each line before overwriting it. (Smaller ones stay in cache for the
+    /// layer below, which reads them next.)
+    static let streamingMinBytes = 16 << 20
+
     /// Floats of workspace a call needs (NCHW conversions only).
     static func workspaceCount(_ s: PoolingShape, indices: Bool) -> Int {
         s.layout == .nhwc ? 0 : roundUp(s.inputCount, 16) + roundUp(s.outputCount, 16) * (indices ? 2 : 1)

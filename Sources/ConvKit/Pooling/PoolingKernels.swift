@@ -6,18 +6,16 @@ struct PoolingKernels: Sendable {
     typealias MaxForward = @convention(c) (UnsafePointer<Float>?, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int,
                                            UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Int32>?) -> Void
     typealias MaxBackward = @convention(c) (UnsafePointer<Float>?, UnsafePointer<Int32>?, Int, Int, Int,
-                                            UnsafeMutablePointer<Float>?, Int, Int) -> Void
-    typealias MaxBackwardTiled = @convention(c) (UnsafePointer<Float>?, UnsafePointer<Int32>?, Int, Int, Int,
-                                                 UnsafeMutablePointer<Float>?, Int, Int, Int, Int) -> Void
+                                            UnsafeMutablePointer<Float>?, Int, Int, Int, Int, Int, Int, Int, Int,
+                                            Int, Int, Int32) -> Int
     typealias AverageForward = @convention(c) (UnsafePointer<Float>?, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int,
                                                Int, Int, Int32, UnsafeMutablePointer<Float>?) -> Void
     typealias AverageBackward = @convention(c) (UnsafePointer<Float>?, Int, Int, Int, UnsafeMutablePointer<Float>?, Int, Int,
-                                                Int, Int, Int, Int, Int, Int, Int, Int, Int32) -> Void
+                                                Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int32, Int32) -> Void
 
     let isa: ISA
     let maxForward: MaxForward
     let maxBackward: MaxBackward
-    let maxBackwardTiled: MaxBackwardTiled
     let averageForward: AverageForward
     let averageBackward: AverageBackward
 
@@ -26,14 +24,11 @@ struct PoolingKernels: Sendable {
         var sets: [PoolingKernels] = []
         #if arch(x86_64)
         sets.append(PoolingKernels(isa: .avx512, maxForward: f32_maxpool_nhwc__avx512, maxBackward: f32_maxpool_backward_nhwc__avx512,
-                                   maxBackwardTiled: f32_maxpool_backward_tiled_nhwc__avx512,
                                    averageForward: f32_avgpool_nhwc__avx512, averageBackward: f32_avgpool_backward_nhwc__avx512))
         sets.append(PoolingKernels(isa: .avx2, maxForward: f32_maxpool_nhwc__avx2, maxBackward: f32_maxpool_backward_nhwc__avx2,
-                                   maxBackwardTiled: f32_maxpool_backward_tiled_nhwc__avx2,
                                    averageForward: f32_avgpool_nhwc__avx2, averageBackward: f32_avgpool_backward_nhwc__avx2))
         #endif
         sets.append(PoolingKernels(isa: .generic, maxForward: f32_maxpool_nhwc__generic, maxBackward: f32_maxpool_backward_nhwc__generic,
-                                   maxBackwardTiled: f32_maxpool_backward_tiled_nhwc__generic,
                                    averageForward: f32_avgpool_nhwc__generic, averageBackward: f32_avgpool_backward_nhwc__generic))
         return sets
     }()

@@ -35,6 +35,8 @@ public struct ExecutionContext: Sendable, Equatable {
     /// - `CONVKIT_NUM_THREADS`: a positive integer thread budget (default: active processor count).
     /// - `CONVKIT_ISA`: `avx512`, `avx2` or `generic`; lowers the instruction set. A level above
     ///   what the machine supports is clamped to the best supported one.
+    /// - `CONVKIT_SPIN_US` is not part of a context (the thread runtime is process-wide, see
+    ///   ``ParallelRuntime/init(environment:)``) but is validated here too.
     /// - Throws: ``ConvKitError/invalidEnvironment(variable:value:expected:)`` for unreadable values.
     public init(environment: [String: String]) throws {
         var threads: Int?
@@ -54,6 +56,7 @@ public struct ExecutionContext: Sendable, Equatable {
             }
             isa = min(requested, ISA.best)
         }
+        _ = try ParallelRuntime(environment: environment)
         try self.init(threads: threads, isa: isa)
     }
 
@@ -67,7 +70,8 @@ public struct ExecutionContext: Sendable, Equatable {
         }
     }()
 
-    /// The process-wide default, read once from `CONVKIT_NUM_THREADS` and `CONVKIT_ISA`.
+    /// The process-wide default, read once from `CONVKIT_NUM_THREADS` and `CONVKIT_ISA` (and
+    /// `CONVKIT_SPIN_US` checked).
     /// - Throws: the error of ``init(environment:)`` when those variables are invalid.
     public static func fromEnvironment() throws -> ExecutionContext {
         try environmentContext.get()

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 
 /// The thread pool that runs the workers of every ConvKit parallel region.
@@ -24,16 +25,52 @@ public struct ParallelRuntime: Sendable {
         self.runWorkers = runWorkers
     }
 
-    /// `DispatchQueue.concurrentPerform(iterations: workers)`: libdispatch's global pool.
+    /// `DispatchQueue.concurrentPerform(iterations: workers)`: libdispatch's global pool, woken
+    /// per region.
     public static let dispatch = ParallelRuntime(name: "dispatch") { workers, work in
         DispatchQueue.concurrentPerform(iterations: workers, execute: work)
+    }
+
+    /// Dispatch's global pool, with helper threads that keep polling for the next region for
+    /// `spinMicroseconds` (default 1000) after each one before they return to Dispatch, the
+    /// way OpenMP's threads spin for `KMP_BLOCKTIME` (200 ms). Back-to-back regions (the layers of
+    /// a training step) then start all their workers at once; an idle process stops spinning
+    /// within `spinMicroseconds`. One region uses the helpers at a time; a region started
+    /// meanwhile by an unrelated thread runs on `concurrentPerform`.
+    public static func spinningDispatch(spinMicroseconds: Int = 1000) -> ParallelRuntime {
+        let pool = SpinningDispatchPool(spinNanoseconds: UInt64(max(0, spinMicroseconds)) * 1000)
+        return ParallelRuntime(name: "dispatch+spin \(spinMicroseconds) us") { workers, work in
+            pool.run(workers, work)
+        }
+    }
+}
+
+extension ParallelRuntime {
+    /// The runtime `CONVKIT_SPIN_US` asks for: a non-negative integer of microseconds that
+    /// helpers spin after a region (``spinningDispatch(spinMicroseconds:)``; 0 is ``dispatch``).
+    /// Unset or empty: `spinningDispatch()`.
+    /// - Throws: ``ConvKitError/invalidEnvironment(variable:value:expected:)`` for another value.
+    public init(environment: [String: String]) throws {
+        guard let raw = environment["CONVKIT_SPIN_US"], !raw.isEmpty else {
+            self = .spinningDispatch()
+            return
+        }
+        guard let microseconds = Int(raw.filter { $0 != " " }), microseconds >= 0 else {
+            throw ConvKitError.invalidEnvironment(variable: "CONVKIT_SPIN_US", value: raw,
+                                                  expected: "a non-negative integer (microseconds; 0: plain concurrentPerform)")
+        }
+        self = microseconds == 0 ? .dispatch : .spinningDispatch(spinMicroseconds: microseconds)
     }
 }
 
 extension Parallel {
-    private static let runtimeStorage = Mutex<ParallelRuntime>(.dispatch)
+    /// The default: `CONVKIT_SPIN_US` read once (an invalid value makes
+    /// ``ExecutionContext/fromEnvironment()`` throw; the runtime then keeps the default).
+    private static let runtimeStorage = Mutex<ParallelRuntime>(
+        (try? ParallelRuntime(environment: ProcessInfo.processInfo.environment)) ?? .spinningDispatch())
 
-    /// The pool that runs ConvKit's parallel regions (default ``ParallelRuntime/dispatch``).
+    /// The pool that runs ConvKit's parallel regions (default ``ParallelRuntime/spinningDispatch(spinMicroseconds:)``
+    /// with 1000 microseconds, or what `CONVKIT_SPIN_US` says).
     /// Reading and writing it is thread-safe; a region takes the runtime current at its start.
     public static var runtime: ParallelRuntime {
         get { runtimeStorage.withLock { $0 } }

@@ -20,8 +20,10 @@ enum Cases {
             Case(group: "fork/join", name: "raw empty region", flops: 0) { runtime, threads in
                 if runtime == "openmp" {
                     ck_omp_empty_region(Int32(threads))
-                } else {
+                } else if runtime == "dispatch" {
                     DispatchQueue.concurrentPerform(iterations: threads) { _ in }
+                } else if threads >= 2 {
+                    Parallel.runtime.runWorkers(threads) { _ in }
                 }
             },
             Case(group: "fork/join", name: "ConvKit empty region", flops: 0) { _, threads in

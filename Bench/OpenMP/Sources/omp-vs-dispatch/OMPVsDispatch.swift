@@ -7,14 +7,21 @@ import OpenMPRuntime
 import Glibc
 #endif
 
-/// `omp-vs-dispatch`: ConvKit's GEMM and convolution with their parallel regions run by Dispatch
-/// (`DispatchQueue.concurrentPerform`, ConvKit's default) and by OpenMP, timed in alternating
-/// blocks, on each thread count; plus the bare fork/join cost of an empty region.
+/// `omp-vs-dispatch`: ConvKit's GEMM and convolution with their parallel regions run by two thread
+/// runtimes (by default plain Dispatch, `DispatchQueue.concurrentPerform`, against OpenMP; `--baseline`
+/// and `--candidate` pick others, such as ConvKit's default spinning Dispatch pool), timed in
+/// alternating blocks, on each thread count; plus the bare fork/join cost of an empty region.
 @main
 struct OMPVsDispatch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "omp-vs-dispatch",
-        abstract: "ConvKit on Dispatch vs on OpenMP: wall time and CPU time per call, 1 and 2 threads.")
+        abstract: "ConvKit on two thread runtimes (Dispatch, spinning Dispatch, OpenMP): wall time and CPU time per call, 1 and 2 threads.")
+
+    @Option(name: .long, help: "Baseline runtime: dispatch (plain concurrentPerform), spin (ConvKit's default: Dispatch helpers that spin 1000 us), spin:US, or openmp.")
+    var baseline = "dispatch"
+
+    @Option(name: .long, help: "Candidate runtime, as --baseline; the speedup is baseline time / candidate time.")
+    var candidate = "openmp"
 
     @Option(name: .long, help: "Thread counts, comma-separated.")
     var threads = "1,2"
@@ -47,14 +54,16 @@ struct OMPVsDispatch: ParsableCommand {
         guard rounds >= 1, blockTime > 0, settle >= 0 else { throw ValidationError("--rounds >= 1, --block-time > 0 and --settle >= 0") }
         guard !cases.isEmpty else { throw ValidationError("--groups '\(groups)' names none of fork/join, sgemm, conv") }
 
+        let runtimes = [try Self.runtime(named: baseline), try Self.runtime(named: candidate)]
         let env = ProcessInfo.processInfo.environment
         print("OpenMP \(ck_omp_version()) (libomp), omp_get_max_threads \(ck_omp_max_threads()), KMP_BLOCKTIME=\(env["KMP_BLOCKTIME"] ?? "default (200 ms)"), OMP_WAIT_POLICY=\(env["OMP_WAIT_POLICY"] ?? "default")")
         print("ConvKit ISA \(ISA.best); \(rounds) rounds of one \(blockTime) s block per runtime (ABBA order); speedup = median of the rounds' ratios")
         print("")
-        print("group      case                          thr  dispatch us  openmp us  omp speedup (rounds min-max)  CPU us/call disp    omp")
+        print("A = \(runtimes[0].name), B = \(runtimes[1].name)")
+        print("group      case                          thr        A us       B us   B speedup (rounds min-max)     CPU us/call A       B")
         for c in cases {
             for t in threadCounts {
-                let (dispatch, openmp, ratios) = try alternate(c, threads: t)
+                let (dispatch, openmp, ratios) = try alternate(c, threads: t, runtimes: runtimes)
                 let d = dispatch.median, o = openmp.median
                 let speedup = ratios[ratios.count / 2], low = ratios.first!, high = ratios.last!
                 let cpuD = dispatch.cpuPerCall * 1e6, cpuO = openmp.cpuPerCall * 1e6
@@ -75,14 +84,13 @@ struct OMPVsDispatch: ParsableCommand {
         var cpuPerCall: Double { cpuSeconds / Double(times.count) }
     }
 
-    /// `rounds` rounds of one block per runtime (dispatch first in even rounds, OpenMP first in odd
-    /// ones, so a steady drift of the machine's speed favours neither), each block after `settle`
-    /// seconds of sleep. Returns all calls of each runtime and the sorted per-round ratios
-    /// (dispatch median / OpenMP median).
-    func alternate(_ c: Case, threads: Int) throws -> (Result, Result, [Double]) {
+    /// `rounds` rounds of one block per runtime (the baseline first in even rounds, the candidate
+    /// first in odd ones, so a steady drift of the machine's speed favours neither), each block after
+    /// `settle` seconds of sleep. Returns all calls of each runtime and the sorted per-round ratios
+    /// (baseline median / candidate median).
+    func alternate(_ c: Case, threads: Int, runtimes: [ParallelRuntime]) throws -> (Result, Result, [Double]) {
         var results = [Result(), Result()]
         var ratios: [Double] = []
-        let runtimes: [ParallelRuntime] = [.dispatch, .openMP]
         for runtime in runtimes {   // warm-up, untimed
             Parallel.runtime = runtime
             for _ in 0..<3 { try c.body(runtime.name, threads) }
@@ -110,6 +118,17 @@ struct OMPVsDispatch: ParsableCommand {
             ratios.append(roundMedians[0] / roundMedians[1])
         }
         return (results[0], results[1], ratios.sorted())
+    }
+
+    static func runtime(named name: String) throws -> ParallelRuntime {
+        switch name {
+        case "dispatch": return .dispatch
+        case "openmp": return .openMP
+        case "spin": return .spinningDispatch()
+        default:
+            if name.hasPrefix("spin:"), let us = Int(name.dropFirst(5)), us >= 0 { return .spinningDispatch(spinMicroseconds: us) }
+            throw ValidationError("unknown runtime '\(name)': use dispatch, spin, spin:MICROSECONDS or openmp")
+        }
     }
 
     func pad(_ s: String, _ width: Int) -> String {
