@@ -21,7 +21,7 @@ struct BenchOptions: ParsableArguments {
     var json: String?
 
     /// The parsed `--threads`.
-    var threadCounts: [Int] { threads.flatMap { $0.split(separator: ",") }.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    var threadCounts: [Int] { listValues(threads).compactMap { Int($0) } }
 
     var timing: Timing { Timing(runs: repeatCount, minTime: minTime) }
 
@@ -60,5 +60,20 @@ extension BenchSuite {
     func measureAndSave() throws {
         let records = try measure()
         try ResultsFile.save(records, to: options.json)
+    }
+}
+
+/// The values of a list option, given comma- or space-separated ("1,2", "1 2" or "1, 2"): every
+/// list option of convbench accepts both forms.
+func listValues(_ tokens: [String]) -> [String] {
+    tokens.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+}
+
+/// ``listValues(_:)`` as positive integers.
+/// - Throws: a `ValidationError` naming the option and the value that is not one.
+func listIntegers(_ tokens: [String], option: String) throws -> [Int] {
+    try listValues(tokens).map { value in
+        guard let n = Int(value), n > 0 else { throw ValidationError("--\(option) takes positive integers, comma- or space-separated; got '\(value)'") }
+        return n
     }
 }

@@ -18,10 +18,10 @@ struct ConvBenchmark: ParsableCommand, BenchSuite {
 
     @OptionGroup var options: BenchOptions
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Algorithms: auto, direct, im2col.")
+    @Option(name: .long, parsing: .upToNextOption, help: "Algorithms: auto, direct, im2col (comma- or space-separated).")
     var algorithms: [String] = ["auto", "direct", "im2col"]
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Passes: forward, backwardData, backwardWeights.")
+    @Option(name: .long, parsing: .upToNextOption, help: "Passes: forward, backwardData, backwardWeights (comma- or space-separated).")
     var passes: [String] = ConvolutionPass.allCases.map(\.rawValue)
 
     @Option(name: .long, help: "Run only this problem, in the one-line form tests print, e.g. 'n64 h15 w15 c32 o64 k3x3 s1x1 d1x1 valid g1 nhwc'.")
@@ -56,11 +56,11 @@ struct ConvBenchmark: ParsableCommand, BenchSuite {
         var layers = try Self.layers()
         if cifarOnly { layers = Array(layers.prefix(3)) }
         if let problem { layers = [Layer(name: "problem", shape: try ConvolutionShape(parsing: problem), oneDNN: [:])] }
-        let algos = try algorithms.map { name -> ConvolutionAlgorithm in
+        let algos = try listValues(algorithms).map { name -> ConvolutionAlgorithm in
             guard let a = ConvolutionAlgorithm(rawValue: name), a != .reference else { throw ValidationError("unknown algorithm '\(name)'") }
             return a
         }
-        let passList = try passes.map { name -> ConvolutionPass in
+        let passList = try listValues(passes).map { name -> ConvolutionPass in
             guard let p = ConvolutionPass(rawValue: name) else { throw ValidationError("unknown pass '\(name)'") }
             return p
         }

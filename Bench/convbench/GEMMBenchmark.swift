@@ -16,8 +16,8 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
 
     @OptionGroup var options: BenchOptions
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Square sizes M = N = K.")
-    var sizes: [Int] = [64, 128, 256, 512, 1024, 1536, 2048]
+    @Option(name: .long, parsing: .upToNextOption, help: "Square sizes M = N = K, comma- or space-separated.")
+    var sizes: [String] = ["64,128,256,512,1024,1536,2048"]
 
     @Flag(name: .long, help: "Skip the conv-shaped problems.")
     var noConv = false
@@ -76,7 +76,7 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
 
         var problems: [Problem] = []
         if !noSquare {
-            problems += sizes.map { Problem(label: "square \($0)", transA: .noTranspose, transB: .noTranspose, m: $0, n: $0, k: $0) }
+            problems += try listIntegers(sizes, option: "sizes").map { Problem(label: "square \($0)", transA: .noTranspose, transB: .noTranspose, m: $0, n: $0, k: $0) }
         }
         if !noConv { problems += GEMMBenchmark.convProblems }
         if let only { problems = problems.filter { $0.label.contains(only) } }

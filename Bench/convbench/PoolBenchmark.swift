@@ -12,7 +12,7 @@ struct PoolBenchmark: ParsableCommand, BenchSuite {
 
     @OptionGroup var options: BenchOptions
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Run only the cases whose name starts with one of these (pool1, pool2, 112).")
+    @Option(name: .long, parsing: .upToNextOption, help: "Run only the cases whose name starts with one of these (pool1, pool2, 112; comma- or space-separated).")
     var cases: [String] = []
 
     func run() throws { try measureAndSave() }
@@ -40,7 +40,8 @@ struct PoolBenchmark: ParsableCommand, BenchSuite {
 
     func measure() throws -> [BenchmarkRecord] {
         var selected = try Self.allCases()
-        if !cases.isEmpty { selected = selected.filter { c in cases.contains { c.name.hasPrefix($0) } } }
+        let prefixes = listValues(cases)
+        if !prefixes.isEmpty { selected = selected.filter { c in prefixes.contains { c.name.hasPrefix($0) } } }
         guard !selected.isEmpty else { throw ValidationError("--cases \(cases) matches none of \(try Self.allCases().map(\.name))") }
         let isa = try options.isaLevel()
         var records: [BenchmarkRecord] = []

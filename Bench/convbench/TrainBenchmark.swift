@@ -14,8 +14,8 @@ struct TrainBenchmark: ParsableCommand, BenchSuite {
 
     @OptionGroup var options: BenchOptions
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Training batch sizes.")
-    var batches: [Int] = [32, 64, 128]
+    @Option(name: .long, parsing: .upToNextOption, help: "Training batch sizes, comma- or space-separated.")
+    var batches: [String] = ["32,64,128"]
 
     @Flag(name: .long, help: "Skip the inference row.")
     var noInference = false
@@ -45,7 +45,7 @@ struct TrainBenchmark: ParsableCommand, BenchSuite {
         print("mode        batch thr    images/s  ms/batch   TensorFlow  ratio")
         for t in options.threadCounts {
             let context = try ExecutionContext(threads: t, isa: isa)
-            for batch in batches {
+            for batch in try listIntegers(batches, option: "batches") {
                 record("training", batch, t, try trainingTimes(batch: batch, context: context), batch == 64 ? Self.tensorflowTraining[t] : nil)
             }
             if !noInference {

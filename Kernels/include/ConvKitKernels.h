@@ -123,7 +123,8 @@ void ck_f32_im2col_nhwc(const float *in, size_t h, size_t w, size_t c, size_t c0
                         size_t dy, size_t dx, ptrdiff_t pad_top, ptrdiff_t pad_left, size_t p0,
                         size_t count, float *col, size_t ldcol);
 // ck_f32_col2im_nhwc: the adjoint: adds every element of those rows of col into the input
-// position it was read from (taps outside the input are dropped), rows in ascending order.
+// position it was read from (taps outside the input are dropped); each input element receives
+// its contributions in ascending row order.
 void ck_f32_col2im_nhwc(const float *col, size_t ldcol, size_t p0, size_t count, float *in,
                         size_t h, size_t w, size_t c, size_t c0, size_t cg, size_t ho, size_t wo,
                         size_t kh, size_t kw, size_t sy, size_t sx, size_t dy, size_t dx,
