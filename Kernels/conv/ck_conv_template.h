@@ -9,6 +9,7 @@
 //   CK_TARGET  the function attribute that selects the instruction set (may be empty)
 //   CK_FWD     the name of the implicit-GEMM kernel (ck_f32_conv_fwd_ukernel_fn)
 //   CK_BWDW    the name of the weight-gradient kernel (ck_f32_conv_bwdw_ukernel_fn)
+//   CK_BWDD_FEW the name of the few-input-channel backward-data kernel (ck_f32_conv_bwdd_few_fn)
 #include <string.h>
 #include <stddef.h>
 #include "ConvKitKernels.h"
@@ -196,6 +197,141 @@ CK_TARGET void CK_BWDW(size_t m, size_t n, size_t nrows, size_t ncols, const flo
         CK_BWDW_CASE(6) CK_BWDW_CASE(5)
 #endif
         CK_BWDW_CASE(4) CK_BWDW_CASE(3) CK_BWDW_CASE(2) CK_BWDW_CASE(1)
+        default: break;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backward data for few input channels (cin <= CK_BWDD_FEW_MAXC, stride 1): vectorised along the
+// output channels (the reduction axis), CK_BWDD_PIXELS input pixels of a row at a time, each
+// sum finished by a fixed-order horizontal add. (The generic direct pass vectorises along the
+// input channels, which are its output channels: 3 of 16 lanes for an RGB layer.)
+
+#define CK_BWDD_PIXELS 4
+
+// The lanes of v summed pairwise by halves (a fixed order: lane j + half is added to lane j,
+// halving until one lane is left), with vector shuffles.
+typedef float CK_LOCAL(ck_h8) __attribute__((vector_size(32)));
+typedef float CK_LOCAL(ck_h4) __attribute__((vector_size(16)));
+typedef float CK_LOCAL(ck_h2) __attribute__((vector_size(8)));
+
+static inline __attribute__((always_inline)) CK_TARGET float CK_LOCAL(ck_hsum)(CK_V v) {
+#if CK_VW == 16
+    const CK_LOCAL(ck_h8) a = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7)
+                            + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+#elif CK_VW == 8
+    const CK_LOCAL(ck_h8) a = v;
+#endif
+#if CK_VW >= 8
+    const CK_LOCAL(ck_h4) b = __builtin_shufflevector(a, a, 0, 1, 2, 3) + __builtin_shufflevector(a, a, 4, 5, 6, 7);
+#else
+    const CK_LOCAL(ck_h4) b = v;
+#endif
+    const CK_LOCAL(ck_h2) c = __builtin_shufflevector(b, b, 0, 1) + __builtin_shufflevector(b, b, 2, 3);
+    return c[0] + c[1];
+}
+
+// One input pixel, any taps in range: din[ci] for ci < CIN.
+static inline __attribute__((always_inline)) CK_TARGET void
+CK_LOCAL(ck_bwdd_pixel)(const int CIN, const float *dout, size_t ho, size_t wo, size_t cout, const float *wts,
+                        size_t kh, size_t kw, size_t dy, size_t dx, ptrdiff_t oy_base, ptrdiff_t ox_base,
+                        float *din) {
+    const CK_V zero = {0};
+    CK_V acc[CK_BWDD_FEW_MAXC];
+#pragma clang loop unroll(full)
+    for (int ci = 0; ci < CIN; ci++) acc[ci] = zero;
+    for (size_t ky = 0; ky < kh; ky++) {
+        const ptrdiff_t oy = oy_base - (ptrdiff_t)(ky * dy);
+        if (oy < 0 || oy >= (ptrdiff_t)ho) continue;
+        for (size_t kx = 0; kx < kw; kx++) {
+            const ptrdiff_t ox = ox_base - (ptrdiff_t)(kx * dx);
+            if (ox < 0 || ox >= (ptrdiff_t)wo) continue;
+            const float *g = dout + ((size_t)oy * wo + (size_t)ox) * cout;
+            const float *wt = wts + (ky * kw + kx) * (size_t)CIN * cout;
+            for (size_t co = 0; co < cout; co += CK_VW) {
+                const CK_V gv = CK_LOCAL(ck_load)(g + co);
+#pragma clang loop unroll(full)
+                for (int ci = 0; ci < CIN; ci++) acc[ci] += gv * CK_LOCAL(ck_load)(wt + (size_t)ci * cout + co);
+            }
+        }
+    }
+#pragma clang loop unroll(full)
+    for (int ci = 0; ci < CIN; ci++) din[ci] = CK_LOCAL(ck_hsum)(acc[ci]);
+}
+
+// CK_BWDD_PIXELS neighbouring input pixels whose column taps are all in range.
+static inline __attribute__((always_inline)) CK_TARGET void
+CK_LOCAL(ck_bwdd_block)(const int CIN, const float *dout, size_t ho, size_t wo, size_t cout, const float *wts,
+                        size_t kh, size_t kw, size_t dy, size_t dx, ptrdiff_t oy_base, ptrdiff_t ox_base,
+                        float *din) {
+    const CK_V zero = {0};
+    CK_V acc[CK_BWDD_PIXELS][CK_BWDD_FEW_MAXC];
+#pragma clang loop unroll(full)
+    for (int p = 0; p < CK_BWDD_PIXELS; p++) {
+#pragma clang loop unroll(full)
+        for (int ci = 0; ci < CIN; ci++) acc[p][ci] = zero;
+    }
+    for (size_t ky = 0; ky < kh; ky++) {
+        const ptrdiff_t oy = oy_base - (ptrdiff_t)(ky * dy);
+        if (oy < 0 || oy >= (ptrdiff_t)ho) continue;
+        const float *grow = dout + (size_t)oy * wo * cout;
+        for (size_t kx = 0; kx < kw; kx++) {
+            const float *g = grow + (size_t)(ox_base - (ptrdiff_t)(kx * dx)) * cout;
+            const float *wt = wts + (ky * kw + kx) * (size_t)CIN * cout;
+            for (size_t co = 0; co < cout; co += CK_VW) {
+                CK_V wv[CK_BWDD_FEW_MAXC];
+#pragma clang loop unroll(full)
+                for (int ci = 0; ci < CIN; ci++) wv[ci] = CK_LOCAL(ck_load)(wt + (size_t)ci * cout + co);
+#pragma clang loop unroll(full)
+                for (int p = 0; p < CK_BWDD_PIXELS; p++) {
+                    const CK_V gv = CK_LOCAL(ck_load)(g + (size_t)p * cout + co);
+#pragma clang loop unroll(full)
+                    for (int ci = 0; ci < CIN; ci++) acc[p][ci] += gv * wv[ci];
+                }
+            }
+        }
+    }
+#pragma clang loop unroll(full)
+    for (int p = 0; p < CK_BWDD_PIXELS; p++) {
+#pragma clang loop unroll(full)
+        for (int ci = 0; ci < CIN; ci++) din[(size_t)p * CIN + ci] = CK_LOCAL(ck_hsum)(acc[p][ci]);
+    }
+}
+
+static inline __attribute__((always_inline)) CK_TARGET void
+CK_LOCAL(ck_bwdd_rows)(const int CIN, const float *dout, size_t ho, size_t wo, size_t cout, const float *wts,
+                       size_t kh, size_t kw, size_t dy, size_t dx, ptrdiff_t pad_top, ptrdiff_t pad_left,
+                       float *din, size_t w, size_t y0, size_t y1) {
+    // Pixels x whose column taps all hit the gradient: 0 <= x + pad_left - kx*dx < wo for every kx.
+    const ptrdiff_t first = (ptrdiff_t)((kw - 1) * dx) - pad_left;
+    const ptrdiff_t last = (ptrdiff_t)wo - 1 - pad_left;  // inclusive
+    for (size_t y = y0; y < y1; y++) {
+        const ptrdiff_t oy_base = (ptrdiff_t)y + pad_top;
+        float *drow = din + y * w * (size_t)CIN;
+        size_t x = 0;
+        while (x < w) {
+            const ptrdiff_t xs = (ptrdiff_t)x;
+            if (xs >= first && xs + CK_BWDD_PIXELS - 1 <= last && x + CK_BWDD_PIXELS <= w) {
+                CK_LOCAL(ck_bwdd_block)(CIN, dout, ho, wo, cout, wts, kh, kw, dy, dx, oy_base, xs + pad_left,
+                                        drow + x * (size_t)CIN);
+                x += CK_BWDD_PIXELS;
+            } else {
+                CK_LOCAL(ck_bwdd_pixel)(CIN, dout, ho, wo, cout, wts, kh, kw, dy, dx, oy_base, xs + pad_left,
+                                        drow + x * (size_t)CIN);
+                x += 1;
+            }
+        }
+    }
+}
+
+#define CK_BWDD_CASE(C) \
+    case C: CK_LOCAL(ck_bwdd_rows)(C, dout, ho, wo, cout, wts, kh, kw, dy, dx, pad_top, pad_left, din, w, y0, y1); break;
+
+CK_TARGET void CK_BWDD_FEW(const float *dout, size_t ho, size_t wo, size_t cout, const float *wts,
+                           size_t kh, size_t kw, size_t cin, size_t dy, size_t dx, ptrdiff_t pad_top,
+                           ptrdiff_t pad_left, float *din, size_t w, size_t y0, size_t y1) {
+    switch (cin) {
+        CK_BWDD_CASE(1) CK_BWDD_CASE(2) CK_BWDD_CASE(3) CK_BWDD_CASE(4)
         default: break;
     }
 }

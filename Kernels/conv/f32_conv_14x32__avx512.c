@@ -7,5 +7,6 @@ typedef float ck_v16f __attribute__((vector_size(64)));
 #define CK_TARGET __attribute__((target("avx512f,fma")))
 #define CK_FWD f32_conv_fwd_14x32__avx512
 #define CK_BWDW f32_conv_bwdw_14x32__avx512
+#define CK_BWDD_FEW f32_conv_bwdd_few__avx512
 #include "ck_conv_template.h"
 #endif

@@ -7,5 +7,6 @@ typedef float ck_v8f __attribute__((vector_size(32)));
 #define CK_TARGET __attribute__((target("avx2,fma")))
 #define CK_FWD f32_conv_fwd_6x16__avx2
 #define CK_BWDW f32_conv_bwdw_6x16__avx2
+#define CK_BWDD_FEW f32_conv_bwdd_few__avx2
 #include "ck_conv_template.h"
 #endif

@@ -96,6 +96,32 @@ typedef void (*ck_f32_conv_bwdw_ukernel_fn)(size_t m, size_t n, size_t nrows, si
                                             const float *g, size_t g_row_stride,
                                             size_t g_col_stride, float *c, size_t ldc,
                                             int accumulate);
+// ck_f32_conv_bwdd_few_fn (backward data, stride 1, one image, few input channels): for input
+// rows [y0, y1) of an image w columns wide and x < w, ci < cin (1 <= cin <= CK_BWDD_FEW_MAXC):
+//   din[(y*w + x)*cin + ci] := sum_{ky, kx} sum_{co < cout} dout[(oy*wo + ox)*cout + co]
+//                                                          * wts[((ky*kw + kx)*cin + ci)*cout + co]
+//   with oy = y + pad_top - ky*dy, ox = x + pad_left - kx*dx, terms outside [0, ho) x [0, wo)
+//   omitted. wts is HWIO; cout must be a multiple of the kernel's vector width (16 / 8 / 4).
+//   Each sum runs over (ky, kx, co) in vector lanes, then a fixed-order horizontal add.
+#define CK_BWDD_FEW_MAXC 4
+typedef void (*ck_f32_conv_bwdd_few_fn)(const float *dout, size_t ho, size_t wo, size_t cout,
+                                        const float *wts, size_t kh, size_t kw, size_t cin,
+                                        size_t dy, size_t dx, ptrdiff_t pad_top, ptrdiff_t pad_left,
+                                        float *din, size_t w, size_t y0, size_t y1);
+#if defined(__x86_64__)
+void f32_conv_bwdd_few__avx512(const float *dout, size_t ho, size_t wo, size_t cout, const float *wts,
+                               size_t kh, size_t kw, size_t cin, size_t dy, size_t dx,
+                               ptrdiff_t pad_top, ptrdiff_t pad_left, float *din, size_t w, size_t y0,
+                               size_t y1);
+void f32_conv_bwdd_few__avx2(const float *dout, size_t ho, size_t wo, size_t cout, const float *wts,
+                             size_t kh, size_t kw, size_t cin, size_t dy, size_t dx,
+                             ptrdiff_t pad_top, ptrdiff_t pad_left, float *din, size_t w, size_t y0,
+                             size_t y1);
+#endif
+void f32_conv_bwdd_few__vec128(const float *dout, size_t ho, size_t wo, size_t cout, const float *wts,
+                               size_t kh, size_t kw, size_t cin, size_t dy, size_t dx,
+                               ptrdiff_t pad_top, ptrdiff_t pad_left, float *din, size_t w, size_t y0,
+                               size_t y1);
 #define CK_CONV_KERNELS(NAME)                                                                     \
     void f32_conv_fwd_##NAME(size_t m, size_t n, size_t nseg, size_t seg_len,                     \
                              const ptrdiff_t *seg_off, const float *const *row_ptr,               \

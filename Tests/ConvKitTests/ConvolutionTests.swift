@@ -77,6 +77,35 @@ struct ConvolutionTests {
         }
     }
 
+    @Test("few-input-channel backward data (1-4 channels, stride 1): borders, padding, dilation, every ISA, exact")
+    func fewChannelBackwardData() throws {
+        // Widths around the 4-pixel blocks and borders; output channels 1-3 vectors of every ISA.
+        var shapes: [ConvolutionShape] = []
+        for (i, cin) in [1, 2, 3, 4].enumerated() {
+            for (w, cout, padding, dilation) in [(12, 32, Padding.valid, 1), (9, 16, .same, 1), (13, 48, .symmetric(2, 1), 2),
+                                                 (5, 8, .same, 1), (16, 4, .valid, 1)] {
+                shapes.append(try ConvolutionShape(batch: 1 + i % 2, inputHeight: 7 + i, inputWidth: w, inputChannels: cin,
+                                                   outputChannels: cout,
+                                                   descriptor: ConvolutionDescriptor(kernel: 3, dilation: dilation, padding: padding)))
+            }
+        }
+        var covered = Set<String>()
+        for (i, shape) in shapes.enumerated() {
+            let e = ConvolutionExpectation(shape, integers: true, seed: UInt64(700 + i))
+            for context in Self.contexts {
+                let kernel = DirectConvolutionKernel.kernel(for: context.isa)
+                if shape.outputChannels % (kernel.nr / 2) == 0 {
+                    covered.insert(kernel.name)
+                    #expect(shape.automaticAlgorithm(for: .backwardData, isa: context.isa) == .direct, "\(shape)")
+                }
+                for layout in TensorLayout.allCases {
+                    try checkConvolution(e, algorithm: .direct, layout: layout, context: context)
+                }
+            }
+        }
+        #expect(covered.count == DirectConvolutionKernel.all.filter { $0.isa.isSupported }.count, "kernels covered: \(covered)")
+    }
+
     @Test("backward-weights summed over several batch chunks (a large enough problem) matches the reference")
     func chunkedBackwardWeights() throws {
         // 74 MFLOP per pass: the direct and im2col backward-weights both split the batch into chunks.

@@ -72,6 +72,8 @@ public struct Convolution: Sendable {
             let p = DirectProblem(forward: s)
             packed = layout.take(DirectConvolution.packedWeightCount(p, kernel))
             scratch = layout.take(DirectConvolution.forwardScratchCount(p, kernel, threads: threads))
+        case (.backwardData, .direct) where FewChannelBackwardData.applies(s, kernel):
+            scratch = layout.take(0)
         case (.backwardData, .direct):
             let p = DirectProblem(backwardData: s)
             packed = layout.take(DirectConvolution.packedWeightCount(p, kernel))
@@ -153,7 +155,10 @@ public struct Convolution: Sendable {
             let dy = nchw ? LayoutConversion.toNHWC(outputGradient, s, into: b.output, images: .output) : outputGradient
             let w = nchw ? LayoutConversion.toHWIO(weights, s, into: b.weights) : weights
             let dx = nchw ? b.input : inputGradient
-            if chosen == .direct {
+            if chosen == .direct && FewChannelBackwardData.applies(s, directKernel) {
+                FewChannelBackwardData.run(s, kernel: directKernel, outputGradient: dy, weights: w, inputGradient: dx,
+                                           threads: threads)
+            } else if chosen == .direct {
                 let p = DirectProblem(backwardData: s)
                 DirectConvolution.packBackwardData(s, p, directKernel, weights: w, into: b.packed)
                 DirectConvolution.forward(p, kernel: directKernel, source: dy, packedWeights: b.packed, bias: nil,

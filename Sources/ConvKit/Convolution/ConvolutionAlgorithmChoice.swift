@@ -5,8 +5,10 @@ extension ConvolutionShape {
     /// - forward: direct (it reads the input in place and fuses bias and ReLU), unless a group has
     ///   fewer output channels than half a tile, where its NR-wide tiles would mostly compute padding.
     /// - backward-data: direct when each group has at least half a tile of input channels (they
-    ///   are its output channels) and the stride is 1 (a strided pass computes on inserted zeros);
-    ///   otherwise im2col (GEMM into column form, col2im).
+    ///   are its output channels) and the stride is 1 (a strided pass computes on inserted zeros),
+    ///   or when the few-input-channel kernel applies (1-4 input channels, stride 1, one group,
+    ///   output channels a multiple of the vector width); otherwise im2col (GEMM into column
+    ///   form, col2im).
     /// - backward-weights: direct, unless a group has fewer output channels than half a tile.
     public func automaticAlgorithm(for pass: ConvolutionPass, isa: ISA) -> ConvolutionAlgorithm {
         let nr = DirectConvolutionKernel.kernel(for: isa).nr
@@ -15,6 +17,7 @@ extension ConvolutionShape {
             return 2 * groupOutputChannels >= nr ? .direct : .im2col
         case .backwardData:
             let strided = descriptor.strideY > 1 || descriptor.strideX > 1
+            if FewChannelBackwardData.applies(with(layout: .nhwc), DirectConvolutionKernel.kernel(for: isa)) { return .direct }
             return 2 * groupInputChannels >= nr && !strided ? .direct : .im2col
         }
     }

@@ -20,6 +20,13 @@ public struct DirectConvolutionKernel: Sendable, CustomStringConvertible {
     public let nr: Int
     let forward: F32ConvForwardFunction
     let backwardWeights: F32ConvBackwardWeightsFunction
+    /// Backward data for at most ``fewChannelLimit`` input channels (stride 1), vectorised along
+    /// the output channels (`f32_conv_bwdd_few__avx512`, ...).
+    let backwardDataFewChannels: ck_f32_conv_bwdd_few_fn
+    /// The input channels the few-channel backward-data kernel handles at most.
+    static let fewChannelLimit = Int(CK_BWDD_FEW_MAXC)
+    /// Floats per vector: the few-channel backward-data kernel needs output channels in multiples of it.
+    var vectorWidth: Int { nr / 2 }
 
     public var description: String { name }
 
@@ -30,14 +37,17 @@ public struct DirectConvolutionKernel: Sendable, CustomStringConvertible {
         #if arch(x86_64)
         kernels.append(DirectConvolutionKernel(
             name: "f32_conv_fwd_14x32__avx512", isa: .avx512, mr: 14, nr: 32,
-            forward: f32_conv_fwd_14x32__avx512, backwardWeights: f32_conv_bwdw_14x32__avx512))
+            forward: f32_conv_fwd_14x32__avx512, backwardWeights: f32_conv_bwdw_14x32__avx512,
+            backwardDataFewChannels: f32_conv_bwdd_few__avx512))
         kernels.append(DirectConvolutionKernel(
             name: "f32_conv_fwd_6x16__avx2", isa: .avx2, mr: 6, nr: 16,
-            forward: f32_conv_fwd_6x16__avx2, backwardWeights: f32_conv_bwdw_6x16__avx2))
+            forward: f32_conv_fwd_6x16__avx2, backwardWeights: f32_conv_bwdw_6x16__avx2,
+            backwardDataFewChannels: f32_conv_bwdd_few__avx2))
         #endif
         kernels.append(DirectConvolutionKernel(
             name: "f32_conv_fwd_4x8__vec128", isa: .generic, mr: 4, nr: 8,
-            forward: f32_conv_fwd_4x8__vec128, backwardWeights: f32_conv_bwdw_4x8__vec128))
+            forward: f32_conv_fwd_4x8__vec128, backwardWeights: f32_conv_bwdw_4x8__vec128,
+            backwardDataFewChannels: f32_conv_bwdd_few__vec128))
         return kernels
     }()
 
