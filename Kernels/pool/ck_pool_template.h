@@ -44,16 +44,48 @@ void CK_POOL_NAME(maxpool_nhwc)(const float *in, size_t h, size_t w, size_t c, s
             float *restrict o = out + (oy * ow + ox) * c;
             // The first tap initialises; a later tap replaces the maximum when it is greater or
             // NaN (PyTorch's rule: NaN propagates; ties keep the first element).
-            for (size_t ch = 0; ch < c; ch++) o[ch] = in[(ys * w + xs) * c + ch];
-            if (indices) {
-                int32_t *restrict idx = indices + (oy * ow + ox) * c;
+            // Blocks of 16 channels keep their maxima and indices in registers across the taps;
+            // the loops below finish the remaining channels.
+            const size_t blocked = c / 16 * 16;
+            for (size_t ch0 = 0; ch0 < blocked; ch0 += 16) {
+                float best[16];
+                int32_t at[16];
                 const int32_t i0 = (int32_t)(ys * w + xs);
-                for (size_t ch = 0; ch < c; ch++) idx[ch] = i0;
+                for (int j = 0; j < 16; j++) {
+                    best[j] = in[(ys * w + xs) * c + ch0 + j];
+                    at[j] = i0;
+                }
                 for (size_t y = ys; y < ye; y++) {
                     for (size_t x = (y == ys ? xs + 1 : xs); x < xe; x++) {
-                        const float *restrict v = in + (y * w + x) * c;
+                        const float *restrict v = in + (y * w + x) * c + ch0;
                         const int32_t i = (int32_t)(y * w + x);
-                        for (size_t ch = 0; ch < c; ch++) {
+                        for (int j = 0; j < 16; j++) {
+                            const int take = (v[j] > best[j]) | (v[j] != v[j]);
+                            best[j] = take ? v[j] : best[j];
+                            at[j] = take ? i : at[j];
+                        }
+                    }
+                }
+                for (int j = 0; j < 16; j++) o[ch0 + j] = best[j];
+                if (indices) {
+                    int32_t *restrict idx = indices + (oy * ow + ox) * c + ch0;
+                    for (int j = 0; j < 16; j++) idx[j] = at[j];
+                }
+            }
+            if (blocked == c) continue;
+            o += blocked;
+            const float *restrict base = in + blocked;
+            const size_t rest = c - blocked;
+            for (size_t ch = 0; ch < rest; ch++) o[ch] = base[(ys * w + xs) * c + ch];
+            if (indices) {
+                int32_t *restrict idx = indices + (oy * ow + ox) * c + blocked;
+                const int32_t i0 = (int32_t)(ys * w + xs);
+                for (size_t ch = 0; ch < rest; ch++) idx[ch] = i0;
+                for (size_t y = ys; y < ye; y++) {
+                    for (size_t x = (y == ys ? xs + 1 : xs); x < xe; x++) {
+                        const float *restrict v = base + (y * w + x) * c;
+                        const int32_t i = (int32_t)(y * w + x);
+                        for (size_t ch = 0; ch < rest; ch++) {
                             const int take = (v[ch] > o[ch]) | (v[ch] != v[ch]);
                             o[ch] = take ? v[ch] : o[ch];
                             idx[ch] = take ? i : idx[ch];
@@ -63,8 +95,8 @@ void CK_POOL_NAME(maxpool_nhwc)(const float *in, size_t h, size_t w, size_t c, s
             } else {
                 for (size_t y = ys; y < ye; y++) {
                     for (size_t x = (y == ys ? xs + 1 : xs); x < xe; x++) {
-                        const float *restrict v = in + (y * w + x) * c;
-                        for (size_t ch = 0; ch < c; ch++) o[ch] = ((v[ch] > o[ch]) | (v[ch] != v[ch])) ? v[ch] : o[ch];
+                        const float *restrict v = base + (y * w + x) * c;
+                        for (size_t ch = 0; ch < rest; ch++) o[ch] = ((v[ch] > o[ch]) | (v[ch] != v[ch])) ? v[ch] : o[ch];
                     }
                 }
             }
