@@ -166,6 +166,34 @@ size_t CK_POOL_NAME(maxpool_backward_nhwc)(const float *dout, const int32_t *ind
         CK_POOL_STREAM_FENCE();
         return matches;
     }
+    if (sy == kh && sx == kw && pad_top == 0 && pad_left == 0 && ow * kw <= w) {
+        // Windows tile the input: each input row meets one row of windows, each element at most
+        // one window, whose gradients and indices serve its kw columns while in registers.
+        for (size_t y = y0; y < y1; y++) {
+            float *restrict drow = din + y * w * c;
+            const size_t oy = y / kh;
+            if (oy >= oh) {
+                memset(drow, 0, w * c * sizeof(float));
+                continue;
+            }
+            for (size_t ox = 0; ox < ow; ox++) {
+                const size_t p = (oy * ow + ox) * c;
+                const float *restrict g = dout + p;
+                const int32_t *restrict idx = indices + p;
+                for (size_t kx = 0; kx < kw; kx++) {
+                    const size_t x = ox * kw + kx;
+                    float *restrict d = drow + x * c;
+                    const int32_t i = (int32_t)(y * w + x);
+                    for (size_t ch = 0; ch < c; ch++) {
+                        matches += idx[ch] == i;
+                        d[ch] = (idx[ch] == i ? g[ch] : 0.0f) + 0.0f;  // + 0: -0 becomes +0, as in a scatter onto 0
+                    }
+                }
+            }
+            if (ow * kw < w) memset(drow + ow * kw * c, 0, (w - ow * kw) * c * sizeof(float));
+        }
+        return matches;
+    }
     CK_FOR_EACH_COVERED_ELEMENT({
         float *restrict d = din + (y * w + x) * c;
         const int32_t i = (int32_t)(y * w + x);
@@ -176,7 +204,7 @@ size_t CK_POOL_NAME(maxpool_backward_nhwc)(const float *dout, const int32_t *ind
             const int32_t *restrict idx = indices + p;
             for (size_t ch = 0; ch < c; ch++) {
                 matches += idx[ch] == i;
-                d[ch] = idx[ch] == i ? g[ch] : 0.0f;
+                d[ch] = (idx[ch] == i ? g[ch] : 0.0f) + 0.0f;  // + 0: -0 becomes +0, as in a scatter onto 0
             }
             continue;
         }

@@ -121,6 +121,23 @@ struct PoolingTests {
         }
     }
 
+    @Test("max pooling backward of a -0 gradient gives +0, as a scatter onto zero does (tiled, overlapping, every ISA)")
+    func negativeZeroGradient() throws {
+        for d in [try PoolingDescriptor(window: 2), try PoolingDescriptor(window: 3, stride: 2, padding: .same)] {
+            let s = try PoolingShape(batch: 2, inputHeight: 7, inputWidth: 6, channels: 19, descriptor: d)
+            let x = convolutionData(count: s.inputCount, integers: false, seed: 9)
+            for context in Self.contexts {
+                let pool = try MaxPooling(shape: s, context: context)
+                var y = [Float](repeating: 0, count: s.outputCount)
+                var idx: [Int32]? = [Int32](repeating: 0, count: s.outputCount)
+                try pool.forward(input: x, output: &y, indices: &idx)
+                var dx = [Float](repeating: .nan, count: s.inputCount)
+                try pool.backward(outputGradient: [Float](repeating: -0.0, count: s.outputCount), indices: idx!, inputGradient: &dx)
+                #expect(dx.allSatisfy { $0.bitPattern == 0 }, "\(s) \(context.isa)")
+            }
+        }
+    }
+
     @Test("max pooling backward rejects indices outside their own window, naming the element")
     func misplacedIndices() throws {
         let s = try PoolingShape(batch: 1, inputHeight: 4, inputWidth: 4, channels: 2, descriptor: PoolingDescriptor(window: 2))
