@@ -6,9 +6,9 @@ Times, with PyTorch's CPU kernels in channels_last (NHWC) layout, the same cases
 backward-weights + bias, through aten.convolution_backward, which runs oneDNN's primitives),
 the two CIFAR max-pooling layers (forward with indices, backward), and the Keras tutorial CNN's
 training step (forward, cross-entropy, backward, Adam) and inference. Run it alternately with
-`convbench` in one session to get same-run ratios (Bench/pytorch/README.md).
+`convbench` in one session to get same-run ratios (Bench/frameworks/README.md).
 
-Usage: python3 Bench/pytorch/torch_reference.py [--threads 1,2] [--json FILE] [--min-time 0.2]
+Usage: python3 Bench/frameworks/torch_reference.py [--threads 1,2] [--json FILE] [--min-time 0.2]
 """
 import argparse
 import json

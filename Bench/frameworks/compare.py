@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Same-session ratios of ConvKit (convbench --json) to PyTorch (torch_reference.py --json).
+"""Same-session ratios of ConvKit (convbench --json) to a reference framework.
 
-Pass the files of alternating rounds in order: --convkit A1.json A2.json --torch T1.json T2.json
-(round i pairs Ai with Ti). For each case and thread count it prints both times and the speedup
-ConvKit / PyTorch (PyTorch ms / ConvKit ms; for training and inference the images/s ratio): the
-median over rounds, with the rounds' range. ConvKit's convolution rows are its `auto` algorithm.
+The reference files come from torch_reference.py or tf_reference.py (--json). Pass the files of
+alternating rounds in order: --convkit A1.json A2.json --reference R1.json R2.json (round i pairs
+Ai with Ri; --torch is a synonym of --reference). For each case, path and thread count it prints
+both times and the speedup of ConvKit (reference ms / ConvKit ms; for training and inference the
+images/s ratio): the median over rounds, with the rounds' range. ConvKit's convolution rows are its
+`auto` algorithm; a training row is compared with every reference path (fit, step, ...).
 """
 import argparse
 import json
@@ -17,7 +19,7 @@ def load(path, key):
         with open(path) as f:
             return json.load(f)[key]
     except (OSError, ValueError, KeyError) as e:
-        sys.exit(f"{path}: not a readable {'convbench' if key == 'records' else 'torch_reference'} result file ({e})")
+        sys.exit(f"{path}: not a readable {'convbench' if key == 'records' else 'torch_reference / tf_reference'} result file ({e})")
 
 
 def convkit_ms(records, group, name, pass_, threads):
@@ -36,12 +38,13 @@ def convkit_ms(records, group, name, pass_, threads):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--convkit", nargs="+", required=True, help="convbench --json files, one per round")
-    parser.add_argument("--torch", nargs="+", required=True, help="torch_reference.py --json files, one per round")
+    parser.add_argument("--reference", "--torch", dest="reference", nargs="+", required=True,
+                        help="torch_reference.py or tf_reference.py --json files, one per round")
     args = parser.parse_args()
-    if len(args.convkit) != len(args.torch):
-        sys.exit(f"give one torch file per convbench file: {len(args.convkit)} convbench, {len(args.torch)} torch")
-    rounds = [(load(c, "records"), load(t, "rows")) for c, t in zip(args.convkit, args.torch)]
-    print(f"{'group':6} {'case':16} {'pass':16} {'thr':>3} {'ConvKit ms':>11} {'PyTorch ms':>11} {'speedup':>8}  rounds")
+    if len(args.convkit) != len(args.reference):
+        sys.exit(f"give one reference file per convbench file: {len(args.convkit)} convbench, {len(args.reference)} reference")
+    rounds = [(load(c, "records"), load(t, "rows")) for c, t in zip(args.convkit, args.reference)]
+    print(f"{'group':6} {'case':16} {'pass':16} {'thr':>3} {'ConvKit ms':>11} {'ref ms':>11} {'speedup':>8}  rounds")
     for row in rounds[0][1]:
         key = (row["group"], row["name"], row["passName"], row["threads"])
         ratios, ck, pt = [], [], []
