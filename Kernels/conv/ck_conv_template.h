@@ -121,9 +121,11 @@ CK_LOCAL(ck_fwd_rows)(const int rows, size_t n, size_t nseg, size_t seg_len,
     CK_LOCAL(ck_epilogue)(rows, n, acc0, acc1, c, ldc, bias, 0, relu);
 }
 
+// contiguous != 0 (a compile-time constant at each call): koff[i] == koff[0] + i, so the rows'
+// elements are one pointer plus constant offsets (no pointer per row to keep in registers).
 static inline __attribute__((always_inline)) CK_TARGET void
-CK_LOCAL(ck_bwdw_rows)(const int rows, size_t n, size_t nrows, size_t ncols, const float *a,
-                       ptrdiff_t a_row_stride, ptrdiff_t a_col_stride, const ptrdiff_t *koff,
+CK_LOCAL(ck_bwdw_rows)(const int rows, const int contiguous, size_t n, size_t nrows, size_t ncols,
+                       const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_col_stride, const ptrdiff_t *koff,
                        const float *g, size_t g_row_stride, size_t g_col_stride, float *c,
                        size_t ldc, int accumulate) {
     const CK_V zero = {0};
@@ -133,7 +135,7 @@ CK_LOCAL(ck_bwdw_rows)(const int rows, size_t n, size_t nrows, size_t ncols, con
     for (int i = 0; i < rows; i++) {
         acc0[i] = zero;
         acc1[i] = zero;
-        ak[i] = a + koff[i];
+        ak[i] = contiguous ? a + koff[0] + i : a + koff[i];
     }
     for (size_t y = 0; y < nrows; y++) {
         const float *gy = g + y * g_row_stride;
@@ -165,8 +167,14 @@ CK_LOCAL(ck_bwdw_rows)(const int rows, size_t n, size_t nrows, size_t ncols, con
 #define CK_FWD_CASE(R) \
     case R: CK_LOCAL(ck_fwd_rows)(R, n, nseg, seg_len, seg_off, row_ptr, w, c, ldc, bias, relu); break;
 #define CK_BWDW_CASE(R)                                                                           \
-    case R: CK_LOCAL(ck_bwdw_rows)(R, n, nrows, ncols, a, a_row_stride, a_col_stride, koff, g,     \
-                                   g_row_stride, g_col_stride, c, ldc, accumulate); break;
+    case R:                                                                                       \
+        if (contiguous)                                                                           \
+            CK_LOCAL(ck_bwdw_rows)(R, 1, n, nrows, ncols, a, a_row_stride, a_col_stride, koff, g, \
+                                   g_row_stride, g_col_stride, c, ldc, accumulate);               \
+        else                                                                                      \
+            CK_LOCAL(ck_bwdw_rows)(R, 0, n, nrows, ncols, a, a_row_stride, a_col_stride, koff, g, \
+                                   g_row_stride, g_col_stride, c, ldc, accumulate);               \
+        break;
 
 CK_TARGET void CK_FWD(size_t m, size_t n, size_t nseg, size_t seg_len, const ptrdiff_t *seg_off,
                       const float *const *row_ptr, const float *w, float *c, size_t ldc,
@@ -188,6 +196,8 @@ CK_TARGET void CK_BWDW(size_t m, size_t n, size_t nrows, size_t ncols, const flo
                        ptrdiff_t a_row_stride, ptrdiff_t a_col_stride, const ptrdiff_t *koff,
                        const float *g, size_t g_row_stride, size_t g_col_stride, float *c,
                        size_t ldc, int accumulate) {
+    int contiguous = 1;
+    for (size_t i = 1; i < m; i++) contiguous &= koff[i] == koff[0] + (ptrdiff_t)i;
     switch (m) {
 #if CK_MR >= 14
         CK_BWDW_CASE(14) CK_BWDW_CASE(13) CK_BWDW_CASE(12) CK_BWDW_CASE(11) CK_BWDW_CASE(10)
