@@ -55,6 +55,8 @@ struct OMPVsDispatch: ParsableCommand {
         guard !cases.isEmpty else { throw ValidationError("--groups '\(groups)' names none of fork/join, sgemm, conv") }
 
         let runtimes = [try Self.runtime(named: baseline), try Self.runtime(named: candidate)]
+        let previous = Parallel.runtime
+        defer { Parallel.runtime = previous }
         let env = ProcessInfo.processInfo.environment
         print("OpenMP \(ck_omp_version()) (libomp), omp_get_max_threads \(ck_omp_max_threads()), KMP_BLOCKTIME=\(env["KMP_BLOCKTIME"] ?? "default (200 ms)"), OMP_WAIT_POLICY=\(env["OMP_WAIT_POLICY"] ?? "default")")
         print("ConvKit ISA \(ISA.best); \(rounds) rounds of one \(blockTime) s block per runtime (ABBA order); speedup = median of the rounds' ratios")
@@ -74,7 +76,6 @@ struct OMPVsDispatch: ParsableCommand {
                 print(line)
             }
         }
-        Parallel.runtime = .dispatch
     }
 
     struct Result {
