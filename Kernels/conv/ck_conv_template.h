@@ -241,43 +241,17 @@ static inline __attribute__((always_inline)) CK_TARGET float CK_LOCAL(ck_hsum)(C
     return c[0] + c[1];
 }
 
-// One input pixel, any taps in range: din[ci] for ci < CIN.
+// PIXELS neighbouring input pixels of a row: din[p*CIN + ci] for p < PIXELS, ci < CIN. With
+// CHECKED (PIXELS = 1, near the borders) each column tap is checked against the gradient's
+// width; without, every column tap of every pixel must lie inside it. Rows are always checked.
 static inline __attribute__((always_inline)) CK_TARGET void
-CK_LOCAL(ck_bwdd_pixel)(const int CIN, const float *dout, size_t ho, size_t wo, size_t cout, const float *wts,
-                        size_t kh, size_t kw, size_t dy, size_t dx, ptrdiff_t oy_base, ptrdiff_t ox_base,
-                        float *din) {
-    const CK_V zero = {0};
-    CK_V acc[CK_BWDD_FEW_MAXC];
-#pragma clang loop unroll(full)
-    for (int ci = 0; ci < CIN; ci++) acc[ci] = zero;
-    for (size_t ky = 0; ky < kh; ky++) {
-        const ptrdiff_t oy = oy_base - (ptrdiff_t)(ky * dy);
-        if (oy < 0 || oy >= (ptrdiff_t)ho) continue;
-        for (size_t kx = 0; kx < kw; kx++) {
-            const ptrdiff_t ox = ox_base - (ptrdiff_t)(kx * dx);
-            if (ox < 0 || ox >= (ptrdiff_t)wo) continue;
-            const float *g = dout + ((size_t)oy * wo + (size_t)ox) * cout;
-            const float *wt = wts + (ky * kw + kx) * (size_t)CIN * cout;
-            for (size_t co = 0; co < cout; co += CK_VW) {
-                const CK_V gv = CK_LOCAL(ck_load)(g + co);
-#pragma clang loop unroll(full)
-                for (int ci = 0; ci < CIN; ci++) acc[ci] += gv * CK_LOCAL(ck_load)(wt + (size_t)ci * cout + co);
-            }
-        }
-    }
-#pragma clang loop unroll(full)
-    for (int ci = 0; ci < CIN; ci++) din[ci] = CK_LOCAL(ck_hsum)(acc[ci]);
-}
-
-// CK_BWDD_PIXELS neighbouring input pixels whose column taps are all in range.
-static inline __attribute__((always_inline)) CK_TARGET void
-CK_LOCAL(ck_bwdd_block)(const int CIN, const float *dout, size_t ho, size_t wo, size_t cout, const float *wts,
-                        size_t kh, size_t kw, size_t dy, size_t dx, ptrdiff_t oy_base, ptrdiff_t ox_base,
-                        float *din) {
+CK_LOCAL(ck_bwdd_pixels)(const int CIN, const int PIXELS, const int CHECKED, const float *dout, size_t ho,
+                         size_t wo, size_t cout, const float *wts, size_t kh, size_t kw, size_t dy, size_t dx,
+                         ptrdiff_t oy_base, ptrdiff_t ox_base, float *din) {
     const CK_V zero = {0};
     CK_V acc[CK_BWDD_PIXELS][CK_BWDD_FEW_MAXC];
 #pragma clang loop unroll(full)
-    for (int p = 0; p < CK_BWDD_PIXELS; p++) {
+    for (int p = 0; p < PIXELS; p++) {
 #pragma clang loop unroll(full)
         for (int ci = 0; ci < CIN; ci++) acc[p][ci] = zero;
     }
@@ -286,14 +260,16 @@ CK_LOCAL(ck_bwdd_block)(const int CIN, const float *dout, size_t ho, size_t wo, 
         if (oy < 0 || oy >= (ptrdiff_t)ho) continue;
         const float *grow = dout + (size_t)oy * wo * cout;
         for (size_t kx = 0; kx < kw; kx++) {
-            const float *g = grow + (size_t)(ox_base - (ptrdiff_t)(kx * dx)) * cout;
+            const ptrdiff_t ox = ox_base - (ptrdiff_t)(kx * dx);
+            if (CHECKED && (ox < 0 || ox >= (ptrdiff_t)wo)) continue;
+            const float *g = grow + (size_t)ox * cout;
             const float *wt = wts + (ky * kw + kx) * (size_t)CIN * cout;
             for (size_t co = 0; co < cout; co += CK_VW) {
                 CK_V wv[CK_BWDD_FEW_MAXC];
 #pragma clang loop unroll(full)
                 for (int ci = 0; ci < CIN; ci++) wv[ci] = CK_LOCAL(ck_load)(wt + (size_t)ci * cout + co);
 #pragma clang loop unroll(full)
-                for (int p = 0; p < CK_BWDD_PIXELS; p++) {
+                for (int p = 0; p < PIXELS; p++) {
                     const CK_V gv = CK_LOCAL(ck_load)(g + (size_t)p * cout + co);
 #pragma clang loop unroll(full)
                     for (int ci = 0; ci < CIN; ci++) acc[p][ci] += gv * wv[ci];
@@ -302,7 +278,7 @@ CK_LOCAL(ck_bwdd_block)(const int CIN, const float *dout, size_t ho, size_t wo, 
         }
     }
 #pragma clang loop unroll(full)
-    for (int p = 0; p < CK_BWDD_PIXELS; p++) {
+    for (int p = 0; p < PIXELS; p++) {
 #pragma clang loop unroll(full)
         for (int ci = 0; ci < CIN; ci++) din[(size_t)p * CIN + ci] = CK_LOCAL(ck_hsum)(acc[p][ci]);
     }
@@ -322,12 +298,12 @@ CK_LOCAL(ck_bwdd_rows)(const int CIN, const float *dout, size_t ho, size_t wo, s
         while (x < w) {
             const ptrdiff_t xs = (ptrdiff_t)x;
             if (xs >= first && xs + CK_BWDD_PIXELS - 1 <= last && x + CK_BWDD_PIXELS <= w) {
-                CK_LOCAL(ck_bwdd_block)(CIN, dout, ho, wo, cout, wts, kh, kw, dy, dx, oy_base, xs + pad_left,
-                                        drow + x * (size_t)CIN);
+                CK_LOCAL(ck_bwdd_pixels)(CIN, CK_BWDD_PIXELS, 0, dout, ho, wo, cout, wts, kh, kw, dy, dx, oy_base,
+                                         xs + pad_left, drow + x * (size_t)CIN);
                 x += CK_BWDD_PIXELS;
             } else {
-                CK_LOCAL(ck_bwdd_pixel)(CIN, dout, ho, wo, cout, wts, kh, kw, dy, dx, oy_base, xs + pad_left,
-                                        drow + x * (size_t)CIN);
+                CK_LOCAL(ck_bwdd_pixels)(CIN, 1, 1, dout, ho, wo, cout, wts, kh, kw, dy, dx, oy_base,
+                                         xs + pad_left, drow + x * (size_t)CIN);
                 x += 1;
             }
         }

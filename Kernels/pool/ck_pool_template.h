@@ -11,7 +11,7 @@
 
 static inline __attribute__((always_inline)) size_t ck_max_z(ptrdiff_t a) { return a < 0 ? 0 : (size_t)a; }
 
-// Streaming (non-temporal) stores of the backward passes: 16 floats from src to dst (16-byte
+// Streaming (non-temporal) stores of the max pooling backward pass: 16 floats from src to dst (16-byte
 // aligned: Swift arrays are), four SSE stores; the write-combining buffers gather whole lines
 // whatever the store width. Other architectures store plainly.
 #if defined(__x86_64__)
@@ -198,7 +198,7 @@ size_t CK_POOL_NAME(maxpool_backward_nhwc)(const float *dout, const int32_t *ind
         float *restrict d = din + (y * w + x) * c;
         const int32_t i = (int32_t)(y * w + x);
         if (ry.lo == ry.hi && rx.lo == rx.hi) {
-            // One window (always so when the windows tile the input): a select, no sum.
+            // One window (stride at least the window, away from the padding): a select, no sum.
             const size_t p = ((size_t)ry.lo * ow + (size_t)rx.lo) * c;
             const float *restrict g = dout + p;
             const int32_t *restrict idx = indices + p;
@@ -271,28 +271,7 @@ CK_POOL_TARGET
 void CK_POOL_NAME(avgpool_backward_nhwc)(const float *dout, size_t oh, size_t ow, size_t c, float *din,
                                   size_t h, size_t w, size_t y0, size_t y1, size_t kh, size_t kw,
                                   size_t sy, size_t sx, ptrdiff_t pad_top, ptrdiff_t pad_left,
-                                  ptrdiff_t pad_bottom, ptrdiff_t pad_right, int include_pad,
-                                  int streaming) {
-    if (streaming && ck_pool_can_stream(din, c)) {
-        CK_FOR_EACH_COVERED_ELEMENT({
-            for (size_t ch0 = 0; ch0 < c; ch0 += 16) {
-                float acc[16] = { 0 };
-                for (ptrdiff_t oy = ry.lo; oy <= ry.hi; oy++) {
-                    for (ptrdiff_t ox = rx.lo; ox <= rx.hi; ox++) {
-                        size_t ys, ye, xs, xe;
-                        float scale;
-                        ck_avg_window((size_t)oy, (size_t)ox, h, w, kh, kw, sy, sx, pad_top, pad_left,
-                                      pad_bottom, pad_right, include_pad, &ys, &ye, &xs, &xe, &scale);
-                        const float *restrict g = dout + ((size_t)oy * ow + (size_t)ox) * c + ch0;
-                        for (int j = 0; j < 16; j++) acc[j] += g[j] * scale;
-                    }
-                }
-                CK_POOL_STREAM16(din + (y * w + x) * c + ch0, acc);
-            }
-        });
-        CK_POOL_STREAM_FENCE();
-        return;
-    }
+                                  ptrdiff_t pad_bottom, ptrdiff_t pad_right, int include_pad) {
     CK_FOR_EACH_COVERED_ELEMENT({
         float *restrict d = din + (y * w + x) * c;
         for (size_t ch = 0; ch < c; ch++) d[ch] = 0.0f;

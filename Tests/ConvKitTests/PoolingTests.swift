@@ -140,23 +140,27 @@ struct PoolingTests {
 
     @Test("max pooling backward rejects indices outside their own window, naming the element")
     func misplacedIndices() throws {
-        let s = try PoolingShape(batch: 1, inputHeight: 4, inputWidth: 4, channels: 2, descriptor: PoolingDescriptor(window: 2))
-        var x = [Float](repeating: 0, count: s.inputCount)
-        for i in x.indices { x[i] = Float(i % 7) }
-        var y = [Float](repeating: 0, count: s.outputCount)
-        var idx: [Int32]? = [Int32](repeating: 0, count: s.outputCount)
-        try MaxPooling(shape: s).forward(input: x, output: &y, indices: &idx)
-        var dx = [Float](repeating: 0, count: s.inputCount)
-        try MaxPooling(shape: s).backward(outputGradient: y, indices: idx!, inputGradient: &dx)
-        // Output (0, 1), channel 1, pointing at input element 0 (in the image, not in its window).
-        var bad = idx!
-        bad[3] = 0
-        do {
-            try MaxPooling(shape: s).backward(outputGradient: y, indices: bad, inputGradient: &dx)
-            Issue.record("misplaced index accepted")
-        } catch let ConvKitError.invalidArgument(name, message) {
-            #expect(name == "indices")
-            #expect(message.contains("element 3 is 0") && message.contains("window of output (0, 1)"), "\(message)")
+        // NHWC: element 3 is output (0, 1), channel 1. NCHW: element 3 is channel 0, output (1, 1).
+        for (layout, window) in [(TensorLayout.nhwc, "window of output (0, 1)"), (.nchw, "window of output (1, 1)")] {
+            let s = try PoolingShape(batch: 1, inputHeight: 4, inputWidth: 4, channels: 2, descriptor: PoolingDescriptor(window: 2),
+                                     layout: layout)
+            var x = [Float](repeating: 0, count: s.inputCount)
+            for i in x.indices { x[i] = Float(i % 7) }
+            var y = [Float](repeating: 0, count: s.outputCount)
+            var idx: [Int32]? = [Int32](repeating: 0, count: s.outputCount)
+            try MaxPooling(shape: s).forward(input: x, output: &y, indices: &idx)
+            var dx = [Float](repeating: 0, count: s.inputCount)
+            try MaxPooling(shape: s).backward(outputGradient: y, indices: idx!, inputGradient: &dx)
+            // Element 3 pointing at input element 0: in the image, not in its window.
+            var bad = idx!
+            bad[3] = 0
+            do {
+                try MaxPooling(shape: s).backward(outputGradient: y, indices: bad, inputGradient: &dx)
+                Issue.record("misplaced index accepted (\(layout))")
+            } catch let ConvKitError.invalidArgument(name, message) {
+                #expect(name == "indices")
+                #expect(message.contains("element 3 is 0") && message.contains(window), "\(layout): \(message)")
+            }
         }
     }
 

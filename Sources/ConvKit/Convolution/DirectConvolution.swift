@@ -79,13 +79,6 @@ struct DirectProblem {
 /// the (padded where needed) input in place. Workspace: packed weights, per-worker padded rows
 /// and pixel pointers, and for backward-weights the per-chunk partial sums.
 enum DirectConvolution {
-    /// Output rows per work item: enough items for the threads, whole images when the batch
-    /// alone gives enough.
-    static func bandRows(_ p: DirectProblem, threads: Int) -> Int {
-        let bands = min(p.outputHeight, max(1, ceilDiv(4 * threads, p.batch)))
-        return ceilDiv(p.outputHeight, bands)
-    }
-
     static func panels(_ p: DirectProblem, _ kernel: DirectConvolutionKernel) -> Int {
         ceilDiv(p.groupOutputChannels, kernel.nr)
     }
@@ -157,9 +150,8 @@ enum DirectConvolution {
 
     private static func carveForward(_ layout: inout ScratchLayout, _ p: DirectProblem,
                                      _ kernel: DirectConvolutionKernel, threads: Int) -> ForwardScratch {
-        let band = bandRows(p, threads: threads)
-        let items = p.batch * ceilDiv(p.outputHeight, band)
-        let workers = Parallel.workerCount(items: items, threads: threads)
+        let rowBands = RowBands(rows: p.outputHeight, images: p.batch, threads: threads), band = rowBands.rows
+        let workers = Parallel.workerCount(items: rowBands.count, threads: threads)
         let offsets = layout.take(2 * p.groups * p.segmentCount)
         let paddedRows = (band - 1) * p.strideY + (p.kernelHeight - 1) * p.dilationY + 1
         let paddedStride = roundUp(p.readsInPlace ? 0 : paddedRows * p.neededWidth * p.sourceChannels, 16)
@@ -188,15 +180,14 @@ enum DirectConvolution {
                 s.segmentOffsets[g * nseg + seg] = ky * p.dilationY * rowStride + kx * p.dilationX * c + g * cig
             }
         }
-        let band = bandRows(p, threads: threads)
-        let bands = ceilDiv(p.outputHeight, band)
+        let rowBands = RowBands(rows: p.outputHeight, images: p.batch, threads: threads)
         let panelCount = panels(p, kernel), nr = kernel.nr, mr = kernel.mr
         let cog = p.groupOutputChannels, cout = p.outputChannels, ow = p.outputWidth
         let imageCount = p.sourceHeight * p.sourceWidth * c
         let args = UncheckedSendableBox((source, packedWeights, bias, output, s))
-        Parallel.forEach(p.batch * bands, threads: threads) { item, worker in
+        Parallel.forEach(rowBands.count, threads: threads) { item, worker in
             let (source, packedWeights, bias, output, s) = args.value
-            let n = item / bands, oy0 = (item % bands) * band, oy1 = min(p.outputHeight, oy0 + band)
+            let (n, oy0, oy1) = rowBands.band(item)
             let image = source + n * imageCount
             let base: UnsafePointer<Float>
             if p.readsInPlace {

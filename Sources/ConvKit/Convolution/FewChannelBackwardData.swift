@@ -19,16 +19,13 @@ enum FewChannelBackwardData {
     static func run(_ s: ConvolutionShape, kernel: DirectConvolutionKernel, outputGradient: UnsafePointer<Float>,
                     weights: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>, threads: Int) {
         let h = s.inputHeight, w = s.inputWidth, cin = s.inputChannels, d = s.descriptor
-        let bands = min(h, max(1, ceilDiv(4 * threads, s.batch)))
-        let band = ceilDiv(h, bands), perImage = ceilDiv(h, band)
         let outImage = s.outputHeight * s.outputWidth * s.outputChannels, inImage = h * w * cin
         let args = UncheckedSendableBox((outputGradient, weights, inputGradient))
-        Parallel.forEach(s.batch * perImage, threads: threads) { item in
+        RowBands(rows: h, images: s.batch, threads: threads).forEach(threads: threads) { _, n, y0, y1 in
             let (dy, wts, dx) = args.value
-            let n = item / perImage, y0 = (item % perImage) * band
             kernel.backwardDataFewChannels(dy + n * outImage, s.outputHeight, s.outputWidth, s.outputChannels, wts,
                                            s.kernelHeight, s.kernelWidth, cin, d.dilationY, d.dilationX,
-                                           s.padTop, s.padLeft, dx + n * inImage, w, y0, min(h, y0 + band))
+                                           s.padTop, s.padLeft, dx + n * inImage, w, y0, y1)
         }
     }
 }

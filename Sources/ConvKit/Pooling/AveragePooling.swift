@@ -27,7 +27,7 @@ public struct AveragePooling: Sendable {
         let d = s.descriptor, c = s.channels, hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth
         PoolingRunner.inNHWC(s, workspace: workspace, source: input.baseAddress!, sourceSpatial: hw,
                              destination: output.baseAddress!, destinationSpatial: ohw) { src, dst in
-            PoolingRunner.forEachBand(s, threads: threads) { n, oh0, oh1 in
+            RowBands(rows: s.outputHeight, images: s.batch, threads: threads).forEach(threads: threads) { _, n, oh0, oh1 in
                 kernels.averageForward(src + n * hw * c, s.inputHeight, s.inputWidth, c, oh0, oh1, s.outputWidth,
                                        d.windowHeight, d.windowWidth, d.strideY, d.strideX, s.padTop, s.padLeft,
                                        s.padBottom, s.padRight, d.countIncludePadding ? 1 : 0, dst + n * ohw * c)
@@ -44,13 +44,12 @@ public struct AveragePooling: Sendable {
         try PoolingRunner.check("inputGradient", inputGradient.count, s.inputCount, s)
         let threads = Parallel.availableThreads(context.threads), kernels = PoolingKernels.kernels(for: context.isa)
         let d = s.descriptor, c = s.channels, hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth
-        let streaming: Int32 = s.inputCount * 4 >= PoolingRunner.streamingMinBytes ? 1 : 0
         PoolingRunner.inNHWC(s, workspace: workspace, source: outputGradient.baseAddress!, sourceSpatial: ohw,
                              destination: inputGradient.baseAddress!, destinationSpatial: hw) { g, out in
-            PoolingRunner.forEachInputBand(s, threads: threads) { _, n, y0, y1 in
+            RowBands(rows: s.inputHeight, images: s.batch, threads: threads).forEach(threads: threads) { _, n, y0, y1 in
                 kernels.averageBackward(g + n * ohw * c, s.outputHeight, s.outputWidth, c, out + n * hw * c,
                                         s.inputHeight, s.inputWidth, y0, y1, d.windowHeight, d.windowWidth, d.strideY, d.strideX,
-                                        s.padTop, s.padLeft, s.padBottom, s.padRight, d.countIncludePadding ? 1 : 0, streaming)
+                                        s.padTop, s.padLeft, s.padBottom, s.padRight, d.countIncludePadding ? 1 : 0)
             }
         }
     }

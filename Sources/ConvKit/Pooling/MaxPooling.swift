@@ -43,7 +43,7 @@ public struct MaxPooling: Sendable {
             let idx: UnsafeMutablePointer<Int32>? = indices == nil ? nil : (nchw ? idxScratch : indices!.baseAddress!)
             let args = UncheckedSendableBox((src, dst, idx))
             let d = s.descriptor, c = s.channels
-            PoolingRunner.forEachBand(s, threads: threads) { n, oh0, oh1 in
+            RowBands(rows: s.outputHeight, images: s.batch, threads: threads).forEach(threads: threads) { _, n, oh0, oh1 in
                 let (src, dst, idx) = args.value
                 kernels.maxForward(src + n * hw * c, s.inputHeight, s.inputWidth, c, oh0, oh1, s.outputWidth,
                                     d.windowHeight, d.windowWidth, d.strideY, d.strideX, s.padTop, s.padLeft,
@@ -88,10 +88,10 @@ public struct MaxPooling: Sendable {
             let args = UncheckedSendableBox((g, idx, out))
             let d = s.descriptor
             let streaming: Int32 = s.inputCount * 4 >= PoolingRunner.streamingMinBytes ? 1 : 0
-            let items = PoolingRunner.inputBandCount(s, threads: threads)
-            matched = withUnsafeTemporaryAllocation(of: Int.self, capacity: items) { counts in
+            let bands = RowBands(rows: s.inputHeight, images: s.batch, threads: threads)
+            matched = withUnsafeTemporaryAllocation(of: Int.self, capacity: bands.count) { counts in
                 let slots = UncheckedSendableBox(counts.baseAddress!)
-                PoolingRunner.forEachInputBand(s, threads: threads) { item, n, y0, y1 in
+                bands.forEach(threads: threads) { item, n, y0, y1 in
                     let (g, idx, out) = args.value
                     slots.value[item] = kernels.maxBackward(
                         g + n * ohw * c, idx + n * ohw * c, s.outputHeight, s.outputWidth, c, out + n * hw * c,

@@ -11,7 +11,7 @@ struct PoolingKernels: Sendable {
     typealias AverageForward = @convention(c) (UnsafePointer<Float>?, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int,
                                                Int, Int, Int32, UnsafeMutablePointer<Float>?) -> Void
     typealias AverageBackward = @convention(c) (UnsafePointer<Float>?, Int, Int, Int, UnsafeMutablePointer<Float>?, Int, Int,
-                                                Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int32, Int32) -> Void
+                                                Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int32) -> Void
 
     let isa: ISA
     let maxForward: MaxForward

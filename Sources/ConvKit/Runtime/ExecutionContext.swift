@@ -56,7 +56,7 @@ public struct ExecutionContext: Sendable, Equatable {
             }
             isa = min(requested, ISA.best)
         }
-        _ = try ParallelRuntime(environment: environment)
+        _ = try ParallelRuntime.spinMicroseconds(environment)
         try self.init(threads: threads, isa: isa)
     }
 

@@ -32,7 +32,7 @@ public struct ParallelRuntime: Sendable {
     }
 
     /// Dispatch's global pool, with helper threads that keep polling for the next region for
-    /// `spinMicroseconds` (default 1000) after each one before they return to Dispatch, the
+    /// `spinMicroseconds` (default 1000; a negative count is 0) after each one before they return to Dispatch, the
     /// way OpenMP's threads spin for `KMP_BLOCKTIME` (200 ms). Back-to-back regions (the layers of
     /// a training step) then start all their workers at once; an idle process stops spinning
     /// within `spinMicroseconds`. One region uses the helpers at a time; a region started
@@ -51,15 +51,23 @@ extension ParallelRuntime {
     /// Unset or empty: `spinningDispatch()`.
     /// - Throws: ``ConvKitError/invalidEnvironment(variable:value:expected:)`` for another value.
     public init(environment: [String: String]) throws {
-        guard let raw = environment["CONVKIT_SPIN_US"], !raw.isEmpty else {
-            self = .spinningDispatch()
-            return
+        switch try Self.spinMicroseconds(environment) {
+        case nil: self = .spinningDispatch()
+        case 0: self = .dispatch
+        case let microseconds?: self = .spinningDispatch(spinMicroseconds: microseconds)
         }
+    }
+
+    /// `CONVKIT_SPIN_US` parsed (nil when unset or empty).
+    /// - Throws: ``ConvKitError/invalidEnvironment(variable:value:expected:)`` for a value that is
+    ///   not a non-negative integer.
+    static func spinMicroseconds(_ environment: [String: String]) throws -> Int? {
+        guard let raw = environment["CONVKIT_SPIN_US"], !raw.isEmpty else { return nil }
         guard let microseconds = Int(raw.filter { $0 != " " }), microseconds >= 0 else {
             throw ConvKitError.invalidEnvironment(variable: "CONVKIT_SPIN_US", value: raw,
                                                   expected: "a non-negative integer (microseconds; 0: plain concurrentPerform)")
         }
-        self = microseconds == 0 ? .dispatch : .spinningDispatch(spinMicroseconds: microseconds)
+        return microseconds
     }
 }
 
