@@ -33,12 +33,15 @@ def load_folder(path):
     return x, y, xt, yt
 
 
-def parse_arguments(description):
-    """--data FOLDER, --seeds 1,2,3 and --epochs 10, parsed."""
+def parse_arguments(description, orders=None):
+    """--data FOLDER, --seeds 1,2,3, --epochs 10 and, when `orders` names the choices (the first
+    is the default), --order, parsed."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data", required=True, help="folder with data_batch_1..5.bin and test_batch.bin")
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--epochs", type=int, default=10)
+    if orders:
+        parser.add_argument("--order", choices=orders, default=orders[0], help="order of the training images per epoch")
     args = parser.parse_args()
     try:
         args.seeds = [int(s) for s in args.seeds.split(",") if s.strip()]

@@ -32,9 +32,23 @@ public struct TrainingProgress: Sendable {
     public var eta: Double { batch > 0 ? elapsed / Double(batch) * Double(batches - batch) : 0 }
 }
 
+/// The order in which ``Sequential/fit(_:epochs:batchSize:optimizer:loss:validation:seed:shuffle:onBatch:onEpoch:)``
+/// visits the training images.
+public enum ShuffleMode: String, Sendable, CaseIterable {
+    /// A new permutation every epoch (Keras' documented `shuffle=True`, PyTorch's `shuffle=True`).
+    case everyEpoch = "every-epoch"
+    /// One permutation, drawn before the first epoch and repeated in every epoch: what Keras 3
+    /// on TensorFlow does after `keras.utils.set_random_seed` (its permutation is a random op in
+    /// a tf.data map, which restarts from the seed each time an epoch re-iterates the dataset).
+    case once
+    /// The data's own order, every epoch (Keras' `shuffle=False`).
+    case none
+}
+
 extension Sequential {
-    /// Trains for `epochs` passes over `data`, shuffled every epoch by a generator seeded with
-    /// `seed`, in mini-batches of `batchSize` (the last one may be smaller, as in Keras).
+    /// Trains for `epochs` passes over `data`, in mini-batches of `batchSize` (the last one may
+    /// be smaller, as in Keras), visiting the images in the order `shuffle` says (by default a
+    /// new permutation every epoch, drawn by a generator seeded with `seed`).
     /// Bitwise reproducible for a seed and data, whatever the thread count.
     ///
     /// - Parameters:
@@ -45,16 +59,16 @@ extension Sequential {
     @discardableResult
     public func fit(_ data: Dataset, epochs: Int, batchSize: Int, optimizer: any Optimizer,
                     loss: Loss = .softmaxCrossEntropy, validation: Dataset? = nil, seed: UInt64 = 0,
-                    onBatch: ((TrainingProgress) -> Void)? = nil,
+                    shuffle: ShuffleMode = .everyEpoch, onBatch: ((TrainingProgress) -> Void)? = nil,
                     onEpoch: ((EpochRecord) -> Void)? = nil) throws -> [EpochRecord] {
         try Denormals.withMode {
             try fitBody(data, epochs: epochs, batchSize: batchSize, optimizer: optimizer, loss: loss, validation: validation,
-                        seed: seed, onBatch: onBatch, onEpoch: onEpoch)
+                        seed: seed, shuffle: shuffle, onBatch: onBatch, onEpoch: onEpoch)
         }
     }
 
     private func fitBody(_ data: Dataset, epochs: Int, batchSize: Int, optimizer: any Optimizer, loss: Loss,
-                         validation: Dataset?, seed: UInt64, onBatch: ((TrainingProgress) -> Void)?,
+                         validation: Dataset?, seed: UInt64, shuffle: ShuffleMode, onBatch: ((TrainingProgress) -> Void)?,
                          onEpoch: ((EpochRecord) -> Void)?) throws -> [EpochRecord] {
         try check(data)
         if let validation { try check(validation) }
@@ -69,7 +83,7 @@ extension Sequential {
         var step = 0
         let batches = (n + batchSize - 1) / batchSize
         for epoch in 1...max(1, epochs) where epochs > 0 {
-            order.shuffle(using: &generator)
+            if shuffle == .everyEpoch || (shuffle == .once && epoch == 1) { order.shuffle(using: &generator) }
             let start = DispatchTime.now().uptimeNanoseconds
             var lossSum = 0.0, correct = 0
             for b in 0..<batches {

@@ -40,6 +40,8 @@ struct Train: ParsableCommand {
     @Option(help: "Save the trained weights to this file.") var save: String?
     @Option(help: "Write the per-epoch history to this CSV file.") var history: String?
     @Option(help: "Write an SVG chart of the loss and accuracy curves to this file.") var plot: String?
+    @Option(help: "Order of the training images: every-epoch (a new permutation each epoch), once (one permutation repeated every epoch, as Keras 3 on TensorFlow does after keras.utils.set_random_seed) or none.")
+    var shuffle: ShuffleMode = .everyEpoch
     @Flag(help: "Keep denormal floats (by default ConvKit flushes them to zero, as TensorFlow does; for measuring that choice).")
     var keepDenormals = false
 
@@ -64,10 +66,10 @@ struct Train: ParsableCommand {
         if keepDenormals { Denormals.flushToZero = false }
         let model = try KerasTutorialCNN.make(seed: seed, context: ctx)
         print(model.summary())
-        print("Training on \(sets.train.count) images, validating on \(sets.test.count); batch \(batchSize), \(epochs) epochs, Adam, \(ctx.threads) thread(s), ISA \(ctx.isa)")
+        print("Training on \(sets.train.count) images, validating on \(sets.test.count); batch \(batchSize), \(epochs) epochs, shuffled \(shuffle.rawValue), Adam, \(ctx.threads) thread(s), ISA \(ctx.isa)")
         var lastLength = 0
         let records = try model.fit(
-            sets.train, epochs: epochs, batchSize: batchSize, optimizer: Adam(), validation: sets.test, seed: seed,
+            sets.train, epochs: epochs, batchSize: batchSize, optimizer: Adam(), validation: sets.test, seed: seed, shuffle: shuffle,
             onBatch: { p in
                 guard p.batch == p.batches || p.batch % 8 == 0 else { return }
                 let line = String(format: "Epoch %d/%d %@ %d/%d - %.0f img/s - loss %.4f - accuracy %.4f - ETA %.0fs",
@@ -155,3 +157,5 @@ struct Download: ParsableCommand {
 func flushOutput() {
     fflush(nil)  // flushes every output stream, standard output included
 }
+
+extension ShuffleMode: ExpressibleByArgument {}

@@ -117,6 +117,40 @@ struct ConvolutionTests {
         }
     }
 
+    @Test("im2col backward-data lowers several whole images per slice, the last group partial")
+    func im2colBackwardDataImageGroups() throws {
+        // Depth 9 * 64 = 576 gives slices of 113 rows: two 7x7 images per work item, five images
+        // in items of 2, 2 and 1.
+        let shape = try ConvolutionShape(batch: 5, inputHeight: 9, inputWidth: 9, inputChannels: 64, outputChannels: 20,
+                                         descriptor: ConvolutionDescriptor(kernel: 3))
+        let e = ConvolutionExpectation(shape, integers: true, seed: 19)
+        for threads in [1, 2] {
+            try checkConvolution(e, algorithm: .im2col, layout: .nhwc, context: ExecutionContext(threads: threads))
+        }
+    }
+
+    @Test("auto follows its documented rule on the CIFAR-10 layers (every pass, every ISA)")
+    func automaticChoiceOnCIFARLayers() throws {
+        let conv1 = try ConvolutionShape(batch: 64, inputHeight: 32, inputWidth: 32, inputChannels: 3, outputChannels: 32,
+                                         descriptor: ConvolutionDescriptor(kernel: 3))
+        let conv2 = try ConvolutionShape(batch: 64, inputHeight: 15, inputWidth: 15, inputChannels: 32, outputChannels: 64,
+                                         descriptor: ConvolutionDescriptor(kernel: 3))
+        let conv3 = try ConvolutionShape(batch: 64, inputHeight: 6, inputWidth: 6, inputChannels: 64, outputChannels: 64,
+                                         descriptor: ConvolutionDescriptor(kernel: 3))
+        let strided = try ConvolutionShape(batch: 2, inputHeight: 16, inputWidth: 16, inputChannels: 32, outputChannels: 32,
+                                           descriptor: ConvolutionDescriptor(kernel: 3, stride: 2, padding: .same))
+        for isa in ISA.supported {
+            for shape in [conv1, conv2, conv3] {
+                #expect(shape.automaticAlgorithm(for: .forward, isa: isa) == .direct)
+                #expect(shape.automaticAlgorithm(for: .backwardWeights, isa: isa) == .direct)
+            }
+            #expect(conv1.automaticAlgorithm(for: .backwardData, isa: isa) == .direct)  // the few-channel kernel
+            #expect(conv2.automaticAlgorithm(for: .backwardData, isa: isa) == .direct)  // 169 / 225 useful taps
+            #expect(conv3.automaticAlgorithm(for: .backwardData, isa: isa) == .im2col)  // 16 / 36
+            #expect(strided.automaticAlgorithm(for: .backwardData, isa: isa) == .im2col)
+        }
+    }
+
     @Test(".reference runs ConvKitReference's loops")
     func referenceAlgorithm() throws {
         let shape = try edgeConvolutionShapes()[7]

@@ -78,8 +78,21 @@ enum Im2colConvolution {
 
     static func backwardDataScratchCount(_ s: ConvolutionShape, threads: Int) -> Int {
         if isPointwise(s) { return 0 }
-        let rows = min(sliceRows(s), s.outputHeight * s.outputWidth)
-        return Parallel.workerCount(items: s.batch, threads: threads) * roundUp(rows * depth(s), 16)
+        let (items, images) = backwardDataItems(s)
+        return Parallel.workerCount(items: items, threads: threads) * roundUp(backwardDataRows(s, images) * depth(s), 16)
+    }
+
+    /// Work items of the backward-data pass and the whole images in each: as many as fit one slice
+    /// together (at least one), so a small image's GEMM is not a few rows that pack the whole
+    /// weight matrix. A function of the shape only.
+    static func backwardDataItems(_ s: ConvolutionShape) -> (items: Int, imagesPerItem: Int) {
+        let images = max(1, min(s.batch, sliceRows(s) / (s.outputHeight * s.outputWidth)))
+        return (ceilDiv(s.batch, images), images)
+    }
+
+    /// Rows of one backward-data slice: whole images, or a slice of one large image.
+    static func backwardDataRows(_ s: ConvolutionShape, _ imagesPerItem: Int) -> Int {
+        min(sliceRows(s), imagesPerItem * s.outputHeight * s.outputWidth)
     }
 
     /// GEMM of dL/dOutput with the transposed weights into column form, then col2im. Work items
@@ -104,16 +117,18 @@ enum Im2colConvolution {
             return
         }
         let perImage = s.outputHeight * s.outputWidth
-        let rows = min(sliceRows(s), perImage), sliceFloats = roundUp(rows * kd, 16)
+        let (items, imagesPerItem) = backwardDataItems(s)
+        let rows = backwardDataRows(s, imagesPerItem), sliceFloats = roundUp(rows * kd, 16)
         let imageCount = s.inputHeight * s.inputWidth * cin
         let args = UncheckedSendableBox((outputGradient, weights, inputGradient, scratch))
-        Parallel.forEach(s.batch, threads: threads) { n, worker in
+        Parallel.forEach(items, threads: threads) { item, worker in
             let (outputGradient, weights, inputGradient, scratch) = args.value
             let col = scratch + worker * sliceFloats
-            (inputGradient + n * imageCount).initialize(repeating: 0, count: imageCount)
-            var p0 = n * perImage
-            while p0 < (n + 1) * perImage {
-                let count = min(rows, (n + 1) * perImage - p0)
+            let n0 = item * imagesPerItem, n1 = min(s.batch, n0 + imagesPerItem)
+            (inputGradient + n0 * imageCount).initialize(repeating: 0, count: (n1 - n0) * imageCount)
+            var p0 = n0 * perImage
+            while p0 < n1 * perImage {
+                let count = min(rows, n1 * perImage - p0)
                 for g in 0..<s.groups {
                     GEMM.run(.noTranspose, .transpose, m: count, n: kd, k: cog, a: outputGradient + p0 * cout + g * cog,
                              lda: cout, b: weights + g * cog, ldb: cout, beta: 0, c: col, ldc: kd,
