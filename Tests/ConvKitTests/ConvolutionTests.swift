@@ -124,8 +124,10 @@ struct ConvolutionTests {
         let shape = try ConvolutionShape(batch: 5, inputHeight: 9, inputWidth: 9, inputChannels: 64, outputChannels: 20,
                                          descriptor: ConvolutionDescriptor(kernel: 3))
         let e = ConvolutionExpectation(shape, integers: true, seed: 19)
-        for threads in [1, 2] {
-            try checkConvolution(e, algorithm: .im2col, layout: .nhwc, context: ExecutionContext(threads: threads))
+        for isa in ISA.supported {
+            for threads in [1, 2] {
+                try checkConvolution(e, algorithm: .im2col, layout: .nhwc, context: ExecutionContext(threads: threads, isa: isa))
+            }
         }
     }
 

@@ -9,6 +9,14 @@ struct TinyNetwork {
     let model: Sequential
     static let input = TensorShape(height: 6, width: 6, channels: 2)
 
+    /// `count` random images (pixels in [0, 1]) with labels 0-2, from a generator seeded with `seed`.
+    static func randomData(count: Int, seed: UInt64) throws -> Dataset {
+        var g = SplitMix64(seed: seed)
+        let images = (0..<(count * input.count)).map { _ in Float.random(in: 0...1, using: &g) }
+        let labels = (0..<count).map { _ in Int32.random(in: 0..<3, using: &g) }
+        return try Dataset(shape: input, images: images, labels: labels)
+    }
+
     init(seed: UInt64, threads: Int = 2) throws {
         model = try Sequential(input: TinyNetwork.input, seed: seed, context: ExecutionContext(threads: threads)) {
             try Conv2D(filters: 3, kernelSize: 3, activation: .relu)
@@ -95,11 +103,7 @@ struct SequentialTests {
 
     @Test("training is bitwise reproducible for 1 and 2 threads, and allocation-free plans are reused")
     func reproducibleAcrossThreads() throws {
-        var g = SplitMix64(seed: 4)
-        let n = 80
-        let images = (0..<(n * 72)).map { _ in Float.random(in: 0...1, using: &g) }
-        let labels = (0..<n).map { _ in Int32.random(in: 0..<3, using: &g) }
-        let data = try Dataset(shape: TinyNetwork.input, images: images, labels: labels)
+        let data = try TinyNetwork.randomData(count: 80, seed: 4)
         var results: [[UInt32]] = []
         for threads in [1, 2] {
             let net = try TinyNetwork(seed: 5, threads: threads)

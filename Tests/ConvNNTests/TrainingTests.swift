@@ -4,19 +4,17 @@ import Testing
 
 @Suite("Training")
 struct TrainingTests {
-    /// 40 random images of the tiny network and labels, and the permutation `fit` draws first for
-    /// `seed` (Array.shuffle with SplitMix64, as documented).
+    /// 40 random images of the tiny network, permuted as `fit` permutes them first for `seed`
+    /// (Array.shuffle with SplitMix64, as documented) when a seed is given.
     static func data(permutedFor seed: UInt64? = nil) throws -> Dataset {
-        var g = SplitMix64(seed: 11)
-        let n = 40, per = TinyNetwork.input.count
-        let images = (0..<(n * per)).map { _ in Float.random(in: 0...1, using: &g) }
-        let labels = (0..<n).map { _ in Int32.random(in: 0..<3, using: &g) }
-        guard let seed else { return try Dataset(shape: TinyNetwork.input, images: images, labels: labels) }
-        var order = Array(0..<n)
+        let data = try TinyNetwork.randomData(count: 40, seed: 11)
+        guard let seed else { return data }
+        let per = TinyNetwork.input.count
+        var order = Array(0..<data.count)
         var generator = SplitMix64(seed: seed)
         order.shuffle(using: &generator)
-        return try Dataset(shape: TinyNetwork.input, images: order.flatMap { images[($0 * per)..<(($0 + 1) * per)] },
-                           labels: order.map { labels[$0] })
+        return try Dataset(shape: TinyNetwork.input, images: order.flatMap { data.images[($0 * per)..<(($0 + 1) * per)] },
+                           labels: order.map { data.labels[$0] })
     }
 
     /// The parameters' bits after training a fresh tiny network.

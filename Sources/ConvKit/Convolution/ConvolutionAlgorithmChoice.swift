@@ -7,11 +7,11 @@ extension ConvolutionShape {
     /// - backward-data: direct when each group has at least half a tile of input channels (they
     ///   are its output channels), the stride is 1 (a strided pass computes on inserted zeros)
     ///   and at least 60% of its taps are useful (it runs every tap over the output gradient
-    ///   padded by the kernel size: `Ho * Wo / (Hi * Wi)` of them land on gradient pixels; the CIFAR
-    ///   model's 6x6 layer has 44% and ran 1.6x faster by im2col, its 15x15 layer 75%), or when
-    ///   the few-input-channel kernel applies (1-4 input channels, stride 1, one group, output
-    ///   channels a multiple of the vector width); otherwise im2col (GEMM into column form,
-    ///   col2im).
+    ///   padded by the kernel size, and `Ho * Wo / (Hi * Wi)` of them land on gradient pixels: 44%
+    ///   for the CIFAR model's 6x6 layer, which took 0.60-0.65x the time by im2col in
+    ///   Docs/Benchmarks.md, 75% for its 15x15 layer), or when the few-input-channel kernel
+    ///   applies (1-4 input channels, stride 1, one group, output channels a multiple of the
+    ///   vector width); otherwise im2col (GEMM into column form, col2im).
     /// - backward-weights: direct, unless a group has fewer output channels than half a tile.
     public func automaticAlgorithm(for pass: ConvolutionPass, isa: ISA) -> ConvolutionAlgorithm {
         let nr = DirectConvolutionKernel.kernel(for: isa).nr
