@@ -57,6 +57,13 @@ func edgeConvolutionShapes() throws -> [ConvolutionShape] {
         try shape(1, 8, 8, 6, 6, ConvolutionDescriptor(kernel: 3, padding: .same, groups: 6)),         // depthwise
         try shape(2, 11, 9, 16, 64, ConvolutionDescriptor(kernel: 3, stride: 2, padding: .same)),      // stride 2, same (asymmetric)
         try shape(1, 10, 10, 8, 8, ConvolutionDescriptor(kernel: 3, dilation: 2, padding: .same)),
+        // Output rows 0-2 and 8-9 read only padding (bias alone), rows 3 and 7 one kernel row:
+        // the direct kernels skip the kernel rows that read only zeros.
+        try shape(2, 4, 5, 9, 20, ConvolutionDescriptor(kernelHeight: 2, kernelWidth: 3,
+                                                        padding: .explicit(top: 4, bottom: 3, left: 0, right: 2))),
+        // Strided and dilated: backward-data's zero-inserted rows make the kernel rows a row needs
+        // non-contiguous.
+        try shape(1, 9, 8, 10, 36, ConvolutionDescriptor(kernel: 3, stride: 2, dilation: 2, padding: .same)),
     ]
 }
 

@@ -6,10 +6,12 @@ extension ConvolutionShape {
     ///   fewer output channels than half a tile, where its NR-wide tiles would mostly compute padding.
     /// - backward-data: direct when each group has at least half a tile of input channels (they
     ///   are its output channels), the stride is 1 (a strided pass computes on inserted zeros)
-    ///   and at least 60% of its taps are useful (it runs every tap over the output gradient
-    ///   padded by the kernel size, and `Ho * Wo / (Hi * Wi)` of them land on gradient pixels: 44%
-    ///   for the CIFAR model's 6x6 layer, which took 0.60-0.65x the time by im2col in
-    ///   Docs/Benchmarks.md, 75% for its 15x15 layer), or when the few-input-channel kernel
+    ///   and at least 75% of the taps it runs are useful (it runs over the output gradient padded
+    ///   by the kernel size, skipping the kernel rows that read only padding but not the columns:
+    ///   `DirectProblem.usefulTapFraction`, `Wo / Wi` for a valid stride-1 layer). The CIFAR model's
+    ///   15x15 layer is at 87% (direct took 0.76-0.80x the time of im2col in Docs/Benchmarks.md,
+    ///   session 6), its 6x6 layer at 67% (direct took 1.14-1.22x). It also takes direct when the
+    ///   few-input-channel kernel
     ///   applies (1-4 input channels, stride 1, one group, output channels a multiple of the
     ///   vector width); otherwise im2col (GEMM into column form, col2im).
     /// - backward-weights: direct, unless a group has fewer output channels than half a tile.
@@ -21,7 +23,7 @@ extension ConvolutionShape {
         case .backwardData:
             let strided = descriptor.strideY > 1 || descriptor.strideX > 1
             if FewChannelBackwardData.applies(with(layout: .nhwc), DirectConvolutionKernel.kernel(for: isa)) { return .direct }
-            let mostlyUseful = 5 * outputHeight * outputWidth >= 3 * inputHeight * inputWidth
+            let mostlyUseful = DirectProblem(backwardData: self).usefulTapFraction >= 0.75
             return 2 * groupInputChannels >= nr && !strided && mostlyUseful ? .direct : .im2col
         }
     }

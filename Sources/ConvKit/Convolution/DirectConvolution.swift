@@ -35,6 +35,42 @@ struct DirectProblem {
     var segmentCount: Int { segmentsAreRows ? kernelHeight : kernelHeight * kernelWidth }
     var segmentLength: Int { segmentsAreRows ? kernelWidth * sourceChannels : groupInputChannels }
 
+    /// The kernel rows `ky` whose taps can read a stored source row (not padding, not an inserted
+    /// zero row) for output row `oy`: the hull from the first to the last such row, empty when
+    /// every tap of the row reads zeros.
+    func kernelRows(outputRow oy: Int) -> Range<Int> {
+        var first = -1, last = -1
+        for ky in 0..<kernelHeight {
+            let y = oy * strideY + ky * dilationY - padTop
+            guard y >= 0, y % insertY == 0, y / insertY < sourceHeight else { continue }
+            if first < 0 { first = ky }
+            last = ky
+        }
+        return first < 0 ? 0..<0 : first..<(last + 1)
+    }
+
+    /// The segments output row `oy` reads (in segment order): those of ``kernelRows(outputRow:)``.
+    /// The others read only zeros, so the kernels skip them; every pixel of a row skips the same
+    /// ones, which keeps each pixel's sum independent of how the rows are tiled.
+    func segments(outputRow oy: Int) -> Range<Int> {
+        let rows = kernelRows(outputRow: oy)
+        return segmentsAreRows ? rows : (rows.lowerBound * kernelWidth)..<(rows.upperBound * kernelWidth)
+    }
+
+    /// The share of the taps the direct kernel runs that read stored source pixels. It skips the
+    /// kernel rows that read only zeros (``segments(outputRow:)``), not columns, so this is the
+    /// column share: taps `(ox, kx)` that land on a stored source column over `Wo * Kw`.
+    var usefulTapFraction: Double {
+        var useful = 0
+        for ox in 0..<outputWidth {
+            for kx in 0..<kernelWidth {
+                let x = ox * strideX + kx * dilationX - padLeft
+                if x >= 0 && x % insertX == 0 && x / insertX < sourceWidth { useful += 1 }
+            }
+        }
+        return Double(useful) / Double(max(1, outputWidth * kernelWidth))
+    }
+
     init(forward s: ConvolutionShape) {
         batch = s.batch
         sourceHeight = s.inputHeight
@@ -207,7 +243,6 @@ enum DirectConvolution {
                     i += 1
                 }
             }
-            let pixels = i
             let outBase = output + (n * p.outputHeight + oy0) * ow * cout
             for g in 0..<p.groups {
                 let offsets = UnsafePointer(s.segmentOffsets + g * nseg)
@@ -215,12 +250,21 @@ enum DirectConvolution {
                     let panel = packedWeights + (g * panelCount + q) * p.depth * nr
                     let c0 = g * cog + q * nr, width = min(nr, cog - q * nr)
                     let biasPanel = bias.map { $0 + c0 }
-                    var start = 0
-                    while start < pixels {
-                        let m = min(mr, pixels - start)
-                        kernel.forward(m, width, nseg, segLen, offsets, UnsafePointer(pixelPointers + start), panel,
-                                       outBase + start * cout + c0, cout, biasPanel, relu ? 1 : 0)
-                        start += m
+                    // Runs of rows reading the same segments, each cut into tiles of balanced size.
+                    var rowStart = oy0
+                    while rowStart < oy1 {
+                        let used = p.segments(outputRow: rowStart)
+                        var rowEnd = rowStart + 1
+                        while rowEnd < oy1 && p.segments(outputRow: rowEnd) == used { rowEnd += 1 }
+                        let first = (rowStart - oy0) * ow, count = (rowEnd - rowStart) * ow
+                        let tiles = ceilDiv(count, mr)
+                        for t in 0..<tiles {
+                            let start = first + count * t / tiles, end = first + count * (t + 1) / tiles
+                            kernel.forward(end - start, width, used.count, segLen, offsets + used.lowerBound,
+                                           UnsafePointer(pixelPointers + start), panel + used.lowerBound * segLen * nr,
+                                           outBase + start * cout + c0, cout, biasPanel, relu ? 1 : 0)
+                        }
+                        rowStart = rowEnd
                     }
                 }
             }

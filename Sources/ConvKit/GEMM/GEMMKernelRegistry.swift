@@ -9,7 +9,7 @@ public enum GEMMKernelRegistry {
         #if arch(x86_64)
         kernels.append(GEMMMicrokernel(
             name: "f32_gemm_14x32__avx512", isa: .avx512,
-            blocking: GEMMBlocking(mr: 14, nr: 32, mc: 168, kc: 256, nc: 2048, unpackedBMaxElements: 16 * 1024,
+            blocking: GEMMBlocking(mr: 14, nr: 32, mc: 168, kc: 512, nc: 1024, unpackedBMaxElements: 16 * 1024,
                                    splitKMaxC: 64 * 1024, splitKDepth: 512),
             peakFlopsPerIteration: 24 * 16 * 2,
             function: f32_gemm_14x32__avx512, peakFunction: f32_fma_peak__avx512))
