@@ -86,7 +86,8 @@ func checkAgainstReference(_ t: GEMMCase, context: ExecutionContext, cFill: Floa
 }
 
 /// Shapes that straddle every blocking boundary of `kernel`: empty, single, MR +- 1, NR +- 1,
-/// KC + 1, MC + 1, NC + 1, primes, the unpacked-B limit, split-K, and split-K past its chunk cap.
+/// KC + 1, MC + 1, NC + 1, primes, the unpacked-B limit, split-K, split-K past its chunk cap, and
+/// both orders of the two inner loops.
 func boundaryShapes(for kernel: GEMMMicrokernel) -> [(m: Int, n: Int, k: Int)] {
     let b = kernel.blocking
     return [
@@ -98,5 +99,8 @@ func boundaryShapes(for kernel: GEMMMicrokernel) -> [(m: Int, n: Int, k: Int)] {
         (3, 5, (b.splitKMaxChunks + 7) * b.splitKDepth + 3),
         (b.mc + 1, b.nr + 3, 17), (9, b.nc + 7, 13),
         (37, 101, 53), (300, 67, 290), (61, 300, 301),
+        // A packed B block over the row-band limit even when 2 threads split the columns: BLIS's
+        // loop order (the smaller shapes above take the row-band order).
+        (2 * b.mr + 3, 2 * (b.rowBandMaxBElements / b.kc) + 3 * b.nr + 5, b.kc),
     ]
 }

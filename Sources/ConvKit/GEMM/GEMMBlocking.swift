@@ -15,6 +15,13 @@ public struct GEMMBlocking: Sendable, Equatable {
     /// stays in cache, so copying it does not pay. (A large B read in place is slower than packed:
     /// its rows are separate memory streams that the hardware prefetcher does not follow.)
     public let unpackedBMaxElements: Int
+    /// Largest packed B block (`kc * nc` floats, as planned for the problem) for which the two
+    /// inner loops swap: each MR row band of the packed A block sweeps every NR panel of B, which
+    /// then must stay in L2, and C is written in long runs along its rows instead of one MR x NR
+    /// tile per row band in turn. It pays when K is small and C traffic dominates: the conv2
+    /// backward-data GEMM (288 x 10816 x 64, C = 12 MB) took 0.57-0.64x the time in BLIS's order
+    /// (Docs/Benchmarks.md, session 6); square sizes, whose blocks are larger, keep BLIS's order.
+    public let rowBandMaxBElements: Int
     /// Split-K: when C has at most `splitKMaxC` elements and K is at least twice `splitKDepth`,
     /// K is cut into chunks of about `splitKDepth` (fixed by the shape, not the thread count),
     /// computed in parallel and summed in a fixed order. Chunks are packed with `kc` up to the
@@ -26,7 +33,7 @@ public struct GEMMBlocking: Sendable, Equatable {
     public let splitKMaxChunks: Int
 
     init(mr: Int, nr: Int, mc: Int, kc: Int, nc: Int, unpackedBMaxElements: Int,
-                splitKMaxC: Int, splitKDepth: Int, splitKMaxChunks: Int = 32) {
+                rowBandMaxBElements: Int = 128 * 1024, splitKMaxC: Int, splitKDepth: Int, splitKMaxChunks: Int = 32) {
         precondition(mr > 0 && nr > 0 && mc % mr == 0 && nc % nr == 0 && kc > 0 && splitKDepth > 0 && splitKMaxChunks >= 2)
         self.mr = mr
         self.nr = nr
@@ -34,6 +41,7 @@ public struct GEMMBlocking: Sendable, Equatable {
         self.kc = kc
         self.nc = nc
         self.unpackedBMaxElements = unpackedBMaxElements
+        self.rowBandMaxBElements = rowBandMaxBElements
         self.splitKMaxC = splitKMaxC
         self.splitKDepth = splitKDepth
         self.splitKMaxChunks = splitKMaxChunks

@@ -18,6 +18,10 @@ struct GEMMOperands: @unchecked Sendable {
 struct GEMMPlan: Sendable {
     let mc: Int, kc: Int, nc: Int
     let unpackedB: Bool
+    /// Loop order inside a packed block: `true` sweeps each MR row band across all NR panels
+    /// (ir outer, jr inner), so every tile's C rows continue where the previous tile's ended;
+    /// `false` is BLIS's order (jr outer, ir inner). See ``GEMMBlocking/rowBandMaxBElements``.
+    let rowBandOrder: Bool
     let rowParts: Int, colParts: Int
     let rowTiles: Int, colTiles: Int
 
@@ -55,6 +59,7 @@ struct GEMMPlan: Sendable {
         mc = min(bl.mc, roundUp(ceilDiv(rowsPerPart, ceilDiv(rowsPerPart, bl.mc)), bl.mr))
         let colsPerPart = ceilDiv(colTiles, colParts) * bl.nr
         nc = min(bl.nc, roundUp(ceilDiv(colsPerPart, ceilDiv(colsPerPart, bl.nc)), bl.nr))
+        rowBandOrder = kc * nc <= bl.rowBandMaxBElements
     }
 
     /// Rows of C owned by macro-tile `part` (in whole MR tiles).
@@ -90,6 +95,7 @@ struct SplitK {
 
 /// The BLIS-style SGEMM engine: five loops (jc over NC, pc over KC, ic over MC, jr over NR,
 /// ir over MR) around a register-blocked C microkernel, with A and B packed into panels.
+/// Loops 1 and 2 swap when the packed B block is small (``GEMMPlan/rowBandOrder``).
 /// Each thread owns one macro-tile of C and runs the five loops on it with its own workspace;
 /// the K loop is never split, so the result does not depend on the number of threads.
 enum PackedGEMM {
@@ -183,9 +189,8 @@ enum PackedGEMM {
                     let mc = min(plan.mc, rows.upperBound - ic)
                     ck_f32_pack_a(mc, kc, op.a + ic * op.aRowStride + pc * op.aColStride,
                                   op.aRowStride, op.aColStride, mr, packedA)
-                    var jr = 0
-                    while jr < nc {                                       // loop 2: NR columns
-                        let n = min(nr, nc - jr)
+                    // The microkernel on the tile at rows ir, columns jr of this block.
+                    func tile(_ ir: Int, _ jr: Int) {
                         let bPanel: UnsafePointer<Float>
                         let bStride: Int
                         if jr < inPlaceColumns {
@@ -195,14 +200,17 @@ enum PackedGEMM {
                             bPanel = UnsafePointer(packedB + (jr - inPlaceColumns) * kc)
                             bStride = nr
                         }
-                        let cColumn = op.c + ic * op.ldc + jc + jr
-                        var ir = 0
-                        while ir < mc {                                   // loop 1: MR rows
-                            ukernel(min(mr, mc - ir), n, kc, packedA + ir * kc, mr, bPanel, bStride,
-                                    cColumn + ir * op.ldc, op.ldc, op.alpha, beta)
-                            ir += mr
+                        ukernel(min(mr, mc - ir), min(nr, nc - jr), kc, packedA + ir * kc, mr, bPanel, bStride,
+                                op.c + (ic + ir) * op.ldc + jc + jr, op.ldc, op.alpha, beta)
+                    }
+                    if plan.rowBandOrder {
+                        for ir in stride(from: 0, to: mc, by: mr) {                  // loop 1: MR rows
+                            for jr in stride(from: 0, to: nc, by: nr) { tile(ir, jr) }  // loop 2: NR columns
                         }
-                        jr += nr
+                    } else {
+                        for jr in stride(from: 0, to: nc, by: nr) {                  // loop 2: NR columns
+                            for ir in stride(from: 0, to: mc, by: mr) { tile(ir, jr) }  // loop 1: MR rows
+                        }
                     }
                     ic += mc
                 }
