@@ -19,8 +19,8 @@ public struct GEMMBlocking: Sendable, Equatable {
     /// inner loops swap: each MR row band of the packed A block sweeps every NR panel of B, which
     /// then must stay in L2, and C is written in long runs along its rows instead of one MR x NR
     /// tile per row band in turn. It pays when K is small and C traffic dominates: the conv2
-    /// backward-data GEMM (288 x 10816 x 64, C = 12 MB) took 0.57-0.64x the time in BLIS's order
-    /// (Docs/Benchmarks.md, session 6); square sizes, whose blocks are larger, keep BLIS's order.
+    /// backward-data GEMM (288 x 10816 x 64, C = 12 MB) took 0.57-0.60x the time of BLIS's order on
+    /// one thread (Docs/Benchmarks.md, session 6); square sizes, whose blocks are larger, keep it.
     public let rowBandMaxBElements: Int
     /// Split-K: when C has at most `splitKMaxC` elements and K is at least twice `splitKDepth`,
     /// K is cut into chunks of about `splitKDepth` (fixed by the shape, not the thread count),
