@@ -12,9 +12,12 @@
 //   CK_BWDD_FEW the name of the few-input-channel backward-data kernel (ck_f32_conv_bwdd_few_fn)
 #include <string.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "ConvKitKernels.h"
 
 #define CK_NR (2 * CK_VW)
+#define CK_BWDW_PREFETCH 4
+#define CK_BWDW_PREFETCH_MIN_BYTES (16 * 1024)
 #define CK_CAT2(a, b) a##b
 #define CK_CAT(a, b) CK_CAT2(a, b)
 #define CK_LOCAL(name) CK_CAT(name, CK_CAT(_, CK_FWD))
@@ -121,10 +124,13 @@ CK_LOCAL(ck_fwd_rows)(const int rows, size_t n, size_t nseg, size_t seg_len,
     CK_LOCAL(ck_epilogue)(rows, n, acc0, acc1, c, ldc, bias, 0, relu);
 }
 
+// prefetch != 0 (a compile-time constant): the image's gradient is larger than L1 can keep between
+// calls (CK_BWDW_PREFETCH_MIN_BYTES), so the loop prefetches the next pixels' lines from L2; small
+// images stay in L1, where the prefetches would only cost issue slots.
 // contiguous != 0 (a compile-time constant at each call): koff[i] == koff[0] + i, so the rows'
 // elements are one pointer plus constant offsets (no pointer per row to keep in registers).
 static inline __attribute__((always_inline)) CK_TARGET void
-CK_LOCAL(ck_bwdw_rows)(const int rows, const int contiguous, size_t n, size_t nrows, size_t ncols,
+CK_LOCAL(ck_bwdw_rows)(const int rows, const int contiguous, const int prefetch, size_t n, size_t nrows, size_t ncols,
                        const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_col_stride, const ptrdiff_t *koff,
                        const float *g, size_t g_row_stride, size_t g_col_stride, float *c,
                        size_t ldc, int accumulate) {
@@ -142,6 +148,17 @@ CK_LOCAL(ck_bwdw_rows)(const int rows, const int contiguous, size_t n, size_t nr
         const ptrdiff_t ay = (ptrdiff_t)y * a_row_stride;
         for (size_t x = 0; x < ncols; x++) {
             const float *gp = gy + x * g_col_stride;
+            const ptrdiff_t off = ay + (ptrdiff_t)x * a_col_stride;
+            if (prefetch) {
+                // The gradient and input lines CK_BWDW_PREFETCH pixels ahead (addresses computed as
+                // integers: near the end of the image they lie past it, and prefetches never fault).
+                const uintptr_t gnext = (uintptr_t)gp + CK_BWDW_PREFETCH * g_col_stride * sizeof(float);
+                const uintptr_t anext = (uintptr_t)(ak[0] + off) + CK_BWDW_PREFETCH * (uintptr_t)a_col_stride * sizeof(float);
+                __builtin_prefetch((const void *)gnext);
+                __builtin_prefetch((const void *)(gnext + (CK_NR - 1) * sizeof(float)));
+                __builtin_prefetch((const void *)anext);
+                __builtin_prefetch((const void *)(anext + (uintptr_t)(ak[rows - 1] - ak[0]) * sizeof(float)));
+            }
             CK_V g0, g1;
             if (n >= CK_NR) {
                 g0 = CK_LOCAL(ck_load)(gp);
@@ -152,7 +169,6 @@ CK_LOCAL(ck_bwdw_rows)(const int rows, const int contiguous, size_t n, size_t nr
                 g0 = CK_LOCAL(ck_load)(tmp);
                 g1 = CK_LOCAL(ck_load)(tmp + CK_VW);
             }
-            const ptrdiff_t off = ay + (ptrdiff_t)x * a_col_stride;
 #pragma clang loop unroll(full)
             for (int i = 0; i < rows; i++) {
                 const CK_V ai = ak[i][off] - zero;
@@ -166,14 +182,16 @@ CK_LOCAL(ck_bwdw_rows)(const int rows, const int contiguous, size_t n, size_t nr
 
 #define CK_FWD_CASE(R) \
     case R: CK_LOCAL(ck_fwd_rows)(R, n, nseg, seg_len, seg_off, row_ptr, w, c, ldc, bias, relu); break;
-#define CK_BWDW_CASE(R)                                                                           \
-    case R:                                                                                       \
-        if (contiguous)                                                                           \
-            CK_LOCAL(ck_bwdw_rows)(R, 1, n, nrows, ncols, a, a_row_stride, a_col_stride, koff, g, \
-                                   g_row_stride, g_col_stride, c, ldc, accumulate);               \
-        else                                                                                      \
-            CK_LOCAL(ck_bwdw_rows)(R, 0, n, nrows, ncols, a, a_row_stride, a_col_stride, koff, g, \
-                                   g_row_stride, g_col_stride, c, ldc, accumulate);               \
+#define CK_BWDW_CALL(R, CONTIGUOUS, PREFETCH)                                                      \
+    CK_LOCAL(ck_bwdw_rows)(R, CONTIGUOUS, PREFETCH, n, nrows, ncols, a, a_row_stride, a_col_stride, \
+                           koff, g, g_row_stride, g_col_stride, c, ldc, accumulate)
+#define CK_BWDW_CASE(R)                                                      \
+    case R:                                                                  \
+        if (contiguous) {                                                    \
+            if (prefetch) CK_BWDW_CALL(R, 1, 1); else CK_BWDW_CALL(R, 1, 0); \
+        } else {                                                             \
+            if (prefetch) CK_BWDW_CALL(R, 0, 1); else CK_BWDW_CALL(R, 0, 0); \
+        }                                                                    \
         break;
 
 CK_TARGET void CK_FWD(size_t m, size_t n, size_t nseg, size_t seg_len, const ptrdiff_t *seg_off,
@@ -198,6 +216,7 @@ CK_TARGET void CK_BWDW(size_t m, size_t n, size_t nrows, size_t ncols, const flo
                        size_t ldc, int accumulate) {
     int contiguous = 1;
     for (size_t i = 1; i < m; i++) contiguous &= koff[i] == koff[0] + (ptrdiff_t)i;
+    const int prefetch = nrows * ncols * g_col_stride * sizeof(float) >= CK_BWDW_PREFETCH_MIN_BYTES;
     switch (m) {
 #if CK_MR >= 14
         CK_BWDW_CASE(14) CK_BWDW_CASE(13) CK_BWDW_CASE(12) CK_BWDW_CASE(11) CK_BWDW_CASE(10)
