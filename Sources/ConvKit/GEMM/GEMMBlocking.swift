@@ -3,8 +3,9 @@
 /// `kc` (depth of a packed panel) and `nc` (columns of packed B, sized for L2/L3).
 /// A deeper `kc` means fewer passes over C (each pass loads and stores every C tile once): the
 /// AVX-512 kernel takes `kc = 512`, whose `kc x nr` B micro-panel (64 KiB) lives in L2 next to
-/// the `mc x kc` A block (336 KiB), which measured 7-9% faster than `kc = 256` (an L1-sized
-/// B micro-panel) at square 1024-2048 on one thread (Docs/Benchmarks.md, session 6). `mc` is a multiple of `mr`, `nc` of `nr`.
+/// the `mc x kc` A block (336 KiB), which measured 6-9% faster than `kc = 256` (an L1-sized
+/// B micro-panel) at square 1024-2048 on one thread (Docs/Benchmarks.md, session 6).
+/// `mc` is a multiple of `mr`, `nc` of `nr`.
 public struct GEMMBlocking: Sendable, Equatable {
     public let mr: Int
     public let nr: Int
