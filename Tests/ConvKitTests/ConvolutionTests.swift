@@ -52,7 +52,7 @@ struct ConvolutionTests {
         }
     }
 
-    @Test("every row count and a full, a partial and a second column panel of every direct kernel")
+    @Test("every row count and a full, a partial and a second column panel of every direct kernel, each body of the weight-gradient kernel")
     func everyDirectTile() throws {
         for kernel in DirectConvolutionKernel.all where kernel.isa.isSupported {
             let context = try ExecutionContext(threads: 1, isa: kernel.isa)
@@ -71,6 +71,18 @@ struct ConvolutionTests {
                                              algorithm: .direct, layout: .nhwc, context: context)
                         try checkConvolution(ConvolutionExpectation(shape, integers: true, seed: seed, relu: true),
                                              algorithm: .direct, layout: .nhwc, context: context, relu: true)
+                    }
+                    // Backward-weights bodies that prefetch (an image's gradient of 16 KiB or more:
+                    // 64 x 64 pixels x cout floats) and whose m weight rows are not consecutive
+                    // floats (an m x 1 kernel over one channel: one row per kernel row; its gradient
+                    // reaches 16 KiB only for cout >= NR).
+                    let deepLarge = try ConvolutionShape(batch: 1, inputHeight: 64, inputWidth: 64, inputChannels: m,
+                                                         outputChannels: cout, descriptor: ConvolutionDescriptor(kernel: 1))
+                    let tall = try ConvolutionShape(batch: 1, inputHeight: 40, inputWidth: 24, inputChannels: 1, outputChannels: cout,
+                                                    descriptor: ConvolutionDescriptor(kernelHeight: m, kernelWidth: 1))
+                    for shape in [deepLarge, tall] {
+                        try checkConvolution(ConvolutionExpectation(shape, integers: true, seed: UInt64(m * 100 + cout + 50)),
+                                             algorithm: .direct, layout: .nhwc, context: context)
                     }
                 }
             }

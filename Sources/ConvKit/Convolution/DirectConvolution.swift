@@ -41,8 +41,7 @@ struct DirectProblem {
     func kernelRows(outputRow oy: Int) -> Range<Int> {
         var first = -1, last = -1
         for ky in 0..<kernelHeight {
-            let y = oy * strideY + ky * dilationY - padTop
-            guard y >= 0, y % insertY == 0, y / insertY < sourceHeight else { continue }
+            guard Self.isStored(oy * strideY + ky * dilationY - padTop, insert: insertY, size: sourceHeight) else { continue }
             if first < 0 { first = ky }
             last = ky
         }
@@ -63,12 +62,19 @@ struct DirectProblem {
     var usefulTapFraction: Double {
         var useful = 0
         for ox in 0..<outputWidth {
-            for kx in 0..<kernelWidth {
-                let x = ox * strideX + kx * dilationX - padLeft
-                if x >= 0 && x % insertX == 0 && x / insertX < sourceWidth { useful += 1 }
+            for kx in 0..<kernelWidth
+            where Self.isStored(ox * strideX + kx * dilationX - padLeft, insert: insertX, size: sourceWidth) {
+                useful += 1
             }
         }
         return Double(useful) / Double(max(1, outputWidth * kernelWidth))
+    }
+
+    /// Whether row or column `position` of the padded, zero-inserted source (counted from the
+    /// first stored one) holds a stored element of a source `size` long with `insert - 1` zeros
+    /// between elements.
+    private static func isStored(_ position: Int, insert: Int, size: Int) -> Bool {
+        position >= 0 && position % insert == 0 && position / insert < size
     }
 
     init(forward s: ConvolutionShape) {
@@ -244,27 +250,34 @@ enum DirectConvolution {
                 }
             }
             let outBase = output + (n * p.outputHeight + oy0) * ow * cout
-            for g in 0..<p.groups {
-                let offsets = UnsafePointer(s.segmentOffsets + g * nseg)
-                for q in 0..<panelCount {
-                    let panel = packedWeights + (g * panelCount + q) * p.depth * nr
-                    let c0 = g * cog + q * nr, width = min(nr, cog - q * nr)
-                    let biasPanel = bias.map { $0 + c0 }
-                    // Runs of rows reading the same segments, each cut into tiles of balanced size.
-                    var rowStart = oy0
-                    while rowStart < oy1 {
-                        let used = p.segments(outputRow: rowStart)
-                        var rowEnd = rowStart + 1
-                        while rowEnd < oy1 && p.segments(outputRow: rowEnd) == used { rowEnd += 1 }
-                        let first = (rowStart - oy0) * ow, count = (rowEnd - rowStart) * ow
-                        let tiles = ceilDiv(count, mr)
-                        for t in 0..<tiles {
-                            let start = first + count * t / tiles, end = first + count * (t + 1) / tiles
-                            kernel.forward(end - start, width, used.count, segLen, offsets + used.lowerBound,
-                                           UnsafePointer(pixelPointers + start), panel + used.lowerBound * segLen * nr,
-                                           outBase + start * cout + c0, cout, biasPanel, relu ? 1 : 0)
+            // Runs of rows reading the same segments (found once per band), each cut into tiles of
+            // balanced size that never span two runs.
+            withUnsafeTemporaryAllocation(of: (rows: Range<Int>, segments: Range<Int>).self, capacity: oy1 - oy0) { runs in
+                var runCount = 0, rowStart = oy0
+                while rowStart < oy1 {
+                    let used = p.segments(outputRow: rowStart)
+                    var rowEnd = rowStart + 1
+                    while rowEnd < oy1 && p.segments(outputRow: rowEnd) == used { rowEnd += 1 }
+                    runs[runCount] = (rowStart - oy0..<rowEnd - oy0, used)
+                    runCount += 1
+                    rowStart = rowEnd
+                }
+                for g in 0..<p.groups {
+                    let offsets = UnsafePointer(s.segmentOffsets + g * nseg)
+                    for q in 0..<panelCount {
+                        let panel = packedWeights + (g * panelCount + q) * p.depth * nr
+                        let c0 = g * cog + q * nr, width = min(nr, cog - q * nr)
+                        let biasPanel = bias.map { $0 + c0 }
+                        for (rows, used) in runs[0..<runCount] {
+                            let first = rows.lowerBound * ow, count = rows.count * ow
+                            let tiles = ceilDiv(count, mr)
+                            for t in 0..<tiles {
+                                let start = first + count * t / tiles, end = first + count * (t + 1) / tiles
+                                kernel.forward(end - start, width, used.count, segLen, offsets + used.lowerBound,
+                                               UnsafePointer(pixelPointers + start), panel + used.lowerBound * segLen * nr,
+                                               outBase + start * cout + c0, cout, biasPanel, relu ? 1 : 0)
+                            }
                         }
-                        rowStart = rowEnd
                     }
                 }
             }
