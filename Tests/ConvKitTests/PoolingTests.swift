@@ -52,7 +52,7 @@ struct PoolingTests {
 
     @Test("max pooling matches the reference exactly (values, indices, gradients), every option, layout and ISA")
     func maxPoolingMatchesReference() throws {
-        for (i, s) in try (randomPoolingShapes(count: 80, seed: 21) + Self.tiledShapes()).enumerated() {
+        for (i, s) in try (randomPoolingShapes(count: 80, seed: 21) + Self.tiledShapes() + Self.channelGroupShapes()).enumerated() {
             let x = convolutionData(count: s.inputCount, integers: true, seed: UInt64(i))  // integers: many ties
             let dy = convolutionData(count: s.outputCount, integers: true, seed: UInt64(1000 + i))
             let p = referenceProblem(s)
@@ -75,8 +75,21 @@ struct PoolingTests {
         }
     }
 
-    /// Windows of more than 1024 elements (the backward pass divides instead of reading its table
-    /// of reciprocals), with and without the padding counted, 16-channel blocks and a tail.
+    /// Channel counts that take every group of 16-channel blocks the kernels run together (64, 32
+    /// and 16 channels) and a tail of single channels (115 = 64 + 32 + 16 + 3, 48 = 32 + 16), and
+    /// windows overlapping so much that an element lies in more windows than the backward passes
+    /// list per element (5 x 5 at stride 1: up to 25), which they then visit block by block.
+    static func channelGroupShapes() throws -> [PoolingShape] {
+        try [(115, PoolingDescriptor(window: 3, stride: 2, padding: .same)),
+             (48, PoolingDescriptor(window: 3, stride: 2, padding: .same)),
+             (115, PoolingDescriptor(window: 5, stride: 1, padding: .same, countIncludePadding: false)),
+             (48, PoolingDescriptor(window: 5, stride: 1, padding: .valid))].map { c, d in
+            try PoolingShape(batch: 2, inputHeight: 9, inputWidth: 11, channels: c, descriptor: d)
+        }
+    }
+
+    /// Windows of more than 1024 elements, with and without the padding counted, 16-channel blocks
+    /// and a tail: many more windows over an element than the backward pass lists.
     static func largeWindowShapes() throws -> [PoolingShape] {
         try [true, false].map { include in
             let d = try PoolingDescriptor(windowHeight: 33, windowWidth: 32, strideY: 2, strideX: 3,
@@ -87,7 +100,7 @@ struct PoolingTests {
 
     @Test("average pooling matches the reference within a window-scaled tolerance, every option, layout and ISA")
     func averagePoolingMatchesReference() throws {
-        for (i, s) in try (randomPoolingShapes(count: 80, seed: 22) + Self.largeWindowShapes()).enumerated() {
+        for (i, s) in try (randomPoolingShapes(count: 80, seed: 22) + Self.largeWindowShapes() + Self.channelGroupShapes()).enumerated() {
             let x = convolutionData(count: s.inputCount, integers: false, seed: UInt64(i))
             let dy = convolutionData(count: s.outputCount, integers: false, seed: UInt64(2000 + i))
             let p = referenceProblem(s)
@@ -116,25 +129,28 @@ struct PoolingTests {
     @Test("backward passes with input gradients of 16 MiB and more (streaming stores) match the reference, every ISA")
     func largeBackwardMatchesReference() throws {
         // 2 x 128 x 128 x 128 floats = 16 MiB: the size from which backward streams its stores.
-        let d = try PoolingDescriptor(window: 3, stride: 2, padding: .same)
-        let s = try PoolingShape(batch: 2, inputHeight: 128, inputWidth: 128, channels: 128, descriptor: d)
-        let x = convolutionData(count: s.inputCount, integers: true, seed: 41)
-        let dy = convolutionData(count: s.outputCount, integers: true, seed: 42)  // integers: sums exact
-        let p = referenceProblem(s)
-        let expected = ReferencePooling.maxForward(p, input: x)
-        let maxExpected = ReferencePooling.maxBackward(p, outputGradient: dy, indices: expected.indices)
-        let averageExpected = ReferencePooling.averageBackward(p, outputGradient: dy)
-        for isa in ISA.supported {
-            let context = try ExecutionContext(threads: 2, isa: isa)
-            var dx = [Float](repeating: .nan, count: s.inputCount)
-            try MaxPooling(shape: s, context: context).backward(outputGradient: dy, indices: expected.indices, inputGradient: &dx)
-            // Counted, not compared as arrays: a failure must not print 4M elements.
-            let maxMismatches = zip(dx, maxExpected).count { $0.bitPattern != $1.bitPattern }
-            #expect(maxMismatches == 0, "max backward \(s) \(isa): \(maxMismatches) elements differ")
-            dx = [Float](repeating: .nan, count: s.inputCount)
-            try AveragePooling(shape: s, context: context).backward(outputGradient: dy, inputGradient: &dx)
-            let averageMismatches = zip(dx, averageExpected).count { !(abs($0 - $1) <= 1e-5 * max(1, abs($1))) }
-            #expect(averageMismatches == 0, "average backward \(s) \(isa): \(averageMismatches) elements out of tolerance")
+        // Overlapping windows (the gather over listed windows) and windows that tile the input
+        // (max pooling's single-window path), each streaming.
+        for d in [try PoolingDescriptor(window: 3, stride: 2, padding: .same), try PoolingDescriptor(window: 2)] {
+            let s = try PoolingShape(batch: 2, inputHeight: 128, inputWidth: 128, channels: 128, descriptor: d)
+            let x = convolutionData(count: s.inputCount, integers: true, seed: 41)
+            let dy = convolutionData(count: s.outputCount, integers: true, seed: 42)  // integers: sums exact
+            let p = referenceProblem(s)
+            let expected = ReferencePooling.maxForward(p, input: x)
+            let maxExpected = ReferencePooling.maxBackward(p, outputGradient: dy, indices: expected.indices)
+            let averageExpected = ReferencePooling.averageBackward(p, outputGradient: dy)
+            for isa in ISA.supported {
+                let context = try ExecutionContext(threads: 2, isa: isa)
+                var dx = [Float](repeating: .nan, count: s.inputCount)
+                try MaxPooling(shape: s, context: context).backward(outputGradient: dy, indices: expected.indices, inputGradient: &dx)
+                // Counted, not compared as arrays: a failure must not print 4M elements.
+                let maxMismatches = zip(dx, maxExpected).count { $0.bitPattern != $1.bitPattern }
+                #expect(maxMismatches == 0, "max backward \(s) \(isa): \(maxMismatches) elements differ")
+                dx = [Float](repeating: .nan, count: s.inputCount)
+                try AveragePooling(shape: s, context: context).backward(outputGradient: dy, inputGradient: &dx)
+                let averageMismatches = zip(dx, averageExpected).count { !(abs($0 - $1) <= 1e-5 * max(1, abs($1))) }
+                #expect(averageMismatches == 0, "average backward \(s) \(isa): \(averageMismatches) elements out of tolerance")
+            }
         }
     }
 

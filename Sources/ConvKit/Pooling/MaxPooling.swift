@@ -87,7 +87,7 @@ public struct MaxPooling: Sendable {
             let out = nchw ? dx : inputGradient.baseAddress!
             let args = UncheckedSendableBox((g, idx, out))
             let d = s.descriptor
-            let streaming: Int32 = s.inputCount * 4 >= PoolingRunner.streamingMinBytes ? 1 : 0
+            let streaming: Int32 = PoolingRunner.streamsGradient(s) ? 1 : 0
             let bands = RowBands(rows: s.inputHeight, images: s.batch, threads: threads)
             matched = withUnsafeTemporaryAllocation(of: Int.self, capacity: bands.count) { counts in
                 let slots = UncheckedSendableBox(counts.baseAddress!)

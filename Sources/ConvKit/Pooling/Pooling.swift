@@ -9,6 +9,12 @@ enum PoolingRunner {
     /// ones stay in cache for the layer below, which reads them next.
     static let streamingMinBytes = 16 << 20
 
+    /// Whether max pooling backward writes the input gradient with streaming stores: NHWC only (an
+    /// NCHW gradient is computed into the workspace and read back at once by the layout conversion).
+    static func streamsGradient(_ s: PoolingShape) -> Bool {
+        s.layout == .nhwc && s.inputCount * MemoryLayout<Float>.size >= streamingMinBytes
+    }
+
     /// Floats of workspace a call needs (NCHW conversions only).
     static func workspaceCount(_ s: PoolingShape, indices: Bool) -> Int {
         s.layout == .nhwc ? 0 : roundUp(s.inputCount, 16) + roundUp(s.outputCount, 16) * (indices ? 2 : 1)
