@@ -25,10 +25,13 @@ struct GEMMPlan: Sendable {
     let rowParts: Int, colParts: Int
     let rowTiles: Int, colTiles: Int
 
-    /// Work below which a call runs on one thread (about 40 microseconds at 150 GFLOP/s). Per the
-    /// toolchain notes, Dispatch's second thread joins unreliably for regions shorter than about
-    /// 100 microseconds; square 256 (17 MFLOP per thread) measured 1.9x on 2 threads here.
-    static let minFlopsPerThread = 6_000_000
+    /// Work below which a call runs on one thread (about 4 microseconds at 150 GFLOP/s). The
+    /// spinning pool (``ParallelRuntime/spinningDispatch(spinMicroseconds:)``) starts back-to-back
+    /// regions at once, and its caller runs any share no helper has claimed, so a late helper costs
+    /// at most the 1-thread time. Against 6 MFLOP per thread (the limit before), 2 threads took
+    /// 0.57-0.77x the time at square 80-160 and the same at 64 and 192-256 (session 7, fastest of
+    /// four alternating rounds, Docs/Benchmarks.md); a limit of 200 KFLOP gained nothing at 48-64.
+    static let minFlopsPerThread = 500_000
 
     init(m: Int, n: Int, k: Int, bIsRowMajor: Bool, blocking bl: GEMMBlocking, threads: Int) {
         let kBlocks = ceilDiv(k, bl.kc)
