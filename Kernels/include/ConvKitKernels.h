@@ -52,19 +52,26 @@ void f32_gemm_4x8__vec128(size_t m, size_t n, size_t k, const float *a, size_t a
 void f32_fma_peak__vec128(size_t iterations, float *sink);
 
 // ---------------------------------------------------------------------------------------------
-// Packing (portable C). op(X)[r][c] = x[r*rs + c*cs], with rs == 1 or cs == 1 (a row-major
-// operand, stored or transposed).
+// Packing. op(X)[r][c] = x[r*rs + c*cs], with rs == 1 or cs == 1 (a row-major operand, stored
+// or transposed). One pair per instruction set (CK_PACK_KERNELS; bodies in
+// pack/ck_pack_template.h), each microkernel's registry entry names the pair it uses; every pair
+// writes the same panels.
 //
-// ck_f32_pack_a: packs the mc x kc block op(A) into micro-panels of mr rows: panel q holds,
+// ck_f32_pack_a__isa: packs the mc x kc block op(A) into micro-panels of mr rows: panel q holds,
 // for each p < kc, the mr values op(A)[q*mr + i][p] at out[q*mr*kc + p*mr + i]. Rows past mc
 // in the last panel are zero-filled.
-void ck_f32_pack_a(size_t mc, size_t kc, const float *a, size_t rs, size_t cs, size_t mr,
-                   float *out);
-// ck_f32_pack_b: packs the kc x nc block op(B) into micro-panels of nr columns: panel q holds,
-// for each p < kc, the nr values op(B)[p][q*nr + j] at out[q*nr*kc + p*nr + j]. Columns past
-// nc in the last panel are zero-filled.
-void ck_f32_pack_b(size_t kc, size_t nc, const float *b, size_t rs, size_t cs, size_t nr,
-                   float *out);
+// ck_f32_pack_b__isa: packs the kc x nc block op(B) into micro-panels of nr columns: panel q
+// holds, for each p < kc, the nr values op(B)[p][q*nr + j] at out[q*nr*kc + p*nr + j]. Columns
+// past nc in the last panel are zero-filled.
+#define CK_PACK_KERNELS(ISA)                                                                      \
+    void ck_f32_pack_a__##ISA(size_t mc, size_t kc, const float *a, size_t rs, size_t cs,         \
+                              size_t mr, float *out);                                             \
+    void ck_f32_pack_b__##ISA(size_t kc, size_t nc, const float *b, size_t rs, size_t cs,         \
+                              size_t nr, float *out);
+#if defined(__x86_64__)
+CK_PACK_KERNELS(avx2)
+#endif
+CK_PACK_KERNELS(generic)
 
 /// Split-K reduction: C[i*ldc + j] := alpha * sum_{s < parts} partials[s*m*n + i*n + j]
 /// + beta * C[i*ldc + j], summing s in ascending order; beta == 0 does not read C.

@@ -12,20 +12,23 @@ public enum GEMMKernelRegistry {
             blocking: GEMMBlocking(mr: 14, nr: 32, mc: 168, kc: 512, nc: 1024, unpackedBMaxElements: 16 * 1024,
                                    splitKMaxC: 64 * 1024, splitKDepth: 512),
             peakFlopsPerIteration: 24 * 16 * 2,
-            function: f32_gemm_14x32__avx512, peakFunction: f32_fma_peak__avx512))
+            function: f32_gemm_14x32__avx512, peakFunction: f32_fma_peak__avx512,
+            packA: ck_f32_pack_a__avx2, packB: ck_f32_pack_b__avx2))
         kernels.append(GEMMMicrokernel(
             name: "f32_gemm_6x16__avx2", isa: .avx2,
             blocking: GEMMBlocking(mr: 6, nr: 16, mc: 144, kc: 256, nc: 2048, unpackedBMaxElements: 16 * 1024,
                                    splitKMaxC: 64 * 1024, splitKDepth: 512),
             peakFlopsPerIteration: 12 * 8 * 2,
-            function: f32_gemm_6x16__avx2, peakFunction: f32_fma_peak__avx2))
+            function: f32_gemm_6x16__avx2, peakFunction: f32_fma_peak__avx2,
+            packA: ck_f32_pack_a__avx2, packB: ck_f32_pack_b__avx2))
         #endif
         kernels.append(GEMMMicrokernel(
             name: "f32_gemm_4x8__vec128", isa: .generic,
             blocking: GEMMBlocking(mr: 4, nr: 8, mc: 128, kc: 256, nc: 1024, unpackedBMaxElements: 16 * 1024,
                                    splitKMaxC: 64 * 1024, splitKDepth: 512),
             peakFlopsPerIteration: 12 * 4 * 2,
-            function: f32_gemm_4x8__vec128, peakFunction: f32_fma_peak__vec128))
+            function: f32_gemm_4x8__vec128, peakFunction: f32_fma_peak__vec128,
+            packA: ck_f32_pack_a__generic, packB: ck_f32_pack_b__generic))
         return kernels
     }()
 

@@ -6,6 +6,10 @@ typealias F32GEMMMicrokernelFunction = @convention(c) (
     Int, Int, Int, UnsafePointer<Float>?, Int, UnsafePointer<Float>?, Int,
     UnsafeMutablePointer<Float>?, Int, Float, Float) -> Void
 
+/// The C signature of the packing routines (`ck_f32_pack_a__isa`: `(mc, kc, a, rs, cs, mr, out)`;
+/// `ck_f32_pack_b__isa`: `(kc, nc, b, rs, cs, nr, out)`).
+typealias F32PackFunction = @convention(c) (Int, Int, UnsafePointer<Float>?, Int, Int, Int, UnsafeMutablePointer<Float>?) -> Void
+
 /// The C signature of a register-only FMA loop that measures the FMA ceiling of an ISA.
 typealias F32PeakFunction = @convention(c) (Int, UnsafeMutablePointer<Float>?) -> Void
 
@@ -20,6 +24,10 @@ public struct GEMMMicrokernel: Sendable, CustomStringConvertible {
     let peakFlopsPerIteration: Int
     let function: F32GEMMMicrokernelFunction
     let peakFunction: F32PeakFunction
+    /// The packing pair the five loops use with this kernel (any ISA's pair writes the same panels;
+    /// the kernel's ISA or a lower one).
+    let packA: F32PackFunction
+    let packB: F32PackFunction
 
     public var mr: Int { blocking.mr }
     public var nr: Int { blocking.nr }

@@ -184,13 +184,13 @@ enum PackedGEMM {
                 let beta: Float = pc == 0 ? op.beta : 1
                 let bBlock = op.b + pc * op.bRowStride + jc * op.bColStride
                 if inPlaceColumns < nc {
-                    ck_f32_pack_b(kc, nc - inPlaceColumns, bBlock + inPlaceColumns * op.bColStride,
+                    kernel.packB(kc, nc - inPlaceColumns, bBlock + inPlaceColumns * op.bColStride,
                                   op.bRowStride, op.bColStride, nr, packedB)
                 }
                 var ic = rows.lowerBound
                 while ic < rows.upperBound {                              // loop 3: MC rows
                     let mc = min(plan.mc, rows.upperBound - ic)
-                    ck_f32_pack_a(mc, kc, op.a + ic * op.aRowStride + pc * op.aColStride,
+                    kernel.packA(mc, kc, op.a + ic * op.aRowStride + pc * op.aColStride,
                                   op.aRowStride, op.aColStride, mr, packedA)
                     // The microkernel on the tile at rows ir, columns jr of this block.
                     func tile(_ ir: Int, _ jr: Int) {
