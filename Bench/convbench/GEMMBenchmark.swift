@@ -37,6 +37,9 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
     @Option(name: .long, help: "Seconds to pause before each block of ConvKit runs, after CBLAS runs.")
     var settle = 0.25
 
+    @Option(name: .long, help: "Pin ConvKit's GEMM microkernel by name (e.g. f32_gemm_8x32__avx512); default: chosen by ISA and rows.")
+    var kernel: String?
+
     func run() throws { try measureAndSave() }
 
     struct Problem {
@@ -61,13 +64,21 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
     ]
 
     func measure() throws -> [BenchmarkRecord] {
-        let kernel = GEMMKernelRegistry.kernel(for: try options.isaLevel())
+        let pinned = try kernel.map { name in
+            guard let k = GEMMKernelRegistry.available.first(where: { $0.name == name }) else {
+                throw ValidationError("--kernel \(name) is not an available kernel here; available: "
+                                      + GEMMKernelRegistry.available.map(\.name).joined(separator: ", "))
+            }
+            return k
+        }
+        let isaKernel = GEMMKernelRegistry.kernel(for: try options.isaLevel())
+        let kernel = pinned ?? isaKernel
         if openblasCoretype != "env" { setenv("OPENBLAS_CORETYPE", openblasCoretype, 1) }
         let library: CBLASLibrary? = cblas == "none" ? nil : CBLASLibrary.load(cblas.map { [$0] } ?? CBLASLibrary.candidates)
         let comparisonName = library.map { lib in
             lib.path.contains("openblas") ? "OpenBLAS (\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "auto"))" : lib.path
         }
-        print("convbench gemm: kernel \(kernel.name); ISAs here: \(ISA.supported.map(\.rawValue).joined(separator: ","))")
+        print("convbench gemm: kernels \(pinned?.name ?? "of \(kernel.isa.rawValue) by rows"); ISAs here: \(ISA.supported.map(\.rawValue).joined(separator: ","))")
         if let library, let comparisonName {
             print("compare: \(library.path) cblas_sgemm as \(comparisonName), timed alternately with ConvKit")
         } else if cblas != "none" {
@@ -82,13 +93,14 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
         if let only { problems = problems.filter { $0.label.contains(only) } }
 
         print(pad("shape", 18) + pad("op", 3) + pad("M x N x K", 17) + pad("thr", 4) + pad("ceil", 7) + pad("ms", 9)
-              + pad("GFLOP/s", 9) + pad("%ceil", 7) + (library == nil ? "" : pad("cblas ms", 9) + pad("GFLOP/s", 9) + pad("speedup", 7)))
+              + pad("GFLOP/s", 9) + pad("%ceil", 7) + (library == nil ? "" : pad("cblas ms", 9) + pad("GFLOP/s", 9) + pad("speedup", 8)) + "tile")
         var records: [BenchmarkRecord] = []
         for problem in problems {
             let bench = try ProblemBuffers(problem)
-            try bench.checkAgainst(library: library, kernel: kernel)
+            let tile = pinned ?? GEMMKernelRegistry.kernel(for: kernel.isa, rows: problem.m)
+            try bench.checkAgainst(library: library, context: try ExecutionContext(threads: 1, isa: kernel.isa, gemmKernel: pinned))
             for t in options.threadCounts {
-                let context = try ExecutionContext(threads: t, isa: kernel.isa)
+                let context = try ExecutionContext(threads: t, isa: kernel.isa, gemmKernel: pinned)
                 // The host's clock drifts during a run, so the ceiling is measured again before every
                 // row and each row's "% of ceiling" uses the ceiling of its own moment.
                 let ceiling = FMACeiling.measure(kernel: kernel, threads: t)
@@ -110,7 +122,7 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
                 let record = BenchmarkRecord(suite: "gemm", name: problem.label, variant: "\(problem.transA)\(problem.transB)",
                                              threads: t, isa: kernel.isa.rawValue, size: problem.isSquare ? problem.m : nil,
                                              milliseconds: time * 1e3, bestMilliseconds: sample.best * 1e3, value: gflops, unit: "GFLOP/s",
-                                             peak: ceiling, comparison: comparison, runs: sample.runs, note: "\(problem.m)x\(problem.n)x\(problem.k)")
+                                             peak: ceiling, comparison: comparison, runs: sample.runs, note: "\(problem.m)x\(problem.n)x\(problem.k) \(tile.name)")
                 records.append(record)
                 var line = pad(problem.label, 18) + pad(record.variant, 3) + pad("\(problem.m)x\(problem.n)x\(problem.k)", 17) + pad("\(t)", 4)
                 line += pad(String(format: "%.0f", ceiling), 7)
@@ -118,9 +130,9 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
                 line += pad(String(format: "%.1f", 100 * gflops / ceiling), 7)
                 if let c = comparison {
                     line += pad(String(format: "%.3f", c.milliseconds), 9) + pad(String(format: "%.1f", flops / c.milliseconds * 1e-6), 9)
-                        + String(format: "%.2fx", c.speedup)
+                        + pad(String(format: "%.2fx", c.speedup), 8)
                 }
-                print(line)
+                print(line + "\(tile.mr)x\(tile.nr)")
             }
         }
         return records
@@ -174,9 +186,9 @@ final class ProblemBuffers {
     }
 
     /// Sanity check that the timed code computes the product: ConvKit against the CBLAS result.
-    func checkAgainst(library: CBLASLibrary?, kernel: GEMMMicrokernel) throws {
+    func checkAgainst(library: CBLASLibrary?, context: ExecutionContext) throws {
         guard let library else { return }
-        try runConvKit(try ExecutionContext(threads: 1, isa: kernel.isa))
+        try runConvKit(context)
         let ours = c
         runCBLAS(library)
         var worst: Float = 0, scale: Float = 1e-30

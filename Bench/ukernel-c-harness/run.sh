@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 swift build -c release --product convbench >/dev/null
-object="$(swift build -c release --show-bin-path)/ConvKitKernels.build/gemm/f32_gemm_14x32__avx512.c.o"
+object="$(swift build -c release --show-bin-path)/ConvKitKernels.build/gemm/f32_gemm_x32__avx512.c.o"
 clang="$(dirname "$(command -v swift)")/clang"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT

@@ -37,6 +37,9 @@ typedef void (*ck_f32_gemm_ukernel_fn)(size_t m, size_t n, size_t k,
 void f32_gemm_14x32__avx512(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
                             const float *b, size_t b_kstride, float *c, size_t ldc,
                             float alpha, float beta);
+void f32_gemm_8x32__avx512(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
+                           const float *b, size_t b_kstride, float *c, size_t ldc,
+                           float alpha, float beta);
 void f32_gemm_6x16__avx2(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
                          const float *b, size_t b_kstride, float *c, size_t ldc,
                          float alpha, float beta);

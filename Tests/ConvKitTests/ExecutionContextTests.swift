@@ -43,9 +43,32 @@ struct ExecutionContextTests {
             #expect(try ExecutionContext(isa: isa).isa == isa)
         }
         for isa in ISA.allCases where !isa.isSupported {
+            for kernel in GEMMKernelRegistry.all where kernel.isa == isa {
+                #expect(throws: ConvKitError.unsupportedISA(requested: isa, available: ISA.supported)) {
+                    try ExecutionContext(gemmKernel: kernel)
+                }
+            }
             #expect(throws: ConvKitError.unsupportedISA(requested: isa, available: ISA.supported)) {
                 try ExecutionContext(isa: isa)
             }
         }
+    }
+
+    @Test("a pinned GEMM kernel sets the ISA and must not need more than the context's ISA")
+    func pinnedGEMMKernel() throws {
+        for kernel in GEMMKernelRegistry.available {
+            let context = try ExecutionContext(threads: 1, gemmKernel: kernel)
+            #expect(context.gemmKernel == kernel && context.isa == kernel.isa)
+            #expect(try ExecutionContext(isa: ISA.best, gemmKernel: kernel).isa == ISA.best)
+            for lower in ISA.allCases where lower < kernel.isa {
+                #expect {
+                    try ExecutionContext(isa: lower, gemmKernel: kernel)
+                } throws: { error in
+                    guard case let ConvKitError.invalidArgument(name, message) = error else { return false }
+                    return name == "gemmKernel" && message.contains(kernel.name) && message.contains(lower.rawValue)
+                }
+            }
+        }
+        #expect(try ExecutionContext().gemmKernel == nil)
     }
 }

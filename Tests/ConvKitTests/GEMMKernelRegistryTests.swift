@@ -8,10 +8,75 @@ struct GEMMKernelRegistryTests {
     func ordering() {
         let all = GEMMKernelRegistry.all
         #expect(all.last?.isa == .generic)
-        #expect(zip(all, all.dropFirst()).allSatisfy { $0.isa > $1.isa })
+        #expect(zip(all, all.dropFirst()).allSatisfy { $0.isa >= $1.isa })
+        #expect(Set(all.map(\.name)).count == all.count)
         #if arch(x86_64)
-        #expect(all.map(\.name) == ["f32_gemm_14x32__avx512", "f32_gemm_6x16__avx2", "f32_gemm_4x8__vec128"])
+        #expect(all.map(\.name) == ["f32_gemm_14x32__avx512", "f32_gemm_8x32__avx512", "f32_gemm_6x16__avx2",
+                                     "f32_gemm_4x8__vec128"])
         #endif
+        // Each ISA's primary is its first kernel.
+        for isa in ISA.supported {
+            #expect(GEMMKernelRegistry.kernel(for: isa) == GEMMKernelRegistry.available.first { $0.isa <= isa })
+        }
+    }
+
+    @Test("the row count picks the tile of the ISA that wastes clearly fewer rows, else the primary")
+    func rowFit() throws {
+        for isa in ISA.supported {
+            let primary = GEMMKernelRegistry.kernel(for: isa)
+            #expect(GEMMKernelRegistry.kernel(for: isa, rows: 0) == primary)
+            func use(_ k: GEMMMicrokernel, _ m: Int) -> Double { Double(m) / Double((m + k.mr - 1) / k.mr * k.mr) }
+            for m in 1...400 {
+                let chosen = GEMMKernelRegistry.kernel(for: isa, rows: m)
+                #expect(chosen.isa == primary.isa && chosen.nr == primary.nr, "m \(m): \(chosen.name)")
+                if chosen != primary {
+                    #expect(use(chosen, m) >= use(primary, m) * GEMMKernelRegistry.rowFitGain, "m \(m): \(chosen.name)")
+                }
+                for other in GEMMKernelRegistry.available where other.isa == primary.isa && other.nr == primary.nr {
+                    if use(other, m) >= use(primary, m) * GEMMKernelRegistry.rowFitGain {
+                        #expect(use(chosen, m) >= use(other, m), "m \(m): \(chosen.name) over \(other.name)")
+                    }
+                }
+            }
+        }
+        #if arch(x86_64)
+        if ISA.avx512.isSupported {
+            let name = { (m: Int) in GEMMKernelRegistry.kernel(for: .avx512, rows: m).name }
+            #expect(name(32) == "f32_gemm_8x32__avx512" && name(16) == "f32_gemm_8x32__avx512" && name(7) == "f32_gemm_8x32__avx512")
+            #expect(name(64) == "f32_gemm_14x32__avx512" && name(28) == "f32_gemm_14x32__avx512" && name(27) == "f32_gemm_14x32__avx512")
+        }
+        #endif
+    }
+
+    @Test("kernels of one ISA share the blocking that decides the arithmetic, so they give the same bits")
+    func sameISASameBits() throws {
+        for isa in ISA.supported {
+            let kernels = GEMMKernelRegistry.available.filter { $0.isa == isa }
+            let first = kernels[0].blocking
+            for kernel in kernels.dropFirst() {
+                let b = kernel.blocking
+                #expect(b.nr == first.nr && b.kc == first.kc && b.unpackedBMaxElements == first.unpackedBMaxElements
+                        && b.splitKMaxC == first.splitKMaxC && b.splitKDepth == first.splitKDepth
+                        && b.splitKMaxChunks == first.splitKMaxChunks, "\(kernel.name)")
+            }
+            guard kernels.count > 1 else { continue }
+            // Row counts each tile splits differently; deep K crosses KC blocks and split-K.
+            for (m, n, k) in [(32, 300, 700), (64, 75, 1100), (23, 40, 5000), (100, 70, 30)] {
+                let a = makeOperand(rows: m, columns: k, ld: k, padding: 0, seed: 21)
+                let b = makeOperand(rows: k, columns: n, ld: n, padding: 0, seed: 22)
+                var results: [[Float]] = []
+                for kernel in kernels {
+                    var c = [Float](repeating: 0, count: m * n)
+                    try GEMM.sgemm(.noTranspose, .noTranspose, m: m, n: n, k: k, a: a, b: b, c: &c,
+                                   context: try ExecutionContext(threads: 2, gemmKernel: kernel))
+                    results.append(c)
+                }
+                for (kernel, c) in zip(kernels.dropFirst(), results.dropFirst()) {
+                    let differing = zip(c, results[0]).filter { $0.bitPattern != $1.bitPattern }.count
+                    #expect(differing == 0, "\(m)x\(n)x\(k): \(kernel.name) differs from \(kernels[0].name) in \(differing) elements")
+                }
+            }
+        }
     }
 
     @Test("names say dtype, op, tile and ISA; blocking sizes are consistent", arguments: GEMMKernelRegistry.all)

@@ -12,7 +12,7 @@ struct GEMMTests {
 
     @Test("every transpose pair and boundary shape matches the reference", arguments: kernels)
     func boundaryShapesMatchReference(kernel: GEMMMicrokernel) throws {
-        let context = try ExecutionContext(threads: 2, isa: kernel.isa)
+        let context = try ExecutionContext(threads: 2, gemmKernel: kernel)
         for (transA, transB) in GEMMTests.transposes {
             for shape in boundaryShapes(for: kernel) {
                 try checkAgainstReference(
@@ -23,7 +23,7 @@ struct GEMMTests {
 
     @Test("alpha and beta, including 0, 1 and negative values", arguments: kernels)
     func alphaBeta(kernel: GEMMMicrokernel) throws {
-        let context = try ExecutionContext(threads: 1, isa: kernel.isa)
+        let context = try ExecutionContext(threads: 1, gemmKernel: kernel)
         for (transA, transB) in GEMMTests.transposes {
             for (alpha, beta) in [(Float(1), Float(1)), (2.5, -0.5), (-1, 0), (0.5, 1), (1, 3)] {
                 try checkAgainstReference(GEMMCase(transA: transA, transB: transB, m: 23, n: 45, k: 300,
@@ -34,7 +34,7 @@ struct GEMMTests {
 
     @Test("leading dimensions larger than the rows; padding is neither read nor written", arguments: kernels)
     func leadingDimensions(kernel: GEMMMicrokernel) throws {
-        let context = try ExecutionContext(threads: 2, isa: kernel.isa)
+        let context = try ExecutionContext(threads: 2, gemmKernel: kernel)
         for (transA, transB) in GEMMTests.transposes {
             for shape in [(m: 3, n: 5, k: 7), (m: kernel.mr + 2, n: kernel.nr + 3, k: 40), (m: 70, n: 90, k: 260)] {
                 try checkAgainstReference(GEMMCase(transA: transA, transB: transB, m: shape.m, n: shape.n, k: shape.k,
@@ -45,7 +45,7 @@ struct GEMMTests {
 
     @Test("beta == 0 does not read C: NaN in C does not leak", arguments: kernels)
     func betaZeroIgnoresNaN(kernel: GEMMMicrokernel) throws {
-        let context = try ExecutionContext(threads: 2, isa: kernel.isa)
+        let context = try ExecutionContext(threads: 2, gemmKernel: kernel)
         for (transA, transB) in GEMMTests.transposes {
             for shape in [(m: 1, n: 1, k: 1), (m: 29, n: 70, k: 300), (m: kernel.mr - 1, n: kernel.nr + 1, k: 5)] {
                 try checkAgainstReference(GEMMCase(transA: transA, transB: transB, m: shape.m, n: shape.n, k: shape.k,
@@ -57,7 +57,7 @@ struct GEMMTests {
     @Test("alpha == 0 or k == 0 only scales C and does not read A or B")
     func alphaZeroScalesOnly() throws {
         for kernel in GEMMTests.kernels {
-            let context = try ExecutionContext(threads: 1, isa: kernel.isa)
+            let context = try ExecutionContext(threads: 1, gemmKernel: kernel)
             for (alpha, k, beta) in [(Float(0), 8, Float(2)), (0, 8, 0), (1.5, 0, 2), (1, 0, 0)] {
                 let a = [Float](repeating: .nan, count: 5 * 8)
                 let b = [Float](repeating: .nan, count: 8 * 6)
@@ -84,7 +84,7 @@ struct GEMMTests {
                     var c = [Float](repeating: 0, count: s.m * s.n)
                     try GEMM.sgemm(transA, transB, m: s.m, n: s.n, k: s.k, alpha: 1, a: a, lda: t.lda, b: b, ldb: t.ldb,
                                    beta: 0, c: &c, ldc: t.ldc,
-                                   context: try ExecutionContext(threads: threads, isa: kernel.isa))
+                                   context: try ExecutionContext(threads: threads, gemmKernel: kernel))
                     results.append(c)
                 }
                 for threads in 2...4 {

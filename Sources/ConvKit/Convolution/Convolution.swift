@@ -36,7 +36,6 @@ public struct Convolution: Sendable {
     }
 
     var directKernel: DirectConvolutionKernel { DirectConvolutionKernel.kernel(for: context.isa) }
-    var gemmKernel: GEMMMicrokernel { GEMMKernelRegistry.kernel(for: context.isa) }
     var threads: Int { Parallel.availableThreads(context.threads) }
 
     // MARK: Workspace
@@ -128,7 +127,7 @@ public struct Convolution: Sendable {
                 DirectConvolution.forward(p, kernel: directKernel, source: x, packedWeights: b.packed, bias: bias,
                                           relu: relu, output: y, scratch: b.scratch, threads: threads)
             } else {
-                Im2colConvolution.forward(s, gemm: gemmKernel, input: x, weights: w, bias: bias, relu: relu,
+                Im2colConvolution.forward(s, context: context, input: x, weights: w, bias: bias, relu: relu,
                                           output: y, scratch: b.scratch, threads: threads)
             }
             if nchw { LayoutConversion.toNCHW(UnsafePointer(y), s, into: output, images: .output) }
@@ -164,7 +163,7 @@ public struct Convolution: Sendable {
                 DirectConvolution.forward(p, kernel: directKernel, source: dy, packedWeights: b.packed, bias: nil,
                                           relu: false, output: dx, scratch: b.scratch, threads: threads)
             } else {
-                Im2colConvolution.backwardData(s, gemm: gemmKernel, outputGradient: dy, weights: w, inputGradient: dx,
+                Im2colConvolution.backwardData(s, context: context, outputGradient: dy, weights: w, inputGradient: dx,
                                                scratch: b.scratch, threads: threads)
             }
             if nchw { LayoutConversion.toNCHW(UnsafePointer(dx), s, into: inputGradient, images: .input) }
@@ -199,7 +198,7 @@ public struct Convolution: Sendable {
                 DirectConvolution.backwardWeights(s, kernel: directKernel, input: x, outputGradient: dy, weightGradient: dw,
                                                   biasGradient: biasGradient, scratch: b.scratch, threads: threads)
             } else {
-                Im2colConvolution.backwardWeights(s, gemm: gemmKernel, input: x, outputGradient: dy, weightGradient: dw,
+                Im2colConvolution.backwardWeights(s, context: context, input: x, outputGradient: dy, weightGradient: dw,
                                                   biasGradient: biasGradient, scratch: b.scratch, threads: threads)
             }
             if nchw { LayoutConversion.toOIHW(UnsafePointer(dw), s, into: weightGradient) }

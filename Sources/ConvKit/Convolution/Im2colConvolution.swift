@@ -51,7 +51,7 @@ enum Im2colConvolution {
         return Parallel.workerCount(items: items, threads: threads) * roundUp(sliceRows(s) * depth(s), 16)
     }
 
-    static func forward(_ s: ConvolutionShape, gemm: GEMMMicrokernel, input: UnsafePointer<Float>,
+    static func forward(_ s: ConvolutionShape, context: ExecutionContext, input: UnsafePointer<Float>,
                         weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool,
                         output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int) {
         let rows = sliceRows(s), total = pixels(s), kd = depth(s)
@@ -66,7 +66,7 @@ enum Im2colConvolution {
                 let (a, lda) = loweredRows(s, input, group: g, first: p0, count: count, scratch: col)
                 GEMM.run(.noTranspose, .noTranspose, m: count, n: cog, k: kd, a: a, lda: lda,
                          b: weights + g * cog, ldb: cout, beta: 0, c: output + p0 * cout + g * cog, ldc: cout,
-                         kernel: gemm, threads: 1)
+                         kernel: context.gemmKernel(rows: count), threads: 1)
             }
             if bias != nil || relu {
                 ck_f32_bias_relu(count, cout, output + p0 * cout, cout, bias, relu ? 1 : 0)
@@ -97,7 +97,7 @@ enum Im2colConvolution {
 
     /// GEMM of dL/dOutput with the transposed weights into column form, then col2im. Work items
     /// are whole images, because col2im of neighbouring pixels adds into the same inputs.
-    static func backwardData(_ s: ConvolutionShape, gemm: GEMMMicrokernel, outputGradient: UnsafePointer<Float>,
+    static func backwardData(_ s: ConvolutionShape, context: ExecutionContext, outputGradient: UnsafePointer<Float>,
                              weights: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
                              scratch: UnsafeMutablePointer<Float>, threads: Int) {
         let kd = depth(s), cig = s.groupInputChannels, cog = s.groupOutputChannels
@@ -111,7 +111,7 @@ enum Im2colConvolution {
                 for g in 0..<s.groups {
                     GEMM.run(.noTranspose, .transpose, m: count, n: cig, k: cog, a: outputGradient + p0 * cout + g * cog,
                              lda: cout, b: weights + g * cog, ldb: cout, beta: 0,
-                             c: inputGradient + p0 * cin + g * cig, ldc: cin, kernel: gemm, threads: 1)
+                             c: inputGradient + p0 * cin + g * cig, ldc: cin, kernel: context.gemmKernel(rows: count), threads: 1)
                 }
             }
             return
@@ -132,7 +132,7 @@ enum Im2colConvolution {
                 for g in 0..<s.groups {
                     GEMM.run(.noTranspose, .transpose, m: count, n: kd, k: cog, a: outputGradient + p0 * cout + g * cog,
                              lda: cout, b: weights + g * cog, ldb: cout, beta: 0, c: col, ldc: kd,
-                             kernel: gemm, threads: 1)
+                             kernel: context.gemmKernel(rows: count), threads: 1)
                     ck_f32_col2im_nhwc(col, kd, p0, count, inputGradient, s.inputHeight, s.inputWidth, cin, g * cig, cig,
                                        s.outputHeight, s.outputWidth, s.kernelHeight, s.kernelWidth,
                                        d.strideY, d.strideX, d.dilationY, d.dilationX, s.padTop, s.padLeft)
@@ -159,7 +159,7 @@ enum Im2colConvolution {
 
     /// dW (HWIO) += lowered(input)^T x dL/dOutput over the slices of each chunk; then the chunk
     /// sums are reduced in chunk order.
-    static func backwardWeights(_ s: ConvolutionShape, gemm: GEMMMicrokernel, input: UnsafePointer<Float>,
+    static func backwardWeights(_ s: ConvolutionShape, context: ExecutionContext, input: UnsafePointer<Float>,
                                 outputGradient: UnsafePointer<Float>, weightGradient: UnsafeMutablePointer<Float>,
                                 biasGradient: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
                                 threads: Int) {
@@ -186,7 +186,7 @@ enum Im2colConvolution {
                     let (a, lda) = loweredRows(s, input, group: g, first: p0, count: count, scratch: col)
                     GEMM.run(.transpose, .noTranspose, m: kd, n: cog, k: count, a: a, lda: lda,
                              b: outputGradient + p0 * cout + g * cog, ldb: cout, beta: p0 == begin ? 0 : 1,
-                             c: target + g * cog, ldc: cout, kernel: gemm, threads: gemmThreads)
+                             c: target + g * cog, ldc: cout, kernel: context.gemmKernel(rows: kd), threads: gemmThreads)
                 }
                 ck_f32_sum_rows(count, cout, outputGradient + p0 * cout, cout, biasPartials + chunk * cout,
                                 p0 == begin ? 0 : 1)

@@ -1,9 +1,11 @@
 internal import ConvKitKernels
 
 /// The one list of f32 GEMM microkernels, fastest first and always ending in the portable one.
-/// Tests and benchmarks iterate it; ``kernel(for:)`` picks the one a context runs.
+/// Tests and benchmarks iterate it; ``kernel(for:rows:)`` picks the one a GEMM runs.
 public enum GEMMKernelRegistry {
-    /// Every microkernel this build contains, fastest ISA first, the portable kernel last.
+    /// Every microkernel this build contains, fastest ISA first, the portable kernel last. Within
+    /// an ISA the first kernel is its primary tile; the others share its NR and serve row counts
+    /// the primary's MR divides badly (``kernel(for:rows:)``).
     public static let all: [GEMMMicrokernel] = {
         var kernels: [GEMMMicrokernel] = []
         #if arch(x86_64)
@@ -13,6 +15,13 @@ public enum GEMMKernelRegistry {
                                    splitKMaxC: 64 * 1024, splitKDepth: 512),
             peakFlopsPerIteration: 24 * 16 * 2,
             function: f32_gemm_14x32__avx512, peakFunction: f32_fma_peak__avx512,
+            packA: ck_f32_pack_a__avx2, packB: ck_f32_pack_b__avx2))
+        kernels.append(GEMMMicrokernel(
+            name: "f32_gemm_8x32__avx512", isa: .avx512,
+            blocking: GEMMBlocking(mr: 8, nr: 32, mc: 168, kc: 512, nc: 1024, unpackedBMaxElements: 16 * 1024,
+                                   splitKMaxC: 64 * 1024, splitKDepth: 512),
+            peakFlopsPerIteration: 24 * 16 * 2,
+            function: f32_gemm_8x32__avx512, peakFunction: f32_fma_peak__avx512,
             packA: ck_f32_pack_a__avx2, packB: ck_f32_pack_b__avx2))
         kernels.append(GEMMMicrokernel(
             name: "f32_gemm_6x16__avx2", isa: .avx2,
@@ -40,7 +49,30 @@ public enum GEMMKernelRegistry {
         available.first { $0.isa <= isa } ?? all[all.count - 1]
     }
 
-    /// The fastest microkernel whose ISA is at most `isa` and supported here.
+    /// How much better another tile of the same ISA must use the rows of C than the primary tile
+    /// (`m / (ceil(m / MR) * MR)`) to be chosen instead: the primary's taller tile reads B fewer
+    /// times per FLOP, which is worth some padding. With 10%, `m = 32` (76% of three 14-row tiles)
+    /// takes the 8x32 tile and `m = 64` (91%) keeps 14x32: 8x32 made the 32-row
+    /// backward-weights GEMM 0.76-0.80x the time and was no faster on the 64-row forward GEMMs
+    /// (Docs/Benchmarks.md, session 8).
+    public static let rowFitGain = 1.10
+
+    /// The microkernel for a GEMM whose C has `m` rows: among the kernels of the ISA that
+    /// ``kernel(for:)`` picks, the primary unless another one's row tiles waste clearly fewer rows
+    /// (``rowFitGain``). Depends on `m` and the ISA only, never on the thread count; kernels of one
+    /// ISA give the same bits (each C element is the same chain of FMAs).
+    public static func kernel(for isa: ISA, rows m: Int) -> GEMMMicrokernel {
+        let primary = kernel(for: isa)
+        guard m > 0 else { return primary }
+        func use(_ k: GEMMMicrokernel) -> Double { Double(m) / Double(ceilDiv(m, k.mr) * k.mr) }
+        var best = primary
+        for k in available where k.isa == primary.isa && k.nr == primary.nr && k != primary {
+            if use(k) >= use(primary) * rowFitGain && use(k) > use(best) { best = k }
+        }
+        return best
+    }
+
+    /// The primary microkernel of the fastest ISA that is at most `isa` and supported here.
     public static func kernel(for isa: ISA) -> GEMMMicrokernel {
         switch isa {
         case .generic: return chosen[0]

@@ -15,7 +15,7 @@ typealias F32PeakFunction = @convention(c) (Int, UnsafeMutablePointer<Float>?) -
 
 /// One f32 GEMM microkernel of the registry: its name (`f32_gemm_14x32__avx512`), instruction set,
 /// tile and blocking parameters. Obtain them from ``GEMMKernelRegistry``.
-public struct GEMMMicrokernel: Sendable, CustomStringConvertible {
+public struct GEMMMicrokernel: Sendable, Equatable, CustomStringConvertible {
     /// The C symbol, XNNPACK style: dtype, op, tile `MRxNR`, ISA.
     public let name: String
     public let isa: ISA
@@ -28,6 +28,9 @@ public struct GEMMMicrokernel: Sendable, CustomStringConvertible {
     /// the kernel's ISA or a lower one).
     let packA: F32PackFunction
     let packB: F32PackFunction
+
+    /// Two kernels are the same when their C symbols are (names are unique in the registry).
+    public static func == (lhs: GEMMMicrokernel, rhs: GEMMMicrokernel) -> Bool { lhs.name == rhs.name }
 
     public var mr: Int { blocking.mr }
     public var nr: Int { blocking.nr }

@@ -13,22 +13,46 @@ public struct ExecutionContext: Sendable, Equatable {
     public let threads: Int
     /// The instruction-set level of the kernels to run (always supported by this machine).
     public let isa: ISA
+    /// The GEMM microkernel every GEMM of this context runs (SGEMM calls and the im2col
+    /// convolutions), or `nil` to let ConvKit choose by ISA and shape
+    /// (``GEMMKernelRegistry/kernel(for:rows:)``). For tests and benchmarks that compare tiles.
+    public let gemmKernel: GEMMMicrokernel?
 
     /// - Parameters:
     ///   - threads: the thread budget, >= 1; `nil` takes the active processor count.
-    ///   - isa: the instruction set; `nil` takes the best this machine supports.
-    /// - Throws: ``ConvKitError`` when `threads < 1` or `isa` is not supported here.
-    public init(threads: Int? = nil, isa: ISA? = nil) throws {
+    ///   - isa: the instruction set; `nil` takes the best this machine supports (or, with
+    ///     `gemmKernel`, that kernel's ISA).
+    ///   - gemmKernel: pins the GEMM microkernel (one of ``GEMMKernelRegistry/available`` whose
+    ///     ISA is at most `isa`); `nil` chooses by ISA and shape.
+    /// - Throws: ``ConvKitError`` when `threads < 1`, `isa` is not supported here, or
+    ///   `gemmKernel` cannot run here or needs a higher ISA than `isa`.
+    public init(threads: Int? = nil, isa: ISA? = nil, gemmKernel: GEMMMicrokernel? = nil) throws {
         let budget = threads ?? ProcessInfo.processInfo.activeProcessorCount
         guard budget >= 1 else {
             throw ConvKitError.invalidArgument(name: "threads", message: "must be at least 1, got \(budget)")
         }
-        let level = isa ?? ISA.best
+        let level = isa ?? gemmKernel?.isa ?? ISA.best
         guard level.isSupported else {
             throw ConvKitError.unsupportedISA(requested: level, available: ISA.supported)
         }
+        if let gemmKernel {
+            guard gemmKernel.isa.isSupported else {
+                throw ConvKitError.unsupportedISA(requested: gemmKernel.isa, available: ISA.supported)
+            }
+            guard gemmKernel.isa <= level else {
+                throw ConvKitError.invalidArgument(
+                    name: "gemmKernel", message: "\(gemmKernel.name) needs ISA \(gemmKernel.isa.rawValue), above the context's \(level.rawValue)")
+            }
+        }
         self.threads = budget
         self.isa = level
+        self.gemmKernel = gemmKernel
+    }
+
+    /// The GEMM microkernel for a GEMM whose C has `m` rows: the pinned one, else the registry's
+    /// best fit for this ISA.
+    func gemmKernel(rows m: Int) -> GEMMMicrokernel {
+        gemmKernel ?? GEMMKernelRegistry.kernel(for: isa, rows: m)
     }
 
     /// Builds a context from environment variables:

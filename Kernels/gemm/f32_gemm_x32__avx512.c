@@ -1,6 +1,9 @@
-// f32 GEMM microkernel, 14 x 32 tile, AVX-512F (28 zmm accumulators, 2 zmm of B, 1 broadcast).
-// Contract: ConvKitKernels.h. Partial tiles: the row count m is dispatched to a body compiled
-// for exactly m rows; the column count n only masks the stores (B panels hold 32 columns).
+// f32 GEMM microkernels with 32-column tiles, AVX-512F: f32_gemm_14x32__avx512 (28 zmm
+// accumulators, 2 zmm of B, 1 broadcast) and f32_gemm_8x32__avx512 (16 accumulators; the tile for
+// row counts that 8 divides much better than 14, such as the 32 output channels of a CNN layer).
+// Contract: ConvKitKernels.h. Both share one body: the row count m is dispatched to a body
+// compiled for exactly m rows; the column count n only masks the stores (B panels hold 32 columns).
+// Each C element is the same chain of FMAs in either kernel, so they give the same bits.
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include "ConvKitKernels.h"
@@ -74,6 +77,14 @@ CK_TARGET_AVX512 void f32_gemm_14x32__avx512(size_t m, size_t n, size_t k, const
         CK_ROWS_CASE(4) CK_ROWS_CASE(3) CK_ROWS_CASE(2) CK_ROWS_CASE(1)
         default: break;
     }
+}
+
+// The 8-row tile runs the same bodies (rows 1-8) as the 14-row one; only the driver's MR (the
+// packed A panels' height and a_kstride) differs.
+CK_TARGET_AVX512 void f32_gemm_8x32__avx512(size_t m, size_t n, size_t k, const float *a,
+                                            size_t a_kstride, const float *b, size_t b_kstride,
+                                            float *c, size_t ldc, float alpha, float beta) {
+    if (m <= 8) f32_gemm_14x32__avx512(m, n, k, a, a_kstride, b, b_kstride, c, ldc, alpha, beta);
 }
 
 // Register-only FMA loop: 24 independent zmm chains (enough to cover FMA latency x 2 pipes).
