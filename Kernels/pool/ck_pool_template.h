@@ -222,18 +222,32 @@ CK_POOL_INLINE void ck_max_grad_blocks(const float *restrict dout, const int32_t
     for (int b = 0; b < nb; b++) ck_put16(d + 16 * b, acc[b], stream);
 }
 
-// Max pooling backward where each element lies in one window at most (windows tile the rows):
-// d := dout where indices is i, else 0, for the kw columns of one window, nb blocks.
-CK_POOL_INLINE void ck_max_grad_tile_blocks(const float *restrict g, const int32_t *restrict idx, size_t kw, size_t c,
-                                            int32_t i, float *restrict d, ck_p16i *hits, int stream, const int nb) {
-    for (size_t kx = 0; kx < kw; kx++) {
-        for (int b = 0; b < nb; b++) {
-            const ck_p16i m = ck_ld16i(idx + 16 * b) == i + (int32_t)kx;
-            *hits += m;
-            // + 0: -0 becomes +0, as in a scatter onto 0.
-            ck_put16(d + kx * c + 16 * b, (ck_p16f)((ck_p16i)ck_ld16(g + 16 * b) & m) + 0.0f, stream);
+// Max pooling backward of one input row where the windows tile the rows (each element lies in one
+// window at most): d[(ox * kw + kx) * c + ch] := g[ox * c + ch] where idx[ox * c + ch] is
+// row + ox * kw + kx, else 0, for ox < ow, kx < kw; g and idx are the gradients and indices of the
+// row's output row. Returns the number of matches. One 16-channel block at a time: the loop is
+// short enough that clang keeps every pointer and count in a register.
+CK_POOL_INLINE size_t ck_max_grad_tiled_row(const float *restrict g, const int32_t *restrict idx, size_t ow, size_t kw,
+                                            size_t c, int32_t row, float *restrict d, const int stream) {
+    const size_t full = c / 16 * 16;
+    ck_p16i hits = ck_splat16i(0);  // per lane at most ow * kw * c / 16 matches: no overflow
+    size_t matches = 0;
+    for (size_t ox = 0; ox < ow; ox++, g += c, idx += c) {
+        for (size_t kx = 0; kx < kw; kx++, d += c) {
+            const int32_t want = row + (int32_t)(ox * kw + kx);
+            for (size_t ch = 0; ch < full; ch += 16) {
+                const ck_p16i m = ck_ld16i(idx + ch) == want;
+                hits += m;
+                // + 0: -0 becomes +0, as in a scatter onto 0.
+                ck_put16(d + ch, (ck_p16f)((ck_p16i)ck_ld16(g + ch) & m) + 0.0f, stream);
+            }
+            for (size_t ch = full; ch < c; ch++) {
+                matches += idx[ch] == want;
+                d[ch] = (idx[ch] == want ? g[ch] : 0.0f) + 0.0f;
+            }
         }
     }
+    return matches + ck_count16(hits);
 }
 
 // The group calls of the backward passes' element loops (macros defined here, not inside the
@@ -241,42 +255,23 @@ CK_POOL_INLINE void ck_max_grad_tile_blocks(const float *restrict g, const int32
 #define CK_MAX_GRAD_GROUP(nb) ck_max_grad_blocks(dout + ch0, indices + ch0, offset, n, i, d + ch0, &hits, stream, nb)
 #define CK_AVG_GRAD_GROUP(nb) ck_avg_grad_blocks(dout + ch0, offset, scale, n, d + ch0, nb)
 
-CK_POOL_TARGET
-size_t CK_POOL_NAME(maxpool_backward_nhwc)(const float *dout, const int32_t *indices, size_t oh, size_t ow,
-                                  size_t c, float *din, size_t h, size_t w, size_t y0, size_t y1,
-                                  size_t kh, size_t kw, size_t sy, size_t sx, ptrdiff_t pad_top,
-                                  ptrdiff_t pad_left, int streaming) {
-    (void)h;
+// The body of maxpool_backward_nhwc, compiled once with streaming stores and once without
+// (stream is a constant after inlining: no flag to test per store).
+CK_POOL_INLINE size_t ck_maxpool_backward(const float *dout, const int32_t *indices, size_t oh, size_t ow,
+                                          size_t c, float *din, size_t w, size_t y0, size_t y1,
+                                          size_t kh, size_t kw, size_t sy, size_t sx, ptrdiff_t pad_top,
+                                          ptrdiff_t pad_left, const int stream) {
     size_t matches = 0;
-    const int stream = streaming && ck_pool_can_stream(din, c);
     if (sy == kh && sx == kw && pad_top == 0 && pad_left == 0 && ow * kw <= w) {
         // Windows tile the input: each input row meets one row of windows, each element at most
-        // one window, whose gradients and indices serve its kw columns while in registers.
+        // one window.
         for (size_t y = y0; y < y1; y++) {
             float *restrict drow = din + y * w * c;
             const size_t oy = y / kh;
             size_t covered = 0;
             if (oy < oh) {
-                // Per lane at most ow * c / 16 matches: no overflow.
-                ck_p16i hits = ck_splat16i(0);
-                for (size_t ox = 0; ox < ow; ox++) {
-                    const size_t p = (oy * ow + ox) * c;
-                    const float *restrict g = dout + p;
-                    const int32_t *restrict idx = indices + p;
-                    float *restrict d = drow + ox * kw * c;
-                    const int32_t i = (int32_t)(y * w + ox * kw);
-                    size_t ch0 = 0;
-#define CK_MAX_TILE_GROUP(nb) ck_max_grad_tile_blocks(g + ch0, idx + ch0, kw, c, i, d + ch0, &hits, stream, nb)
-                    CK_BLOCK_GROUPS(CK_MAX_TILE_GROUP)
-#undef CK_MAX_TILE_GROUP
-                    for (size_t kx = 0; kx < kw; kx++) {
-                        for (size_t ch = ch0; ch < c; ch++) {
-                            matches += idx[ch] == i + (int32_t)kx;
-                            d[kx * c + ch] = (idx[ch] == i + (int32_t)kx ? g[ch] : 0.0f) + 0.0f;
-                        }
-                    }
-                }
-                matches += ck_count16(hits);
+                matches += ck_max_grad_tiled_row(dout + oy * ow * c, indices + oy * ow * c, ow, kw, c,
+                                                 (int32_t)(y * w), drow, stream);
                 covered = ow * kw;
             }
             ck_zero(drow + covered * c, (w - covered) * c, stream);
@@ -328,6 +323,17 @@ size_t CK_POOL_NAME(maxpool_backward_nhwc)(const float *dout, const int32_t *ind
     }
     if (stream) CK_POOL_STREAM_FENCE();
     return matches;
+}
+
+CK_POOL_TARGET
+size_t CK_POOL_NAME(maxpool_backward_nhwc)(const float *dout, const int32_t *indices, size_t oh, size_t ow,
+                                  size_t c, float *din, size_t h, size_t w, size_t y0, size_t y1,
+                                  size_t kh, size_t kw, size_t sy, size_t sx, ptrdiff_t pad_top,
+                                  ptrdiff_t pad_left, int streaming) {
+    (void)h;
+    if (streaming && ck_pool_can_stream(din, c))
+        return ck_maxpool_backward(dout, indices, oh, ow, c, din, w, y0, y1, kh, kw, sy, sx, pad_top, pad_left, 1);
+    return ck_maxpool_backward(dout, indices, oh, ow, c, din, w, y0, y1, kh, kw, sy, sx, pad_top, pad_left, 0);
 }
 
 // The extent of output o's window along one axis of n input elements that counts towards the
