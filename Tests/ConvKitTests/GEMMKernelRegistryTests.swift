@@ -56,6 +56,7 @@ struct GEMMKernelRegistryTests {
             for kernel in kernels.dropFirst() {
                 let b = kernel.blocking
                 #expect(b.nr == first.nr && b.kc == first.kc && b.unpackedBMaxElements == first.unpackedBMaxElements
+                        && b.unpackedBMaxRows == first.unpackedBMaxRows && b.unpackedBFewRowsMaxElements == first.unpackedBFewRowsMaxElements
                         && b.splitKMaxC == first.splitKMaxC && b.splitKDepth == first.splitKDepth
                         && b.splitKMaxChunks == first.splitKMaxChunks, "\(kernel.name)")
             }

@@ -54,6 +54,44 @@ struct GEMMTests {
         }
     }
 
+    @Test("a large B read in place for few rows of C: the same bits as packed, and the reference's values", arguments: kernels)
+    func fewRowsReadBInPlace(kernel: GEMMMicrokernel) throws {
+        let b = kernel.blocking
+        let context = try ExecutionContext(threads: 2, gemmKernel: kernel)
+        // k * n at the limit (read in place for m <= unpackedBMaxRows) and just past it (packed);
+        // k below split-K's threshold, which would cut the two calls differently.
+        let k = 2 * b.splitKDepth - 24
+        for n in [b.unpackedBFewRowsMaxElements / k, b.unpackedBFewRowsMaxElements / k + 1] {
+            for transA in [Transpose.noTranspose, .transpose] {
+                let m = b.unpackedBMaxRows
+                let lda = transA == .noTranspose ? k : m + 1
+                let a = makeOperand(rows: transA == .noTranspose ? m + 1 : k, columns: transA == .noTranspose ? k : m + 1,
+                                    ld: lda, padding: 0, seed: 31)
+                let bOperand = makeOperand(rows: k, columns: n, ld: n, padding: 0, seed: 32)
+                // m rows (in place when k * n is at the limit) and m + 1 rows (always packed):
+                // each C element is the same FMA chain, so the first m rows agree bitwise.
+                var few = [Float](repeating: .nan, count: m * n), more = [Float](repeating: .nan, count: (m + 1) * n)
+                try GEMM.sgemm(transA, .noTranspose, m: m, n: n, k: k, alpha: 1.5, a: a, lda: lda, b: bOperand, ldb: n,
+                               beta: 0, c: &few, ldc: n, context: context)
+                try GEMM.sgemm(transA, .noTranspose, m: m + 1, n: n, k: k, alpha: 1.5, a: a, lda: lda, b: bOperand, ldb: n,
+                               beta: 0, c: &more, ldc: n, context: context)
+                let differing = zip(few, more.prefix(m * n)).filter { $0.bitPattern != $1.bitPattern }.count
+                #expect(differing == 0, "\(kernel.name) \(transA) \(m)x\(n)x\(k): \(differing) elements differ from the packed run")
+                // Sampled elements against a Double dot product.
+                for (i, j) in [(0, 0), (m - 1, n - 1), (m / 2, n / 3), (m - 1, 0), (7 % m, n - 2)] {
+                    var sum = 0.0
+                    for p in 0..<k {
+                        let aip = transA == .noTranspose ? a[i * lda + p] : a[p * lda + i]
+                        sum += Double(aip) * Double(bOperand[p * n + j])
+                    }
+                    let expected = 1.5 * sum
+                    #expect(abs(Double(few[i * n + j]) - expected) <= gemmTolerance(k: k) * Double(k),
+                            "\(kernel.name) \(transA): C[\(i)][\(j)] = \(few[i * n + j]), expected \(expected)")
+                }
+            }
+        }
+    }
+
     @Test("alpha == 0 or k == 0 only scales C and does not read A or B")
     func alphaZeroScalesOnly() throws {
         for kernel in GEMMTests.kernels {

@@ -16,6 +16,13 @@ public struct GEMMBlocking: Sendable, Equatable {
     /// stays in cache, so copying it does not pay. (A large B read in place is slower than packed:
     /// its rows are separate memory streams that the hardware prefetcher does not follow.)
     public let unpackedBMaxElements: Int
+    /// A larger B (`k * n` up to `unpackedBFewRowsMaxElements`, 4 MiB: it stays in L3) is also read in
+    /// place when C has at most `unpackedBMaxRows` rows: with so few row tiles to share each packed
+    /// panel, packing costs more than the strided reads it saves (the conv3 forward GEMM,
+    /// 64 x 1024 x 576, took 0.91x the time on 1 and 2 threads; Docs/Benchmarks.md, session 8).
+    /// Larger B's (conv1 and conv2 forward: 1.16-1.61x the time in place) stay packed.
+    public let unpackedBMaxRows: Int
+    public let unpackedBFewRowsMaxElements: Int
     /// Largest packed B block (`kc * nc` floats, as planned for the problem) for which the two
     /// inner loops swap: each MR row band of the packed A block sweeps every NR panel of B, which
     /// then must stay in L2, and C is written in long runs along its rows instead of one MR x NR
@@ -33,7 +40,8 @@ public struct GEMMBlocking: Sendable, Equatable {
     /// most `splitKMaxChunks * splitKMaxC` floats however deep K is.
     public let splitKMaxChunks: Int
 
-    init(mr: Int, nr: Int, mc: Int, kc: Int, nc: Int, unpackedBMaxElements: Int,
+    init(mr: Int, nr: Int, mc: Int, kc: Int, nc: Int, unpackedBMaxElements: Int, unpackedBMaxRows: Int = 64,
+                unpackedBFewRowsMaxElements: Int = 1 << 20,
                 rowBandMaxBElements: Int = 128 * 1024, splitKMaxC: Int, splitKDepth: Int, splitKMaxChunks: Int = 32) {
         precondition(mr > 0 && nr > 0 && mc % mr == 0 && nc % nr == 0 && kc > 0 && splitKDepth > 0 && splitKMaxChunks >= 2)
         self.mr = mr
@@ -42,6 +50,8 @@ public struct GEMMBlocking: Sendable, Equatable {
         self.kc = kc
         self.nc = nc
         self.unpackedBMaxElements = unpackedBMaxElements
+        self.unpackedBMaxRows = unpackedBMaxRows
+        self.unpackedBFewRowsMaxElements = unpackedBFewRowsMaxElements
         self.rowBandMaxBElements = rowBandMaxBElements
         self.splitKMaxC = splitKMaxC
         self.splitKDepth = splitKDepth

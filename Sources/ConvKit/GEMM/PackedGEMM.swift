@@ -36,7 +36,8 @@ struct GEMMPlan: Sendable {
     init(m: Int, n: Int, k: Int, bIsRowMajor: Bool, blocking bl: GEMMBlocking, threads: Int) {
         let kBlocks = ceilDiv(k, bl.kc)
         kc = min(bl.kc, roundUp(ceilDiv(k, kBlocks), 8))
-        unpackedB = bIsRowMajor && k * n <= bl.unpackedBMaxElements
+        unpackedB = bIsRowMajor && (k * n <= bl.unpackedBMaxElements
+                                    || (m <= bl.unpackedBMaxRows && k * n <= bl.unpackedBFewRowsMaxElements))
         rowTiles = ceilDiv(m, bl.mr)
         colTiles = ceilDiv(n, bl.nr)
 
