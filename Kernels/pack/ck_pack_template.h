@@ -83,7 +83,7 @@ ck_transpose_group(const float *s, size_t src_stride, float *d, size_t dst_strid
 }
 
 // dst[p * dst_stride + r] = src[r * src_stride + p] for r < rows, p < depth: eight rows at a time
-// in the wide build, then four at a time, then one.
+// in the wide build, then four at a time, then two, then one.
 static inline __attribute__((always_inline)) CK_PACK_TARGET void
 ck_transpose_panel(size_t rows, size_t depth, const float *src, size_t src_stride, float *dst,
                    size_t dst_stride) {
@@ -97,6 +97,25 @@ ck_transpose_panel(size_t rows, size_t depth, const float *src, size_t src_strid
     for (; r + 4 <= rows; r += 4) {
         const float *s = src + r * src_stride;
         ck_transpose_group(s, src_stride, dst + r, dst_stride, depth, r + 8 <= rows ? s + 4 * src_stride : s, 4);
+    }
+    if (r + 2 <= rows) {
+        // Two rows: four depths at a time, interleaved into four (row r, row r + 1) pairs.
+        const float *s0 = src + r * src_stride, *s1 = s0 + src_stride;
+        float *d = dst + r;
+        size_t p = 0;
+        for (; p + 4 <= depth; p += 4) {
+            const ck_v4f a = ck_load_v4f(s0 + p), b = ck_load_v4f(s1 + p);
+            const ck_v4f lo = __builtin_shufflevector(a, b, 0, 4, 1, 5), hi = __builtin_shufflevector(a, b, 2, 6, 3, 7);
+            memcpy(d + p * dst_stride, &lo, 2 * sizeof(float));
+            memcpy(d + (p + 1) * dst_stride, (const float *)&lo + 2, 2 * sizeof(float));
+            memcpy(d + (p + 2) * dst_stride, &hi, 2 * sizeof(float));
+            memcpy(d + (p + 3) * dst_stride, (const float *)&hi + 2, 2 * sizeof(float));
+        }
+        for (; p < depth; p++) {
+            d[p * dst_stride] = s0[p];
+            d[p * dst_stride + 1] = s1[p];
+        }
+        r += 2;
     }
     for (; r < rows; r++) {
         const float *s = src + r * src_stride;

@@ -10,21 +10,21 @@ public enum GEMMKernelRegistry {
         var kernels: [GEMMMicrokernel] = []
         #if arch(x86_64)
         kernels.append(GEMMMicrokernel(
-            name: "f32_gemm_14x32__avx512", isa: .avx512,
+            symbol: "f32_gemm_14x32__avx512", isa: .avx512,
             blocking: GEMMBlocking(mr: 14, nr: 32, mc: 168, kc: 512, nc: 1024, unpackedBMaxElements: 16 * 1024,
                                    splitKMaxC: 64 * 1024, splitKDepth: 512),
             peakFlopsPerIteration: 24 * 16 * 2,
             function: f32_gemm_14x32__avx512, peakFunction: f32_fma_peak__avx512,
             packA: ck_f32_pack_a__avx2, packB: ck_f32_pack_b__avx2))
         kernels.append(GEMMMicrokernel(
-            name: "f32_gemm_8x32__avx512", isa: .avx512,
+            symbol: "f32_gemm_8x32__avx512", isa: .avx512,
             blocking: GEMMBlocking(mr: 8, nr: 32, mc: 168, kc: 512, nc: 1024, unpackedBMaxElements: 16 * 1024,
                                    splitKMaxC: 64 * 1024, splitKDepth: 512),
             peakFlopsPerIteration: 24 * 16 * 2,
             function: f32_gemm_8x32__avx512, peakFunction: f32_fma_peak__avx512,
             packA: ck_f32_pack_a__avx2, packB: ck_f32_pack_b__avx2))
         kernels.append(GEMMMicrokernel(
-            name: "f32_gemm_6x16__avx2", isa: .avx2,
+            symbol: "f32_gemm_6x16__avx2", isa: .avx2,
             blocking: GEMMBlocking(mr: 6, nr: 16, mc: 144, kc: 256, nc: 2048, unpackedBMaxElements: 16 * 1024,
                                    splitKMaxC: 64 * 1024, splitKDepth: 512),
             peakFlopsPerIteration: 12 * 8 * 2,
@@ -32,7 +32,7 @@ public enum GEMMKernelRegistry {
             packA: ck_f32_pack_a__avx2, packB: ck_f32_pack_b__avx2))
         #endif
         kernels.append(GEMMMicrokernel(
-            name: "f32_gemm_4x8__vec128", isa: .generic,
+            symbol: "f32_gemm_4x8__vec128", isa: .generic,
             blocking: GEMMBlocking(mr: 4, nr: 8, mc: 128, kc: 256, nc: 1024, unpackedBMaxElements: 16 * 1024,
                                    splitKMaxC: 64 * 1024, splitKDepth: 512),
             peakFlopsPerIteration: 12 * 4 * 2,
@@ -62,14 +62,20 @@ public enum GEMMKernelRegistry {
     /// (``rowFitGain``). Depends on `m` and the ISA only, never on the thread count; kernels of one
     /// ISA give the same bits (each C element is the same chain of FMAs).
     public static func kernel(for isa: ISA, rows m: Int) -> GEMMMicrokernel {
-        let primary = kernel(for: isa)
-        guard m > 0 else { return primary }
+        let candidates = tiles[isa.rank]
+        let primary = candidates[0]
+        guard m > 0, candidates.count > 1 else { return primary }
         func use(_ k: GEMMMicrokernel) -> Double { Double(m) / Double(ceilDiv(m, k.mr) * k.mr) }
         var best = primary
-        for k in available where k.isa == primary.isa && k.nr == primary.nr && k != primary {
-            if use(k) >= use(primary) * rowFitGain && use(k) > use(best) { best = k }
-        }
+        for k in candidates.dropFirst() where use(k) >= use(primary) * rowFitGain && use(k) > use(best) { best = k }
         return best
+    }
+
+    /// For each ISA level (``ISA/allCases`` order), its primary kernel and the other available
+    /// kernels of the primary's ISA and NR: the candidates of ``kernel(for:rows:)``.
+    private static let tiles: [[GEMMMicrokernel]] = ISA.allCases.map { isa in
+        let primary = kernel(for: isa)
+        return [primary] + available.filter { $0.isa == primary.isa && $0.nr == primary.nr && $0 != primary }
     }
 
     /// The primary microkernel of the fastest ISA that is at most `isa` and supported here.

@@ -16,8 +16,11 @@ typealias F32PeakFunction = @convention(c) (Int, UnsafeMutablePointer<Float>?) -
 /// One f32 GEMM microkernel of the registry: its name (`f32_gemm_14x32__avx512`), instruction set,
 /// tile and blocking parameters. Obtain them from ``GEMMKernelRegistry``.
 public struct GEMMMicrokernel: Sendable, Equatable, CustomStringConvertible {
+    /// The C symbol (a static string, so that the struct holds no reference and copies of it on
+    /// the GEMM call path cost no reference counting).
+    let symbol: StaticString
     /// The C symbol, XNNPACK style: dtype, op, tile `MRxNR`, ISA.
-    public let name: String
+    public var name: String { symbol.description }
     public let isa: ISA
     public let blocking: GEMMBlocking
     /// Floating-point operations done by one iteration of the ISA's ceiling probe.
@@ -29,8 +32,11 @@ public struct GEMMMicrokernel: Sendable, Equatable, CustomStringConvertible {
     let packA: F32PackFunction
     let packB: F32PackFunction
 
-    /// Two kernels are the same when their C symbols are (names are unique in the registry).
-    public static func == (lhs: GEMMMicrokernel, rhs: GEMMMicrokernel) -> Bool { lhs.name == rhs.name }
+    /// Two kernels are the same when they call the same C function with the same tile.
+    public static func == (lhs: GEMMMicrokernel, rhs: GEMMMicrokernel) -> Bool {
+        unsafeBitCast(lhs.function, to: UnsafeRawPointer.self) == unsafeBitCast(rhs.function, to: UnsafeRawPointer.self)
+            && lhs.blocking == rhs.blocking
+    }
 
     public var mr: Int { blocking.mr }
     public var nr: Int { blocking.nr }

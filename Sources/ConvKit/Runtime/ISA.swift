@@ -9,7 +9,8 @@ public enum ISA: String, CaseIterable, Comparable, Sendable, CustomStringConvert
 
     public static func < (lhs: ISA, rhs: ISA) -> Bool { lhs.rank < rhs.rank }
 
-    private var rank: Int {
+    /// The position in `allCases` (0 for `generic`).
+    var rank: Int {
         switch self {
         case .generic: return 0
         case .avx2: return 1
