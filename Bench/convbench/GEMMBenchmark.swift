@@ -97,7 +97,11 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
         var records: [BenchmarkRecord] = []
         for problem in problems {
             let bench = try ProblemBuffers(problem)
-            let tile = pinned ?? GEMMKernelRegistry.kernel(for: kernel.isa, rows: problem.m)
+            let tile = pinned ?? GEMMKernelRegistry.kernel(for: kernel.isa, m: problem.m, n: problem.n,
+                                                           aRowMajor: problem.transA == .noTranspose)
+            // "8x32 A" when A is read in place (the kernel's row-major-A variant), not packed.
+            let tileLabel = "\(tile.mr)x\(tile.nr)"
+                + (GEMMKernelRegistry.readsAInPlace(tile, n: problem.n, aRowMajor: problem.transA == .noTranspose) ? " A" : "")
             try bench.checkAgainst(library: library, context: try ExecutionContext(threads: 1, isa: kernel.isa, gemmKernel: pinned))
             for t in options.threadCounts {
                 let context = try ExecutionContext(threads: t, isa: kernel.isa, gemmKernel: pinned)
@@ -122,7 +126,7 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
                 let record = BenchmarkRecord(suite: "gemm", name: problem.label, variant: "\(problem.transA)\(problem.transB)",
                                              threads: t, isa: kernel.isa.rawValue, size: problem.isSquare ? problem.m : nil,
                                              milliseconds: time * 1e3, bestMilliseconds: sample.best * 1e3, value: gflops, unit: "GFLOP/s",
-                                             peak: ceiling, comparison: comparison, runs: sample.runs, note: "\(problem.m)x\(problem.n)x\(problem.k) \(tile.name)")
+                                             peak: ceiling, comparison: comparison, runs: sample.runs, note: "\(problem.m)x\(problem.n)x\(problem.k) \(tile.name)\(tileLabel.hasSuffix(" A") ? ", A in place" : "")")
                 records.append(record)
                 var line = pad(problem.label, 18) + pad(record.variant, 3) + pad("\(problem.m)x\(problem.n)x\(problem.k)", 17) + pad("\(t)", 4)
                 line += pad(String(format: "%.0f", ceiling), 7)
@@ -132,7 +136,7 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
                     line += pad(String(format: "%.3f", c.milliseconds), 9) + pad(String(format: "%.1f", flops / c.milliseconds * 1e-6), 9)
                         + pad(String(format: "%.2fx", c.speedup), 8)
                 }
-                print(line + "\(tile.mr)x\(tile.nr)")
+                print(line + tileLabel)
             }
         }
         return records

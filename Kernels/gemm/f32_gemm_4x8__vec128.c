@@ -5,8 +5,8 @@
 
 static inline __attribute__((always_inline)) void
 f32_gemm_rows_x8__vec128(const int rows, size_t n, size_t k, const float *a, size_t a_kstride,
-                         const float *b, size_t b_kstride, float *c, size_t ldc, float alpha,
-                         float beta) {
+                         size_t a_rstride, const float *b, size_t b_kstride, float *c, size_t ldc,
+                         float alpha, float beta) {
     ck_v4f acc0[4], acc1[4];
     for (int i = 0; i < rows; i++) {
         acc0[i] = (ck_v4f){0, 0, 0, 0};
@@ -15,7 +15,8 @@ f32_gemm_rows_x8__vec128(const int rows, size_t n, size_t k, const float *a, siz
     for (size_t p = 0; p < k; p++) {
         const ck_v4f b0 = ck_load_v4f(b), b1 = ck_load_v4f(b + 4);
         for (int i = 0; i < rows; i++) {
-            const ck_v4f ai = (ck_v4f){a[i], a[i], a[i], a[i]};
+            const float x = a[(size_t)i * a_rstride];
+            const ck_v4f ai = (ck_v4f){x, x, x, x};
             acc0[i] += ai * b0;
             acc1[i] += ai * b1;
         }
@@ -44,13 +45,24 @@ f32_gemm_rows_x8__vec128(const int rows, size_t n, size_t k, const float *a, siz
 }
 
 #define CK_ROWS_CASE(R) \
-    case R: f32_gemm_rows_x8__vec128(R, n, k, a, a_kstride, b, b_kstride, c, ldc, alpha, beta); break;
+    case R: f32_gemm_rows_x8__vec128(R, n, k, a, a_kstride, 1, b, b_kstride, c, ldc, alpha, beta); break;
+#define CK_AROW_CASE(R) \
+    case R: f32_gemm_rows_x8__vec128(R, n, k, a, 1, lda, b, b_kstride, c, ldc, alpha, beta); break;
 
 void f32_gemm_4x8__vec128(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
                           const float *b, size_t b_kstride, float *c, size_t ldc, float alpha,
                           float beta) {
     switch (m) {
         CK_ROWS_CASE(4) CK_ROWS_CASE(3) CK_ROWS_CASE(2) CK_ROWS_CASE(1)
+        default: break;
+    }
+}
+
+// A read in place from a row-major op(A) (a[i * lda + p]): the same bodies with a row stride.
+void f32_gemm_arow_4x8__vec128(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
+                               size_t b_kstride, float *c, size_t ldc, float alpha, float beta) {
+    switch (m) {
+        CK_AROW_CASE(4) CK_AROW_CASE(3) CK_AROW_CASE(2) CK_AROW_CASE(1)
         default: break;
     }
 }

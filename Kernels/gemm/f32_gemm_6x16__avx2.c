@@ -17,8 +17,8 @@ ck_column_mask__avx2(size_t first, size_t n) {
 
 static inline __attribute__((always_inline)) CK_TARGET_AVX2 void
 f32_gemm_rows_x16__avx2(const int rows, size_t n, size_t k, const float *a, size_t a_kstride,
-                        const float *b, size_t b_kstride, float *c, size_t ldc, float alpha,
-                        float beta) {
+                        size_t a_rstride, const float *b, size_t b_kstride, float *c, size_t ldc,
+                        float alpha, float beta) {
     __m256 acc0[6], acc1[6];
 #pragma clang loop unroll(full)
     for (int i = 0; i < rows; i++) {
@@ -33,7 +33,7 @@ f32_gemm_rows_x16__avx2(const int rows, size_t n, size_t k, const float *a, size
         const __m256 b1 = _mm256_loadu_ps(b + 8);
 #pragma clang loop unroll(full)
         for (int i = 0; i < rows; i++) {
-            const __m256 ai = _mm256_broadcast_ss(a + i);
+            const __m256 ai = _mm256_broadcast_ss(a + (size_t)i * a_rstride);
             acc0[i] = _mm256_fmadd_ps(ai, b0, acc0[i]);
             acc1[i] = _mm256_fmadd_ps(ai, b1, acc1[i]);
         }
@@ -71,7 +71,9 @@ f32_gemm_rows_x16__avx2(const int rows, size_t n, size_t k, const float *a, size
 }
 
 #define CK_ROWS_CASE(R) \
-    case R: f32_gemm_rows_x16__avx2(R, n, k, a, a_kstride, b, b_kstride, c, ldc, alpha, beta); break;
+    case R: f32_gemm_rows_x16__avx2(R, n, k, a, a_kstride, 1, b, b_kstride, c, ldc, alpha, beta); break;
+#define CK_AROW_CASE(R) \
+    case R: f32_gemm_rows_x16__avx2(R, n, k, a, 1, lda, b, b_kstride, c, ldc, alpha, beta); break;
 
 CK_TARGET_AVX2 void f32_gemm_6x16__avx2(size_t m, size_t n, size_t k, const float *a,
                                         size_t a_kstride, const float *b, size_t b_kstride,
@@ -79,6 +81,17 @@ CK_TARGET_AVX2 void f32_gemm_6x16__avx2(size_t m, size_t n, size_t k, const floa
     switch (m) {
         CK_ROWS_CASE(6) CK_ROWS_CASE(5) CK_ROWS_CASE(4) CK_ROWS_CASE(3) CK_ROWS_CASE(2)
         CK_ROWS_CASE(1)
+        default: break;
+    }
+}
+
+// A read in place from a row-major op(A) (a[i * lda + p]): the same bodies with a row stride.
+CK_TARGET_AVX2 void f32_gemm_arow_6x16__avx2(size_t m, size_t n, size_t k, const float *a, size_t lda,
+                                             const float *b, size_t b_kstride, float *c, size_t ldc,
+                                             float alpha, float beta) {
+    switch (m) {
+        CK_AROW_CASE(6) CK_AROW_CASE(5) CK_AROW_CASE(4) CK_AROW_CASE(3) CK_AROW_CASE(2)
+        CK_AROW_CASE(1)
         default: break;
     }
 }

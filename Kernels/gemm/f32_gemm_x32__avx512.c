@@ -13,8 +13,8 @@
 
 static inline __attribute__((always_inline)) CK_TARGET_AVX512 void
 f32_gemm_rows_x32__avx512(const int rows, size_t n, size_t k, const float *a, size_t a_kstride,
-                          const float *b, size_t b_kstride, float *c, size_t ldc, float alpha,
-                          float beta) {
+                          size_t a_rstride, const float *b, size_t b_kstride, float *c, size_t ldc,
+                          float alpha, float beta) {
     __m512 acc0[14], acc1[14];
 #pragma clang loop unroll(full)
     for (int i = 0; i < rows; i++) {
@@ -33,7 +33,7 @@ f32_gemm_rows_x32__avx512(const int rows, size_t n, size_t k, const float *a, si
         const __m512 b1 = _mm512_loadu_ps(b + 16);
 #pragma clang loop unroll(full)
         for (int i = 0; i < rows; i++) {
-            const __m512 ai = _mm512_set1_ps(a[i]);
+            const __m512 ai = _mm512_set1_ps(a[(size_t)i * a_rstride]);
             acc0[i] = _mm512_fmadd_ps(ai, b0, acc0[i]);
             acc1[i] = _mm512_fmadd_ps(ai, b1, acc1[i]);
         }
@@ -66,7 +66,9 @@ f32_gemm_rows_x32__avx512(const int rows, size_t n, size_t k, const float *a, si
 }
 
 #define CK_ROWS_CASE(R) \
-    case R: f32_gemm_rows_x32__avx512(R, n, k, a, a_kstride, b, b_kstride, c, ldc, alpha, beta); break;
+    case R: f32_gemm_rows_x32__avx512(R, n, k, a, a_kstride, 1, b, b_kstride, c, ldc, alpha, beta); break;
+#define CK_AROW_CASE(R) \
+    case R: f32_gemm_rows_x32__avx512(R, n, k, a, 1, lda, b, b_kstride, c, ldc, alpha, beta); break;
 
 CK_TARGET_AVX512 void f32_gemm_14x32__avx512(size_t m, size_t n, size_t k, const float *a,
                                              size_t a_kstride, const float *b, size_t b_kstride,
@@ -85,6 +87,18 @@ CK_TARGET_AVX512 void f32_gemm_8x32__avx512(size_t m, size_t n, size_t k, const 
                                             size_t a_kstride, const float *b, size_t b_kstride,
                                             float *c, size_t ldc, float alpha, float beta) {
     if (m <= 8) f32_gemm_14x32__avx512(m, n, k, a, a_kstride, b, b_kstride, c, ldc, alpha, beta);
+}
+
+// A read in place from a row-major op(A) (a[i * lda + p]): the same bodies with a row stride,
+// eight rows at most (with 14 row addresses the loop ran at half speed).
+CK_TARGET_AVX512 void f32_gemm_arow_8x32__avx512(size_t m, size_t n, size_t k, const float *a, size_t lda,
+                                                 const float *b, size_t b_kstride, float *c, size_t ldc,
+                                                 float alpha, float beta) {
+    switch (m) {
+        CK_AROW_CASE(8) CK_AROW_CASE(7) CK_AROW_CASE(6) CK_AROW_CASE(5)
+        CK_AROW_CASE(4) CK_AROW_CASE(3) CK_AROW_CASE(2) CK_AROW_CASE(1)
+        default: break;
+    }
 }
 
 // Register-only FMA loop: 24 independent zmm chains (enough to cover FMA latency x 2 pipes).

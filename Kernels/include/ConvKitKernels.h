@@ -27,6 +27,11 @@ extern "C" {
 //   b_kstride == NR); columns j >= n are read but never stored.
 // - k >= 1. The sum for every element is accumulated in ascending p with fused multiply-adds,
 //   independent of m, n and the tile's position, so results do not depend on the partition.
+//
+// The "arow" variant (f32_gemm_arow_MRxNR__isa, same signature, a_kstride read as lda) reads A
+// in place from a row-major op(A): the term is a[i*lda + p] * b[p*b_kstride + j], everything
+// else as above (the same bodies, so the same bits as on a packed panel). The driver takes it for
+// small problems, where packing A does not pay.
 typedef void (*ck_f32_gemm_ukernel_fn)(size_t m, size_t n, size_t k,
                                        const float *a, size_t a_kstride,
                                        const float *b, size_t b_kstride,
@@ -40,6 +45,12 @@ void f32_gemm_14x32__avx512(size_t m, size_t n, size_t k, const float *a, size_t
 void f32_gemm_8x32__avx512(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
                            const float *b, size_t b_kstride, float *c, size_t ldc,
                            float alpha, float beta);
+void f32_gemm_arow_8x32__avx512(size_t m, size_t n, size_t k, const float *a, size_t lda,
+                                const float *b, size_t b_kstride, float *c, size_t ldc,
+                                float alpha, float beta);
+void f32_gemm_arow_6x16__avx2(size_t m, size_t n, size_t k, const float *a, size_t lda,
+                              const float *b, size_t b_kstride, float *c, size_t ldc,
+                              float alpha, float beta);
 void f32_gemm_6x16__avx2(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
                          const float *b, size_t b_kstride, float *c, size_t ldc,
                          float alpha, float beta);
@@ -49,6 +60,9 @@ void f32_fma_peak__avx2(size_t iterations, float *sink);
 #endif
 
 /// Portable microkernel: GCC/clang 128-bit vector extensions (SSE2 on x86-64, NEON on arm64).
+void f32_gemm_arow_4x8__vec128(size_t m, size_t n, size_t k, const float *a, size_t lda,
+                               const float *b, size_t b_kstride, float *c, size_t ldc, float alpha,
+                               float beta);
 void f32_gemm_4x8__vec128(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
                           const float *b, size_t b_kstride, float *c, size_t ldc,
                           float alpha, float beta);

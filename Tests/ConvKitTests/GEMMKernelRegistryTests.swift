@@ -20,6 +20,23 @@ struct GEMMKernelRegistryTests {
         }
     }
 
+    @Test("a narrow C with a row-major op(A) runs the ISA's row-major-A kernel; otherwise the row fit decides")
+    func rowMajorAChoice() {
+        for isa in ISA.supported {
+            let inPlace = GEMMKernelRegistry.available.first { $0.isa == GEMMKernelRegistry.kernel(for: isa).isa && $0.readsRowMajorAInPlace }
+            for (m, n) in [(64, 64), (1, 1), (500, GEMMKernelRegistry.rowMajorAMaxColumns), (32, GEMMKernelRegistry.rowMajorAMaxColumns + 1)] {
+                let narrow = GEMMKernelRegistry.kernel(for: isa, m: m, n: n, aRowMajor: true)
+                let transposed = GEMMKernelRegistry.kernel(for: isa, m: m, n: n, aRowMajor: false)
+                #expect(transposed == GEMMKernelRegistry.kernel(for: isa, rows: m))
+                if n <= GEMMKernelRegistry.rowMajorAMaxColumns, let inPlace {
+                    #expect(narrow == inPlace, "\(isa) \(m)x\(n): \(narrow.name)")
+                } else {
+                    #expect(narrow == GEMMKernelRegistry.kernel(for: isa, rows: m), "\(isa) \(m)x\(n): \(narrow.name)")
+                }
+            }
+        }
+    }
+
     @Test("the row count picks the tile of the ISA that wastes clearly fewer rows, else the primary")
     func rowFit() throws {
         for isa in ISA.supported {
@@ -95,9 +112,36 @@ struct GEMMKernelRegistryTests {
     @Test("runTile follows the contract for every row count and edge column counts; beta == 0 ignores NaN; nothing outside m x n is touched",
           arguments: GEMMKernelRegistry.available)
     func runTileContract(kernel: GEMMMicrokernel) {
-        let k = 7, ldc = kernel.nr + 3
+        // A packed micro-panel: k steps of mr floats.
+        checkTileContract(kernel, variant: "packed", aCount: 7 * kernel.mr, k: 7, aIndex: { i, p in p * kernel.mr + i }) {
+            m, n, k, a, b, c, ldc, beta in
+            kernel.runTile(m: m, n: n, k: k, a: a, aStride: kernel.mr, b: b, bStride: kernel.nr, c: c, ldc: ldc,
+                           alpha: 1.5, beta: beta)
+        }
+    }
+
+    @Test("the row-major-A variant follows the same contract with A read in place",
+          arguments: GEMMKernelRegistry.available.filter(\.readsRowMajorAInPlace))
+    func rowMajorATileContract(kernel: GEMMMicrokernel) {
+        // mr rows of k floats, lda = k + 3 apart.
+        let k = 9, lda = k + 3
+        checkTileContract(kernel, variant: "arow", aCount: kernel.mr * lda, k: k, aIndex: { i, p in i * lda + p }) {
+            m, n, k, a, b, c, ldc, beta in
+            kernel.runTileRowMajorA(m: m, n: n, k: k, a: a, lda: lda, b: b, bStride: kernel.nr, c: c, ldc: ldc,
+                                    alpha: 1.5, beta: beta)
+        }
+    }
+
+    /// Runs `run` (one tile with alpha 1.5) for every row count, edge column counts and beta 0 / 0.5
+    /// on random A (`aCount` floats, element (i, p) at `aIndex(i, p)`) and B (k x nr), and checks C
+    /// against a Double sum, NaN in C not leaking with beta 0, and nothing outside the tile written.
+    private func checkTileContract(
+        _ kernel: GEMMMicrokernel, variant: String, aCount: Int, k: Int, aIndex: (Int, Int) -> Int,
+        run: (Int, Int, Int, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, Float) -> Void
+    ) {
+        let ldc = kernel.nr + 3
         var generator = TestGenerator(seed: 5)
-        let a = (0..<(k * kernel.mr)).map { _ in Float.random(in: -1...1, using: &generator) }
+        let a = (0..<aCount).map { _ in Float.random(in: -1...1, using: &generator) }
         let b = (0..<(k * kernel.nr)).map { _ in Float.random(in: -1...1, using: &generator) }
         for m in 1...kernel.mr {
             for n in Set([1, 2, kernel.nr / 2, kernel.nr / 2 + 1, kernel.nr - 1, kernel.nr]) {
@@ -106,8 +150,7 @@ struct GEMMKernelRegistryTests {
                     a.withUnsafeBufferPointer { pa in
                         b.withUnsafeBufferPointer { pb in
                             c.withUnsafeMutableBufferPointer { pc in
-                                kernel.runTile(m: m, n: n, k: k, a: pa.baseAddress!, aStride: kernel.mr, b: pb.baseAddress!,
-                                               bStride: kernel.nr, c: pc.baseAddress!, ldc: ldc, alpha: 1.5, beta: beta)
+                                run(m, n, k, pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, ldc, beta)
                             }
                         }
                     }
@@ -116,13 +159,13 @@ struct GEMMKernelRegistryTests {
                             let value = c[i * ldc + j]
                             if i < m && j < n {
                                 var sum = 0.0
-                                for p in 0..<k { sum += Double(a[p * kernel.mr + i]) * Double(b[p * kernel.nr + j]) }
+                                for p in 0..<k { sum += Double(a[aIndex(i, p)]) * Double(b[p * kernel.nr + j]) }
                                 let expected = 1.5 * sum + (beta == 0 ? 0 : Double(beta) * 2)
                                 #expect(abs(Double(value) - expected) <= 1e-5 * max(1, abs(expected)),
-                                        "\(kernel.name) m \(m) n \(n) beta \(beta): C[\(i)][\(j)] = \(value), expected \(expected)")
+                                        "\(kernel.name) \(variant) m \(m) n \(n) beta \(beta): C[\(i)][\(j)] = \(value), expected \(expected)")
                             } else {
                                 #expect(value.isNaN == (beta == 0) && (beta == 0 || value == 2),
-                                        "\(kernel.name) m \(m) n \(n): C[\(i)][\(j)] outside the tile changed to \(value)")
+                                        "\(kernel.name) \(variant) m \(m) n \(n): C[\(i)][\(j)] outside the tile changed to \(value)")
                             }
                         }
                     }

@@ -66,7 +66,7 @@ enum Im2colConvolution {
                 let (a, lda) = loweredRows(s, input, group: g, first: p0, count: count, scratch: col)
                 GEMM.run(.noTranspose, .noTranspose, m: count, n: cog, k: kd, a: a, lda: lda,
                          b: weights + g * cog, ldb: cout, beta: 0, c: output + p0 * cout + g * cog, ldc: cout,
-                         kernel: context.gemmKernel(rows: count), threads: 1)
+                         kernel: context.gemmKernel(m: count, n: cog, aRowMajor: true), threads: 1)
             }
             if bias != nil || relu {
                 ck_f32_bias_relu(count, cout, output + p0 * cout, cout, bias, relu ? 1 : 0)
@@ -111,7 +111,7 @@ enum Im2colConvolution {
                 for g in 0..<s.groups {
                     GEMM.run(.noTranspose, .transpose, m: count, n: cig, k: cog, a: outputGradient + p0 * cout + g * cog,
                              lda: cout, b: weights + g * cog, ldb: cout, beta: 0,
-                             c: inputGradient + p0 * cin + g * cig, ldc: cin, kernel: context.gemmKernel(rows: count), threads: 1)
+                             c: inputGradient + p0 * cin + g * cig, ldc: cin, kernel: context.gemmKernel(m: count, n: cig, aRowMajor: true), threads: 1)
                 }
             }
             return
@@ -132,7 +132,7 @@ enum Im2colConvolution {
                 for g in 0..<s.groups {
                     GEMM.run(.noTranspose, .transpose, m: count, n: kd, k: cog, a: outputGradient + p0 * cout + g * cog,
                              lda: cout, b: weights + g * cog, ldb: cout, beta: 0, c: col, ldc: kd,
-                             kernel: context.gemmKernel(rows: count), threads: 1)
+                             kernel: context.gemmKernel(m: count, n: kd, aRowMajor: true), threads: 1)
                     ck_f32_col2im_nhwc(col, kd, p0, count, inputGradient, s.inputHeight, s.inputWidth, cin, g * cig, cig,
                                        s.outputHeight, s.outputWidth, s.kernelHeight, s.kernelWidth,
                                        d.strideY, d.strideX, d.dilationY, d.dilationX, s.padTop, s.padLeft)
@@ -186,7 +186,7 @@ enum Im2colConvolution {
                     let (a, lda) = loweredRows(s, input, group: g, first: p0, count: count, scratch: col)
                     GEMM.run(.transpose, .noTranspose, m: kd, n: cog, k: count, a: a, lda: lda,
                              b: outputGradient + p0 * cout + g * cog, ldb: cout, beta: p0 == begin ? 0 : 1,
-                             c: target + g * cog, ldc: cout, kernel: context.gemmKernel(rows: kd), threads: gemmThreads)
+                             c: target + g * cog, ldc: cout, kernel: context.gemmKernel(m: kd, n: cog, aRowMajor: false), threads: gemmThreads)
                 }
                 ck_f32_sum_rows(count, cout, outputGradient + p0 * cout, cout, biasPartials + chunk * cout,
                                 p0 == begin ? 0 : 1)

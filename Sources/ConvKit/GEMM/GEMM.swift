@@ -37,7 +37,8 @@ public enum GEMM {
             a: a ?? dummy, aRowStride: transA == .noTranspose ? lda : 1, aColStride: transA == .noTranspose ? 1 : lda,
             b: b ?? dummy, bRowStride: transB == .noTranspose ? ldb : 1, bColStride: transB == .noTranspose ? 1 : ldb,
             c: c, ldc: ldc, bIsRowMajor: transB == .noTranspose)
-        PackedGEMM.run(operands, kernel: context.gemmKernel(rows: m), threads: context.threads)
+        PackedGEMM.run(operands, kernel: context.gemmKernel(m: m, n: n, aRowMajor: transA == .noTranspose),
+                       threads: context.threads)
     }
 
     /// SGEMM on Swift arrays, with the same layout rules as the pointer call; `lda`, `ldb` and

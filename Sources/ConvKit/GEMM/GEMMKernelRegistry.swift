@@ -14,21 +14,21 @@ public enum GEMMKernelRegistry {
             blocking: GEMMBlocking(mr: 14, nr: 32, mc: 168, kc: 512, nc: 1024, unpackedBMaxElements: 16 * 1024,
                                    splitKMaxC: 64 * 1024, splitKDepth: 512),
             peakFlopsPerIteration: 24 * 16 * 2,
-            function: f32_gemm_14x32__avx512, peakFunction: f32_fma_peak__avx512,
+            function: f32_gemm_14x32__avx512, rowMajorAFunction: nil, peakFunction: f32_fma_peak__avx512,
             packA: ck_f32_pack_a__avx2, packB: ck_f32_pack_b__avx2))
         kernels.append(GEMMMicrokernel(
             symbol: "f32_gemm_8x32__avx512", isa: .avx512,
             blocking: GEMMBlocking(mr: 8, nr: 32, mc: 168, kc: 512, nc: 1024, unpackedBMaxElements: 16 * 1024,
                                    splitKMaxC: 64 * 1024, splitKDepth: 512),
             peakFlopsPerIteration: 24 * 16 * 2,
-            function: f32_gemm_8x32__avx512, peakFunction: f32_fma_peak__avx512,
+            function: f32_gemm_8x32__avx512, rowMajorAFunction: f32_gemm_arow_8x32__avx512, peakFunction: f32_fma_peak__avx512,
             packA: ck_f32_pack_a__avx2, packB: ck_f32_pack_b__avx2))
         kernels.append(GEMMMicrokernel(
             symbol: "f32_gemm_6x16__avx2", isa: .avx2,
             blocking: GEMMBlocking(mr: 6, nr: 16, mc: 144, kc: 256, nc: 2048, unpackedBMaxElements: 16 * 1024,
                                    splitKMaxC: 64 * 1024, splitKDepth: 512),
             peakFlopsPerIteration: 12 * 8 * 2,
-            function: f32_gemm_6x16__avx2, peakFunction: f32_fma_peak__avx2,
+            function: f32_gemm_6x16__avx2, rowMajorAFunction: f32_gemm_arow_6x16__avx2, peakFunction: f32_fma_peak__avx2,
             packA: ck_f32_pack_a__avx2, packB: ck_f32_pack_b__avx2))
         #endif
         kernels.append(GEMMMicrokernel(
@@ -36,7 +36,7 @@ public enum GEMMKernelRegistry {
             blocking: GEMMBlocking(mr: 4, nr: 8, mc: 128, kc: 256, nc: 1024, unpackedBMaxElements: 16 * 1024,
                                    splitKMaxC: 64 * 1024, splitKDepth: 512),
             peakFlopsPerIteration: 12 * 4 * 2,
-            function: f32_gemm_4x8__vec128, peakFunction: f32_fma_peak__vec128,
+            function: f32_gemm_4x8__vec128, rowMajorAFunction: f32_gemm_arow_4x8__vec128, peakFunction: f32_fma_peak__vec128,
             packA: ck_f32_pack_a__generic, packB: ck_f32_pack_b__generic))
         return kernels
     }()
@@ -76,6 +76,29 @@ public enum GEMMKernelRegistry {
     private static let tiles: [[GEMMMicrokernel]] = ISA.allCases.map { isa in
         let primary = kernel(for: isa)
         return [primary] + available.filter { $0.isa == primary.isa && $0.nr == primary.nr && $0 != primary }
+    }
+
+    /// Largest column count of C for which a GEMM with a row-major op(A) (no transpose of A) reads
+    /// A in place through a kernel's "arow" variant instead of packing it: with few NR panels to
+    /// share a packed A block, its transposing copy costs more than it saves. Measured on the
+    /// AVX-512 kernels (session 8, Docs/Benchmarks.md): square 64 / 128 / 256 took 0.86x / 0.92x /
+    /// 0.96x the time through `f32_gemm_arow_8x32__avx512` than packed for `f32_gemm_14x32__avx512`.
+    public static let rowMajorAMaxColumns = 256
+
+    /// Whether a GEMM of `n` columns whose op(A) is row-major (`aRowMajor`) runs `kernel`'s
+    /// row-major-A variant (A read in place, not packed).
+    public static func readsAInPlace(_ kernel: GEMMMicrokernel, n: Int, aRowMajor: Bool) -> Bool {
+        aRowMajor && n <= rowMajorAMaxColumns && kernel.readsRowMajorAInPlace
+    }
+
+    /// The microkernel for a GEMM with `m x n` C whose op(A) is row-major or not: when A is read in
+    /// place (``rowMajorAMaxColumns``), the ISA's kernel with that variant (the 8x32 tile under
+    /// AVX-512); otherwise ``kernel(for:rows:)``. A function of the shape only.
+    public static func kernel(for isa: ISA, m: Int, n: Int, aRowMajor: Bool) -> GEMMMicrokernel {
+        if aRowMajor && n <= rowMajorAMaxColumns, let k = tiles[isa.rank].first(where: \.readsRowMajorAInPlace) {
+            return k
+        }
+        return kernel(for: isa, rows: m)
     }
 
     /// The primary microkernel of the fastest ISA that is at most `isa` and supported here.

@@ -26,6 +26,10 @@ public struct GEMMMicrokernel: Sendable, Equatable, CustomStringConvertible {
     /// Floating-point operations done by one iteration of the ISA's ceiling probe.
     let peakFlopsPerIteration: Int
     let function: F32GEMMMicrokernelFunction
+    /// The "arow" variant of the same tile, which reads a row-major op(A) in place
+    /// (`a[i * lda + p]`; `f32_gemm_arow_MRxNR__isa`), or nil. The driver uses it for small
+    /// problems (``GEMMKernelRegistry/rowMajorAMaxColumns``).
+    let rowMajorAFunction: F32GEMMMicrokernelFunction?
     let peakFunction: F32PeakFunction
     /// The packing pair the five loops use with this kernel (any ISA's pair writes the same panels;
     /// the kernel's ISA or a lower one).
@@ -53,6 +57,21 @@ public struct GEMMMicrokernel: Sendable, Equatable, CustomStringConvertible {
                         b: UnsafePointer<Float>, bStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
                         alpha: Float, beta: Float) {
         function(m, n, k, a, aStride, b, bStride, c, ldc, alpha, beta)
+    }
+
+    /// Whether the kernel has a variant that reads a row-major op(A) in place (no A packing).
+    public var readsRowMajorAInPlace: Bool { rowMajorAFunction != nil }
+
+    /// Runs that variant on one tile:
+    /// `C[i*ldc + j] := beta * C[i*ldc + j] + alpha * sum_p a[i*lda + p] * b[p*bStride + j]`
+    /// for `i < m`, `j < n`, with the same preconditions as ``runTile(m:n:k:a:aStride:b:bStride:c:ldc:alpha:beta:)``
+    /// except that `a` holds `m` rows of `k` floats `lda` apart.
+    /// - Precondition: ``readsRowMajorAInPlace``.
+    public func runTileRowMajorA(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                                 b: UnsafePointer<Float>, bStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                 alpha: Float, beta: Float) {
+        guard let rowMajorAFunction else { preconditionFailure("\(name) has no row-major-A variant") }
+        rowMajorAFunction(m, n, k, a, lda, b, bStride, c, ldc, alpha, beta)
     }
 
     /// Runs the ISA's register-only FMA loop for `iterations` iterations and returns the number

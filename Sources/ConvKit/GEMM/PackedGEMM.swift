@@ -18,6 +18,9 @@ struct GEMMOperands: @unchecked Sendable {
 struct GEMMPlan: Sendable {
     let mc: Int, kc: Int, nc: Int
     let unpackedB: Bool
+    /// A is read in place through the kernel's row-major-A variant (no A packing): op(A) is
+    /// row-major and C narrow (``GEMMKernelRegistry/readsAInPlace(_:n:aRowMajor:)``).
+    let rowMajorA: Bool
     /// Loop order inside a packed block: `true` sweeps each MR row band across all NR panels
     /// (ir outer, jr inner), so every tile's C rows continue where the previous tile's ended;
     /// `false` is BLIS's order (jr outer, ir inner). See ``GEMMBlocking/rowBandMaxBElements``.
@@ -33,7 +36,9 @@ struct GEMMPlan: Sendable {
     /// four alternating rounds, Docs/Benchmarks.md); a limit of 200 KFLOP gained nothing at 48-64.
     static let minFlopsPerThread = 500_000
 
-    init(m: Int, n: Int, k: Int, bIsRowMajor: Bool, blocking bl: GEMMBlocking, threads: Int) {
+    init(m: Int, n: Int, k: Int, aRowMajor: Bool, bIsRowMajor: Bool, kernel: GEMMMicrokernel, threads: Int) {
+        let bl = kernel.blocking
+        rowMajorA = GEMMKernelRegistry.readsAInPlace(kernel, n: n, aRowMajor: aRowMajor)
         let kBlocks = ceilDiv(k, bl.kc)
         kc = min(bl.kc, roundUp(ceilDiv(k, kBlocks), 8))
         unpackedB = bIsRowMajor && (k * n <= bl.unpackedBMaxElements
@@ -114,8 +119,8 @@ enum PackedGEMM {
             runSplitK(op, split: split, kernel: kernel, threads: threads)
             return
         }
-        let plan = GEMMPlan(m: op.m, n: op.n, k: op.k, bIsRowMajor: op.bIsRowMajor,
-                            blocking: kernel.blocking, threads: threads)
+        let plan = GEMMPlan(m: op.m, n: op.n, k: op.k, aRowMajor: op.aColStride == 1, bIsRowMajor: op.bIsRowMajor,
+                            kernel: kernel, threads: threads)
         let parts = plan.rowParts * plan.colParts
         Parallel.forEach(parts, threads: parts) { part in
             let rows = plan.rows(part: part, m: op.m, mr: kernel.mr)
@@ -144,8 +149,8 @@ enum PackedGEMM {
                     a: op.a + k0 * op.aColStride, aRowStride: op.aRowStride, aColStride: op.aColStride,
                     b: op.b + k0 * op.bRowStride, bRowStride: op.bRowStride, bColStride: op.bColStride,
                     c: partials + s * plane, ldc: op.n, bIsRowMajor: op.bIsRowMajor)
-                let plan = GEMMPlan(m: op.m, n: op.n, k: depth, bIsRowMajor: op.bIsRowMajor,
-                                    blocking: kernel.blocking, threads: 1)
+                let plan = GEMMPlan(m: op.m, n: op.n, k: depth, aRowMajor: op.aColStride == 1,
+                                    bIsRowMajor: op.bIsRowMajor, kernel: kernel, threads: 1)
                 PackingWorkspace.withPooled { workspace in
                     workspace.reserve(aCount: plan.mc * plan.kc, bCount: plan.kc * plan.nc)
                     macroTile(chunk, rows: 0..<op.m, columns: 0..<op.n, plan: plan, kernel: kernel,
@@ -172,7 +177,8 @@ enum PackedGEMM {
     private static func macroTile(_ op: GEMMOperands, rows: Range<Int>, columns: Range<Int>, plan: GEMMPlan,
                                   kernel: GEMMMicrokernel, workspace: PackingWorkspace) {
         let mr = kernel.mr, nr = kernel.nr
-        let ukernel = kernel.function
+        let rowMajorA = plan.rowMajorA
+        let ukernel = rowMajorA ? kernel.rowMajorAFunction! : kernel.function
         let packedA = workspace.a, packedB = workspace.b
         var jc = columns.lowerBound
         while jc < columns.upperBound {                                   // loop 5: NC columns
@@ -191,8 +197,17 @@ enum PackedGEMM {
                 var ic = rows.lowerBound
                 while ic < rows.upperBound {                              // loop 3: MC rows
                     let mc = min(plan.mc, rows.upperBound - ic)
-                    kernel.packA(mc, kc, op.a + ic * op.aRowStride + pc * op.aColStride,
-                                  op.aRowStride, op.aColStride, mr, packedA)
+                    // Packed A panels (a_kstride = MR), or the rows of a row-major A in place (lda).
+                    let aBlock: UnsafePointer<Float>, aStride: Int
+                    if rowMajorA {
+                        aBlock = op.a + ic * op.aRowStride + pc
+                        aStride = op.aRowStride
+                    } else {
+                        kernel.packA(mc, kc, op.a + ic * op.aRowStride + pc * op.aColStride,
+                                     op.aRowStride, op.aColStride, mr, packedA)
+                        aBlock = UnsafePointer(packedA)
+                        aStride = mr
+                    }
                     // The microkernel on the tile at rows ir, columns jr of this block.
                     func tile(_ ir: Int, _ jr: Int) {
                         let bPanel: UnsafePointer<Float>
@@ -204,7 +219,8 @@ enum PackedGEMM {
                             bPanel = UnsafePointer(packedB + (jr - inPlaceColumns) * kc)
                             bStride = nr
                         }
-                        ukernel(min(mr, mc - ir), min(nr, nc - jr), kc, packedA + ir * kc, mr, bPanel, bStride,
+                        let aTile = rowMajorA ? aBlock + ir * aStride : aBlock + ir * kc
+                        ukernel(min(mr, mc - ir), min(nr, nc - jr), kc, aTile, aStride, bPanel, bStride,
                                 op.c + (ic + ir) * op.ldc + jc + jr, op.ldc, op.alpha, beta)
                     }
                     if plan.rowBandOrder {

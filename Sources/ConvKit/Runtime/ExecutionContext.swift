@@ -15,7 +15,7 @@ public struct ExecutionContext: Sendable, Equatable {
     public let isa: ISA
     /// The GEMM microkernel every GEMM of this context runs (SGEMM calls and the im2col
     /// convolutions), or `nil` to let ConvKit choose by ISA and shape
-    /// (``GEMMKernelRegistry/kernel(for:rows:)``). For tests and benchmarks that compare tiles.
+    /// (``GEMMKernelRegistry/kernel(for:m:n:aRowMajor:)``). For tests and benchmarks that compare tiles.
     public let gemmKernel: GEMMMicrokernel?
 
     /// - Parameters:
@@ -49,10 +49,10 @@ public struct ExecutionContext: Sendable, Equatable {
         self.gemmKernel = gemmKernel
     }
 
-    /// The GEMM microkernel for a GEMM whose C has `m` rows: the pinned one, else the registry's
-    /// best fit for this ISA.
-    func gemmKernel(rows m: Int) -> GEMMMicrokernel {
-        gemmKernel ?? GEMMKernelRegistry.kernel(for: isa, rows: m)
+    /// The GEMM microkernel for a GEMM with an `m x n` C whose op(A) is row-major or not: the
+    /// pinned one, else the registry's choice for this ISA.
+    func gemmKernel(m: Int, n: Int, aRowMajor: Bool) -> GEMMMicrokernel {
+        gemmKernel ?? GEMMKernelRegistry.kernel(for: isa, m: m, n: n, aRowMajor: aRowMajor)
     }
 
     /// Builds a context from environment variables:
