@@ -19,6 +19,10 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
     @Option(name: .long, parsing: .upToNextOption, help: "Square sizes M = N = K, comma- or space-separated.")
     var sizes: [String] = ["64,128,256,512,1024,1536,2048"]
 
+    @Option(name: .long, parsing: .upToNextOption,
+            help: "Extra problems, comma- or space-separated, each [NN|NT|TN|TT:]MxNxK (e.g. NT:64x288x10816; default NN).")
+    var shapes: [String] = []
+
     @Flag(name: .long, help: "Skip the conv-shaped problems.")
     var noConv = false
 
@@ -63,6 +67,19 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
         Problem(label: "conv3 bwd-weights", transA: .noTranspose, transB: .transpose, m: 64, n: 576, k: 1024),
     ]
 
+    /// `[NN|NT|TN|TT:]MxNxK` as a problem labelled with the text itself.
+    static func parseShape(_ text: String) throws -> Problem {
+        let parts = text.split(separator: ":")
+        let ops = parts.count == 2 ? String(parts[0]).uppercased() : "NN"
+        let dims = (parts.last ?? "").split(separator: "x").compactMap { Int($0) }
+        guard parts.count <= 2, ops.count == 2, ops.allSatisfy({ $0 == "N" || $0 == "T" }), dims.count == 3,
+              dims.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--shapes: '\(text)' is not [NN|NT|TN|TT:]MxNxK with positive sizes (e.g. NT:64x288x10816)")
+        }
+        let op = { (c: Character) -> Transpose in c == "T" ? .transpose : .noTranspose }
+        return Problem(label: text, transA: op(ops.first!), transB: op(ops.last!), m: dims[0], n: dims[1], k: dims[2])
+    }
+
     func measure() throws -> [BenchmarkRecord] {
         let pinned = try kernel.map { name in
             guard let k = GEMMKernelRegistry.available.first(where: { $0.name == name }) else {
@@ -90,6 +107,7 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
             problems += try listIntegers(sizes, option: "sizes").map { Problem(label: "square \($0)", transA: .noTranspose, transB: .noTranspose, m: $0, n: $0, k: $0) }
         }
         if !noConv { problems += GEMMBenchmark.convProblems }
+        problems += try shapes.flatMap { $0.split(whereSeparator: { $0 == "," || $0 == " " }) }.map { try GEMMBenchmark.parseShape(String($0)) }
         if let only { problems = problems.filter { $0.label.contains(only) } }
 
         print(pad("shape", 18) + pad("op", 3) + pad("M x N x K", 17) + pad("thr", 4) + pad("ceil", 7) + pad("ms", 9)
@@ -101,7 +119,9 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
                                                            aRowMajor: problem.transA == .noTranspose)
             // "8x32 A" when A is read in place (the kernel's row-major-A variant), not packed.
             let tileLabel = "\(tile.mr)x\(tile.nr)"
-                + (GEMMKernelRegistry.readsAInPlace(tile, n: problem.n, aRowMajor: problem.transA == .noTranspose) ? " A" : "")
+                + (GEMMKernelRegistry.readsAInPlace(tile, m: problem.m, n: problem.n, k: problem.k,
+                                                     aRowMajor: problem.transA == .noTranspose,
+                                                     bRowMajor: problem.transB == .noTranspose) ? " A" : "")
             try bench.checkAgainst(library: library, context: try ExecutionContext(threads: 1, isa: kernel.isa, gemmKernel: pinned))
             for t in options.threadCounts {
                 let context = try ExecutionContext(threads: t, isa: kernel.isa, gemmKernel: pinned)

@@ -58,10 +58,11 @@ struct GEMMTests {
     func fewRowsReadBInPlace(kernel: GEMMMicrokernel) throws {
         let b = kernel.blocking
         let context = try ExecutionContext(threads: 2, gemmKernel: kernel)
-        // k * n at the limit (read in place for m <= unpackedBMaxRows) and just past it (packed);
-        // k below split-K's threshold, which would cut the two calls differently.
+        // k * n at the limit (read in place for m <= unpackedBMaxRows) and just past it (packed), and
+        // narrower C's whose A is read in place too (up to 256 columns) or packed (257-512); k below
+        // split-K's threshold, which would cut the two calls differently.
         let k = 2 * b.splitKDepth - 24
-        for n in [b.unpackedBFewRowsMaxElements / k, b.unpackedBFewRowsMaxElements / k + 1] {
+        for n in [b.unpackedBFewRowsMaxElements / k, b.unpackedBFewRowsMaxElements / k + 1, 200, 400] {
             for transA in [Transpose.noTranspose, .transpose] {
                 let m = b.unpackedBMaxRows
                 let lda = transA == .noTranspose ? k : m + 1

@@ -81,14 +81,25 @@ public enum GEMMKernelRegistry {
     /// Largest column count of C for which a GEMM with a row-major op(A) (no transpose of A) reads
     /// A in place through a kernel's "arow" variant instead of packing it: with few NR panels to
     /// share a packed A block, its transposing copy costs more than it saves. Measured on the
-    /// AVX-512 kernels (session 8, Docs/Benchmarks.md): square 64 / 128 / 256 took 0.86x / 0.92x /
-    /// 0.96x the time through `f32_gemm_arow_8x32__avx512` than packed for `f32_gemm_14x32__avx512`.
-    public static let rowMajorAMaxColumns = 256
+    /// AVX-512 kernels (session 8, Docs/Benchmarks.md): square 64-256 took 0.80-0.96x the time
+    /// through `f32_gemm_arow_8x32__avx512` than packed for `f32_gemm_14x32__avx512`, square
+    /// 384-512 and the 288-column conv2 backward-weights GEMM 0.96-0.98x; at 1024 columns it
+    /// gained nothing.
+    public static let rowMajorAMaxColumns = 512
 
-    /// Whether a GEMM of `n` columns whose op(A) is row-major (`aRowMajor`) runs `kernel`'s
-    /// row-major-A variant (A read in place, not packed).
-    public static func readsAInPlace(_ kernel: GEMMMicrokernel, n: Int, aRowMajor: Bool) -> Bool {
+    /// Whether `kernel` may read A in place for a GEMM of `n` columns whose op(A) is row-major.
+    static func readsAInPlace(_ kernel: GEMMMicrokernel, n: Int, aRowMajor: Bool) -> Bool {
         aRowMajor && n <= rowMajorAMaxColumns && kernel.readsRowMajorAInPlace
+    }
+
+    /// Whether an `m x n x k` SGEMM run with `kernel` reads A in place through its row-major-A
+    /// variant (no A packing): op(A) row-major, at most ``rowMajorAMaxColumns`` columns, and at most
+    /// 256 when a large B is read in place too. For benchmarks and tools that report the path taken.
+    public static func readsAInPlace(_ kernel: GEMMMicrokernel, m: Int, n: Int, k: Int,
+                                     aRowMajor: Bool, bRowMajor: Bool) -> Bool {
+        let depth = SplitK(m: m, n: n, k: k, blocking: kernel.blocking)?.depth ?? k
+        return GEMMPlan(m: m, n: n, k: min(k, depth), aRowMajor: aRowMajor, bIsRowMajor: bRowMajor,
+                        kernel: kernel, threads: 1).rowMajorA
     }
 
     /// The microkernel for a GEMM with `m x n` C whose op(A) is row-major or not: when A is read in

@@ -28,6 +28,17 @@ struct GEMMPlan: Sendable {
     let rowParts: Int, colParts: Int
     let rowTiles: Int, colTiles: Int
 
+    /// Columns up to which A is also read in place when a large B is (``GEMMBlocking/unpackedBMaxRows``):
+    /// both operands' strided rows then share the prefetchers. Session 8 (Docs/Benchmarks.md): with
+    /// both in place, 64-row GEMMs of 128-256 columns took 0.96-0.99x the time of packing A, of 512
+    /// columns 1.04x, of 1024 (conv3 forward) 1.28x.
+    static let bothInPlaceMaxColumns = 256
+
+    /// Whether the five loops read A in place through `kernel`'s row-major-A variant (no A packing).
+    static func readsAInPlace(_ kernel: GEMMMicrokernel, n: Int, aRowMajor: Bool, largeBInPlace: Bool) -> Bool {
+        GEMMKernelRegistry.readsAInPlace(kernel, n: n, aRowMajor: aRowMajor) && (!largeBInPlace || n <= bothInPlaceMaxColumns)
+    }
+
     /// Work below which a call runs on one thread (about 4 microseconds at 150 GFLOP/s). The
     /// spinning pool (``ParallelRuntime/spinningDispatch(spinMicroseconds:)``) starts back-to-back
     /// regions at once, and its caller runs any share no helper has claimed, so a late helper costs
@@ -38,11 +49,13 @@ struct GEMMPlan: Sendable {
 
     init(m: Int, n: Int, k: Int, aRowMajor: Bool, bIsRowMajor: Bool, kernel: GEMMMicrokernel, threads: Int) {
         let bl = kernel.blocking
-        rowMajorA = GEMMKernelRegistry.readsAInPlace(kernel, n: n, aRowMajor: aRowMajor)
         let kBlocks = ceilDiv(k, bl.kc)
         kc = min(bl.kc, roundUp(ceilDiv(k, kBlocks), 8))
-        unpackedB = bIsRowMajor && (k * n <= bl.unpackedBMaxElements
-                                    || (m <= bl.unpackedBMaxRows && k * n <= bl.unpackedBFewRowsMaxElements))
+        let bFitsCache = k * n <= bl.unpackedBMaxElements
+        let largeBForFewRows = !bFitsCache && m <= bl.unpackedBMaxRows && k * n <= bl.unpackedBFewRowsMaxElements
+        unpackedB = bIsRowMajor && (bFitsCache || largeBForFewRows)
+        rowMajorA = GEMMPlan.readsAInPlace(kernel, n: n, aRowMajor: aRowMajor,
+                                           largeBInPlace: bIsRowMajor && largeBForFewRows)
         rowTiles = ceilDiv(m, bl.mr)
         colTiles = ceilDiv(n, bl.nr)
 
