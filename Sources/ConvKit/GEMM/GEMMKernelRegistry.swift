@@ -83,9 +83,9 @@ public enum GEMMKernelRegistry {
     /// share a packed A block, its transposing copy costs more than it saves. Measured on the
     /// AVX-512 kernels (session 8, Docs/Benchmarks.md): square 64-256 took 0.80-0.96x the time
     /// through `f32_gemm_arow_8x32__avx512` than packed for `f32_gemm_14x32__avx512`, square
-    /// 384-512 and the 288-column conv2 backward-weights GEMM 0.96-0.98x; at 1024 columns it
-    /// gained nothing.
-    public static let rowMajorAMaxColumns = 512
+    /// 384-768 and the 288-column conv2 backward-weights GEMM 0.96-0.98x, square 1024 0.98-1.00x;
+    /// at 1536-2048 columns it gained nothing.
+    public static let rowMajorAMaxColumns = 1024
 
     /// Whether `kernel` may read A in place for a GEMM of `n` columns whose op(A) is row-major.
     static func readsAInPlace(_ kernel: GEMMMicrokernel, n: Int, aRowMajor: Bool) -> Bool {
