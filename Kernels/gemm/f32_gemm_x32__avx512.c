@@ -90,7 +90,8 @@ CK_TARGET_AVX512 void f32_gemm_8x32__avx512(size_t m, size_t n, size_t k, const 
 }
 
 // A read in place from a row-major op(A) (a[i * lda + p]): the same bodies with a row stride,
-// eight rows at most (with 14 row addresses the loop ran at half speed).
+// eight rows at most (fourteen row addresses do not fit in the general registers beside the
+// loop's other pointers).
 CK_TARGET_AVX512 void f32_gemm_arow_8x32__avx512(size_t m, size_t n, size_t k, const float *a, size_t lda,
                                                  const float *b, size_t b_kstride, float *c, size_t ldc,
                                                  float alpha, float beta) {

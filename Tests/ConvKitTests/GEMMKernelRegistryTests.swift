@@ -37,6 +37,24 @@ struct GEMMKernelRegistryTests {
         }
     }
 
+    @Test("readsAInPlace reports the path the five loops take: a row-major A, a narrow C, and no large B in place beyond 256 columns")
+    func readsAInPlaceReportsThePath() {
+        for kernel in GEMMKernelRegistry.available {
+            let can = kernel.readsRowMajorAInPlace
+            func reads(_ m: Int, _ n: Int, _ k: Int, a: Bool = true, b: Bool = true) -> Bool {
+                GEMMKernelRegistry.readsAInPlace(kernel, m: m, n: n, k: k, aRowMajor: a, bRowMajor: b)
+            }
+            #expect(reads(64, 64, 64) == can, "\(kernel.name)")
+            #expect(!reads(64, 64, 64, a: false), "\(kernel.name): a transposed A is packed")
+            #expect(!reads(64, GEMMKernelRegistry.rowMajorAMaxColumns + 1, 64), "\(kernel.name): a wide C packs A")
+            // 64 x 1024 x 576: B (2.3 MB) is read in place for so few rows, so A is packed...
+            #expect(!reads(64, 1024, 576), "\(kernel.name)")
+            // ...unless C has at most 256 columns, or B is transposed (then packed).
+            #expect(reads(64, 256, 2048) == can, "\(kernel.name)")
+            #expect(reads(64, 1024, 576, b: false) == can, "\(kernel.name)")
+        }
+    }
+
     @Test("the row count picks the tile of the ISA that wastes clearly fewer rows, else the primary")
     func rowFit() throws {
         for isa in ISA.supported {

@@ -140,7 +140,7 @@ enum PackedGEMM {
             let cols = plan.columns(part: part, n: op.n, nr: kernel.nr)
             if rows.isEmpty || cols.isEmpty { return }
             PackingWorkspace.withPooled { workspace in
-                workspace.reserve(aCount: plan.mc * plan.kc, bCount: plan.kc * plan.nc)
+                workspace.reserve(aCount: plan.rowMajorA ? 0 : plan.mc * plan.kc, bCount: plan.kc * plan.nc)
                 macroTile(op, rows: rows, columns: cols, plan: plan, kernel: kernel, workspace: workspace)
             }
         }
@@ -165,7 +165,7 @@ enum PackedGEMM {
                 let plan = GEMMPlan(m: op.m, n: op.n, k: depth, aRowMajor: op.aColStride == 1,
                                     bIsRowMajor: op.bIsRowMajor, kernel: kernel, threads: 1)
                 PackingWorkspace.withPooled { workspace in
-                    workspace.reserve(aCount: plan.mc * plan.kc, bCount: plan.kc * plan.nc)
+                    workspace.reserve(aCount: plan.rowMajorA ? 0 : plan.mc * plan.kc, bCount: plan.kc * plan.nc)
                     macroTile(chunk, rows: 0..<op.m, columns: 0..<op.n, plan: plan, kernel: kernel,
                               workspace: workspace)
                 }
