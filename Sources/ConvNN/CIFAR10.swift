@@ -4,6 +4,7 @@ import Foundation
 /// Errors of the CIFAR-10 loader and downloader: each names the path and the problem.
 public enum CIFAR10Error: Error, CustomStringConvertible, Equatable {
     case missingDirectory(path: String)
+    case notADirectory(path: String)
     case missingFile(path: String)
     case badSize(path: String, bytes: Int)
     case badLabel(path: String, record: Int, label: Int)
@@ -14,6 +15,8 @@ public enum CIFAR10Error: Error, CustomStringConvertible, Equatable {
         switch self {
         case let .missingDirectory(path):
             return "CIFAR-10 folder '\(path)' does not exist; expected the unpacked cifar-10-batches-bin folder (data_batch_1.bin ... data_batch_5.bin, test_batch.bin)"
+        case let .notADirectory(path):
+            return "CIFAR-10 folder '\(path)' is a file, not a folder; expected the unpacked cifar-10-batches-bin folder (data_batch_1.bin ... data_batch_5.bin, test_batch.bin)"
         case let .missingFile(path):
             return "CIFAR-10 file '\(path)' is missing; expected data_batch_1.bin ... data_batch_5.bin and test_batch.bin in the folder"
         case let .badSize(path, bytes):
@@ -21,7 +24,7 @@ public enum CIFAR10Error: Error, CustomStringConvertible, Equatable {
         case let .badLabel(path, record, label):
             return "CIFAR-10 file '\(path)': record \(record) has label \(label), expected 0...9"
         case let .downloadFailed(url, reason):
-            return "could not download \(url): \(reason). Without network access, fetch cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html on another machine, unpack it (tar xzf cifar-10-binary.tar.gz) and pass the cifar-10-batches-bin folder with --data"
+            return "could not download \(url): \(reason). Without network access, fetch cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html on another machine and unpack it (tar xzf cifar-10-binary.tar.gz)"
         case let .unpackFailed(archive, reason):
             return "could not unpack '\(archive)': \(reason)"
         }
@@ -67,9 +70,10 @@ public enum CIFAR10 {
     /// - Throws: ``CIFAR10Error`` naming the path and the problem.
     public static func load(directory: String) throws -> (train: Dataset, test: Dataset) {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
             throw CIFAR10Error.missingDirectory(path: directory)
         }
+        guard isDirectory.boolValue else { throw CIFAR10Error.notADirectory(path: directory) }
         let parts = try trainingFiles.map { try load(file: directory + "/" + $0) }
         let train = try Dataset(shape: shape, images: parts.flatMap(\.images), labels: parts.flatMap(\.labels))
         return (train, try load(file: directory + "/" + testFile))

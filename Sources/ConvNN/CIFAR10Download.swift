@@ -15,7 +15,7 @@ extension CIFAR10 {
     /// The `cifar-10-batches-bin` folder in `cache`, downloading and unpacking the official archive
     /// first when it is not there yet (once; later calls reuse it).
     /// - Throws: ``CIFAR10Error/downloadFailed(url:reason:)`` (which says how to get the archive
-    ///   by hand and pass `--data`) or ``CIFAR10Error/unpackFailed(archive:reason:)``.
+    ///   by hand) or ``CIFAR10Error/unpackFailed(archive:reason:)``.
     public static func cachedDataset(in cache: String = defaultCacheDirectory,
                                      progress: ((Int64, Int64?) -> Void)? = nil) throws -> String {
         let folder = cache + "/cifar-10-batches-bin"

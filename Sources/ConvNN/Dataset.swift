@@ -9,7 +9,8 @@ public struct Dataset: Sendable {
 
     /// - Throws: ``ConvKit/ConvKitError`` when the image floats do not match `labels.count * shape.count`.
     public init(shape: TensorShape, images: [Float], labels: [Int32]) throws {
-        guard images.count == labels.count * shape.count else {
+        try shape.validate()
+        guard labels.count.multipliedReportingOverflow(by: shape.count) == (images.count, false) else {
             throw ConvKitError.invalidArgument(
                 name: "images", message: "has \(images.count) floats; \(labels.count) labels of \(shape) need \(labels.count * shape.count)")
         }

@@ -22,13 +22,17 @@ public final class SGD: Optimizer {
 
     deinit { for v in velocities.values { UnsafeMutableRawPointer(v.baseAddress!).deallocate() } }
 
+    /// The velocity of `p` (zeros until the first update).
+    func velocity(for p: Parameter) -> UnsafeMutableBufferPointer<Float> {
+        if let v = velocities[ObjectIdentifier(p)] { return v }
+        let v = Parameter.allocate(p.count)
+        velocities[ObjectIdentifier(p)] = v
+        return v
+    }
+
     public func update(_ parameters: [Parameter], step: Int) throws {
         for p in parameters {
-            var velocity: UnsafeMutableBufferPointer<Float>?
-            if momentum != 0 {
-                if velocities[ObjectIdentifier(p)] == nil { velocities[ObjectIdentifier(p)] = Parameter.allocate(p.count) }
-                velocity = velocities[ObjectIdentifier(p)]
-            }
+            let velocity = momentum != 0 ? self.velocity(for: p) : nil
             try OptimizerKernels.sgd(weights: p.value, gradient: UnsafeBufferPointer(p.gradient), velocity: velocity,
                                      learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
         }
@@ -55,11 +59,17 @@ public final class Adam: Optimizer {
         }
     }
 
+    /// The first and second moments of `p` (zeros until the first update).
+    func moments(for p: Parameter) -> (UnsafeMutableBufferPointer<Float>, UnsafeMutableBufferPointer<Float>) {
+        if let mv = moments[ObjectIdentifier(p)] { return mv }
+        let mv = (Parameter.allocate(p.count), Parameter.allocate(p.count))
+        moments[ObjectIdentifier(p)] = mv
+        return mv
+    }
+
     public func update(_ parameters: [Parameter], step: Int) throws {
         for p in parameters {
-            let key = ObjectIdentifier(p)
-            if moments[key] == nil { moments[key] = (Parameter.allocate(p.count), Parameter.allocate(p.count)) }
-            let (m, v) = moments[key]!
+            let (m, v) = moments(for: p)
             try OptimizerKernels.adam(weights: p.value, gradient: UnsafeBufferPointer(p.gradient), m: m, v: v,
                                       learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, step: step)
         }

@@ -29,6 +29,7 @@ public final class Sequential {
     /// - Throws: ``ConvKit/ConvKitError`` when a layer cannot take its input shape.
     public init(input: TensorShape, seed: UInt64 = 0, context: ExecutionContext? = nil,
                 @LayerBuilder _ layers: () throws -> [any Layer]) throws {
+        try input.validate("input")
         self.layers = try layers()
         self.context = try context ?? ExecutionContext.fromEnvironment()
         var generator = SplitMix64(seed: seed)
@@ -40,7 +41,9 @@ public final class Sequential {
             counts[base] = n + 1
             layer.name = n == 0 ? base : "\(base)_\(n)"
             try layer.build(input: shapes.last!, generator: &generator)
-            shapes.append(try layer.outputShape(for: shapes.last!))
+            let output = try layer.outputShape(for: shapes.last!)
+            try output.validate("\(layer.name) output")
+            shapes.append(output)
         }
         self.shapes = shapes
         parameters = self.layers.flatMap(\.parameters)
@@ -107,7 +110,7 @@ public final class Sequential {
         for size in Set(p.slices.map(\.count)) {
             for layer in layers { need = max(need, try layer.prepare(batch: size, context: context)) }
         }
-        for w in workspaces { w.reserve(need) }
+        for w in workspaces { try w.reserve(need) }
         plans[batch] = p
         return p
     }

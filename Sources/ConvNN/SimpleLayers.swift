@@ -45,7 +45,7 @@ public final class Flatten: Layer {
 /// Inverted dropout (Keras' `Dropout`): in training, each activation is zeroed with probability
 /// `rate` and the rest scaled by `1 / (1 - rate)`; identity in inference. Masks come from a
 /// generator seeded by `seed` and the call count, so training stays reproducible.
-public final class Dropout: Layer {
+public final class Dropout: Layer, CheckpointableLayer {
     public let typeName = "Dropout"
     public var name = "dropout"
     public let rate: Float
@@ -97,6 +97,12 @@ public final class Dropout: Layer {
             mask[i] = Float(generator.uniform(0, 1)) < rate ? 0 : keep
             output[i] = input[i] * mask[i]
         }
+    }
+    /// Training forward calls so far, per slice (the masks are drawn from them).
+    var checkpointState: [UInt64] { calls.map(\.pointee) }
+    func restore(checkpointState state: [UInt64]) throws {
+        reserve(slices: state.count)
+        for (k, c) in calls.enumerated() { c.pointee = k < state.count ? state[k] : 0 }
     }
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
                          inputGradient: UnsafeMutablePointer<Float>?, batch: Int, slice: Int, workspace: Workspace) throws {

@@ -51,38 +51,66 @@ extension Sequential {
     /// new permutation every epoch, drawn by a generator seeded with `seed`).
     /// Bitwise reproducible for a seed and data, whatever the thread count.
     ///
+    /// A `batchSize` above the number of examples trains on whole-data batches, as Keras does.
+    ///
     /// - Parameters:
+    ///   - checkpoint: a file to save the run to after every epoch (weights, optimizer state,
+    ///     counters, history), atomically: Keras' `BackupAndRestore`. Needs SGD or Adam.
+    ///   - resume: a checkpoint written by a run with the same model, optimizer, data size, batch
+    ///     size, seed and shuffle mode; training continues after its last epoch, bitwise as if it
+    ///     had never stopped, and the returned history includes its epochs.
     ///   - onBatch: called after every batch (for a progress line).
     ///   - onEpoch: called after every epoch, with the validation results when `validation` is given.
     /// - Returns: the history, one record per epoch.
-    /// - Throws: ``ConvKit/ConvKitError`` for data that does not fit the model (shape, labels out of range).
+    /// - Throws: ``ConvKit/ConvKitError`` before any training for data that does not fit the model
+    ///   (shape, labels out of range), `epochs < 0`, `batchSize < 1`, a checkpoint that cannot be
+    ///   written or a resume file that does not fit the run; a failed checkpoint save after an epoch.
     @discardableResult
     public func fit(_ data: Dataset, epochs: Int, batchSize: Int, optimizer: any Optimizer,
                     loss: Loss = .softmaxCrossEntropy, validation: Dataset? = nil, seed: UInt64 = 0,
-                    shuffle: ShuffleMode = .everyEpoch, onBatch: ((TrainingProgress) -> Void)? = nil,
+                    shuffle: ShuffleMode = .everyEpoch, checkpoint: String? = nil, resume: String? = nil,
+                    onBatch: ((TrainingProgress) -> Void)? = nil,
                     onEpoch: ((EpochRecord) -> Void)? = nil) throws -> [EpochRecord] {
         try Denormals.withMode {
             try fitBody(data, epochs: epochs, batchSize: batchSize, optimizer: optimizer, loss: loss, validation: validation,
-                        seed: seed, shuffle: shuffle, onBatch: onBatch, onEpoch: onEpoch)
+                        seed: seed, shuffle: shuffle, checkpoint: checkpoint, resume: resume, onBatch: onBatch, onEpoch: onEpoch)
         }
     }
 
     private func fitBody(_ data: Dataset, epochs: Int, batchSize: Int, optimizer: any Optimizer, loss: Loss,
-                         validation: Dataset?, seed: UInt64, shuffle: ShuffleMode, onBatch: ((TrainingProgress) -> Void)?,
-                         onEpoch: ((EpochRecord) -> Void)?) throws -> [EpochRecord] {
+                         validation: Dataset?, seed: UInt64, shuffle: ShuffleMode, checkpoint: String?, resume: String?,
+                         onBatch: ((TrainingProgress) -> Void)?, onEpoch: ((EpochRecord) -> Void)?) throws -> [EpochRecord] {
         try check(data)
         if let validation { try check(validation) }
-        guard epochs >= 0, batchSize >= 1 else {
-            throw ConvKitError.invalidArgument(name: "batchSize", message: "epochs must be >= 0 and batchSize >= 1, got \(epochs) and \(batchSize)")
-        }
+        guard epochs >= 0 else { throw ConvKitError.invalidArgument(name: "epochs", message: "must be >= 0, got \(epochs)") }
+        guard batchSize >= 1 else { throw ConvKitError.invalidArgument(name: "batchSize", message: "must be >= 1, got \(batchSize)") }
         let n = data.count, per = inputShape.count, classes = outputShape.count
+        // Batches never hold more than the data (the label buffer is sized after this cap).
+        let batchSize = min(batchSize, n)
+        let run = TrainingCheckpoint.Run(seed: seed, shuffle: shuffle, batchSize: batchSize, examples: n)
+        let saver = try checkpoint.map { path in
+            let o = try TrainingCheckpoint.requireCheckpointable(optimizer)
+            try AtomicFile.checkWritable(path, bytes: (parameterCount * 3 + 4096) * 4, option: "checkpoint")
+            return (path, o)
+        }
         var order = Array(0..<n)
         var generator = SplitMix64(seed: seed)
         var labels = [Int32](repeating: 0, count: batchSize)
         var history: [EpochRecord] = []
         var step = 0
+        var firstEpoch = 1
+        if let resume {
+            let o = try TrainingCheckpoint.requireCheckpointable(optimizer)
+            _ = try plan(batch: batchSize)  // reserves the slices whose state the checkpoint restores
+            let restored = try TrainingCheckpoint.resume(self, optimizer: o, run: run, epochs: epochs, from: resume, option: "resume")
+            (step, history, firstEpoch) = (restored.step, restored.history, restored.epochsDone + 1)
+            // Replays the permutations of the epochs done, so the next epoch visits what it would have.
+            for epoch in 1..<firstEpoch where shuffle == .everyEpoch || (shuffle == .once && epoch == 1) {
+                order.shuffle(using: &generator)
+            }
+        }
         let batches = (n + batchSize - 1) / batchSize
-        for epoch in 1...max(1, epochs) where epochs > 0 {
+        for epoch in firstEpoch...max(firstEpoch, epochs) where epochs >= firstEpoch {
             if shuffle == .everyEpoch || (shuffle == .once && epoch == 1) { order.shuffle(using: &generator) }
             let start = DispatchTime.now().uptimeNanoseconds
             var lossSum = 0.0, correct = 0
@@ -121,6 +149,10 @@ extension Sequential {
                 record.validationAccuracy = a
             }
             history.append(record)
+            if let (path, o) = saver {
+                try TrainingCheckpoint.save(self, optimizer: o, run: run, epochsDone: epoch, step: step, history: history,
+                                            to: path, option: "checkpoint")
+            }
             onEpoch?(record)
         }
         return history

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConvKit
 import ConvNN
+import Dispatch
 import Foundation
 
 /// `cifar10`: train and evaluate the Keras tutorial CNN on CIFAR-10 with ConvKit.
@@ -12,83 +13,70 @@ struct CIFAR10Command: ParsableCommand {
         subcommands: [Train.self, Evaluate.self, Download.self], defaultSubcommand: Train.self)
 }
 
-/// Prints `message` to standard error and exits with status 1.
-func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
-    Foundation.exit(1)
-}
-
-func context(threads: Int?) throws -> ExecutionContext {
-    try ExecutionContext(threads: threads ?? ExecutionContext.fromEnvironment().threads)
-}
-
-func progressBar(_ fraction: Double, width: Int = 24) -> String {
-    let filled = Int((fraction * Double(width)).rounded(.down))
-    return "[" + String(repeating: "=", count: filled) + (filled < width ? ">" : "")
-        + String(repeating: ".", count: max(0, width - filled - 1)) + "]"
-}
-
 struct Train: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Train the model; prints the summary, one progress line per epoch and the validation result.")
+    static let configuration = CommandConfiguration(
+        abstract: "Train the model; prints the summary, a progress line per epoch and the validation result.")
 
     @Option(help: "The cifar-10-batches-bin folder. Without it, the official archive is downloaded once into \(CIFAR10.defaultCacheDirectory) and reused.")
     var data: String?
-    @Option(help: "Epochs.") var epochs = 10
-    @Option(help: "Batch size.") var batchSize = 32
-    @Option(help: "Threads (default: CONVKIT_NUM_THREADS or all cores).") var threads: Int?
-    @Option(help: "Seed of the weight initialisation and the shuffling.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Epochs (at least 1).") var epochs = 10
+    @Option(parsing: .unconditional, help: "Batch size (1 to the number of training images).") var batchSize = 32
+    @Option(parsing: .unconditional, help: "Threads (default: CONVKIT_NUM_THREADS or all cores).") var threads: Int?
+    @Option(parsing: .unconditional, help: "Seed of the weight initialisation, the shuffling and the dropout masks.") var seed: UInt64 = 1
     @Option(help: "Save the trained weights to this file.") var save: String?
     @Option(help: "Write the per-epoch history to this CSV file.") var history: String?
     @Option(help: "Write an SVG chart of the loss and accuracy curves to this file.") var plot: String?
+    @Option(help: "Save the whole run (weights, optimizer state, history) to this file after every epoch, atomically.")
+    var checkpoint: String?
+    @Option(help: "Continue the run saved in this checkpoint file (same options), bitwise as if it had never stopped.")
+    var resume: String?
     @Option(help: "Order of the training images: every-epoch (a new permutation each epoch), once (one permutation repeated every epoch, as Keras 3 on TensorFlow does after keras.utils.set_random_seed) or none.")
     var shuffle: ShuffleMode = .everyEpoch
     @Flag(help: "Keep denormal floats (by default ConvKit flushes them to zero, as TensorFlow does; for measuring that choice).")
     var keepDenormals = false
 
+    func validate() throws {
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
     func run() throws {
-        let folder: String
-        if let data {
-            folder = data
-        } else {
-            print("No --data given: looking for CIFAR-10 in \(CIFAR10.defaultCacheDirectory) (downloading \(CIFAR10.archiveURL) once if absent)")
-            do {
-                folder = try CIFAR10.cachedDataset { bytes, total in
-                    let t = total.map { " of \($0 / 1_000_000) MB" } ?? ""
-                    print("\rdownloading: \(bytes / 1_000_000) MB\(t)", terminator: "")
-                    flushOutput()
-                }
-                print("")
-            } catch { fail("\(error)") }
-        }
-        let sets: (train: Dataset, test: Dataset)
-        do { sets = try CIFAR10.load(directory: folder) } catch { fail("\(error)") }
-        let ctx = try context(threads: threads)
-        if keepDenormals { Denormals.flushToZero = false }
+        let ctx = try commandContext(threads: threads)
         let model = try KerasTutorialCNN.make(seed: seed, context: ctx)
+        // Every destination is checked (folder, permissions, disk space) before data or training.
+        try withOption("--save") { if let save { try AtomicFile.checkWritable(save, bytes: ModelFile.byteCount(of: model), option: "--save") } }
+        try withOption("--history") { if let history { try AtomicFile.checkWritable(history, bytes: 128 + epochs * 160, option: "--history") } }
+        try withOption("--plot") { if let plot { try AtomicFile.checkWritable(plot, bytes: 64 * 1024, option: "--plot") } }
+        try withOption("--checkpoint") {
+            if let checkpoint { try AtomicFile.checkWritable(checkpoint, bytes: (model.parameterCount * 3 + 4096) * 4, option: "--checkpoint") }
+        }
+        if let resume, !FileManager.default.fileExists(atPath: resume) {
+            throw CommandError("--resume: '\(resume)' does not exist")
+        }
+        CommandError.removeTemporaryFilesOnSignal()
+
+        let folder = try dataFolder(data)
+        let sets: (train: Dataset, test: Dataset)
+        do { sets = try CIFAR10.load(directory: folder) } catch { throw CommandError("--data: \(error)") }
+        guard batchSize <= sets.train.count else {
+            throw CommandError("--batch-size must be between 1 and \(sets.train.count) (the training images), got \(batchSize)")
+        }
+        if keepDenormals { Denormals.flushToZero = false }
         print(model.summary())
-        print("Training on \(sets.train.count) images, validating on \(sets.test.count); batch \(batchSize), \(epochs) epochs, shuffled \(shuffle.rawValue), Adam, \(ctx.threads) thread(s), ISA \(ctx.isa)")
-        var lastLength = 0
-        let records = try model.fit(
-            sets.train, epochs: epochs, batchSize: batchSize, optimizer: Adam(), validation: sets.test, seed: seed, shuffle: shuffle,
-            onBatch: { p in
-                guard p.batch == p.batches || p.batch % 8 == 0 else { return }
-                let line = String(format: "Epoch %d/%d %@ %d/%d - %.0f img/s - loss %.4f - accuracy %.4f - ETA %.0fs",
-                                  p.epoch, p.epochs, progressBar(Double(p.batch) / Double(p.batches)), p.batch, p.batches,
-                                  p.imagesPerSecond, p.loss, p.accuracy, p.eta)
-                print("\r" + line + String(repeating: " ", count: max(0, lastLength - line.count)), terminator: "")
-                lastLength = line.count
-                flushOutput()
-            },
-            onEpoch: { r in
-                print(String(format: "\n  %.1fs - %.0f img/s - loss %.4f - accuracy %.4f - val_loss %.4f - val_accuracy %.4f",
-                             r.seconds, r.imagesPerSecond, r.loss, r.accuracy, r.validationLoss ?? .nan, r.validationAccuracy ?? .nan))
-                lastLength = 0
-            })
+        print("Training on \(sets.train.count) images, validating on \(sets.test.count); batch \(batchSize), \(plural(epochs, "epoch")), shuffled \(shuffle.rawValue), Adam, \(plural(ctx.threads, "thread")), ISA \(ctx.isa)")
+        let progress = ProgressPrinter(live: isatty(STDOUT_FILENO) != 0)
+        let records = try withOption(["checkpoint": "--checkpoint", "resume": "--resume", "batchSize": "--batch-size", "epochs": "--epochs"]) {
+            try model.fit(
+                sets.train, epochs: epochs, batchSize: batchSize, optimizer: Adam(), validation: sets.test, seed: seed,
+                shuffle: shuffle, checkpoint: checkpoint, resume: resume, onBatch: progress.batch, onEpoch: progress.epoch)
+        }
         if let final = records.last {
-            print(String(format: "Test accuracy after %d epochs: %.4f (loss %.4f)", final.epoch, final.validationAccuracy ?? .nan, final.validationLoss ?? .nan))
+            print(String(format: "Test accuracy after %@: %.4f (loss %.4f)", plural(final.epoch, "epoch"),
+                         final.validationAccuracy ?? .nan, final.validationLoss ?? .nan))
         }
         if let save {
-            try ModelFile.save(model, to: save)
+            try withOption("--save") { try ModelFile.save(model, to: save, option: "--save") }
             print("Saved weights to \(save)")
         }
         if let history {
@@ -96,11 +84,12 @@ struct Train: ParsableCommand {
             for r in records {
                 csv += "\(r.epoch),\(r.loss),\(r.accuracy),\(r.validationLoss.map { "\($0)" } ?? ""),\(r.validationAccuracy.map { "\($0)" } ?? ""),\(r.imagesPerSecond),\(r.seconds)\n"
             }
-            try csv.write(toFile: history, atomically: true, encoding: .utf8)
+            try withOption("--history") { try AtomicFile.write(Data(csv.utf8), to: history, option: "--history") }
             print("Wrote history to \(history)")
         }
         if let plot {
-            try TrainingPlot.svg(records, title: "Keras CIFAR-10 CNN on ConvKit").write(toFile: plot, atomically: true, encoding: .utf8)
+            let svg = TrainingPlot.svg(records, title: "Keras CIFAR-10 CNN on ConvKit")
+            try withOption("--plot") { try AtomicFile.write(Data(svg.utf8), to: plot, option: "--plot") }
             print("Wrote plot to \(plot)")
         }
     }
@@ -111,13 +100,23 @@ struct Evaluate: ParsableCommand {
 
     @Option(help: "The cifar-10-batches-bin folder.") var data: String
     @Option(help: "A model file written by 'cifar10 train --save'.") var weights: String
-    @Option(help: "Threads.") var threads: Int?
+    @Option(parsing: .unconditional, help: "Threads (default: CONVKIT_NUM_THREADS or all cores).") var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
 
     func run() throws {
+        let model = try KerasTutorialCNN.make(context: commandContext(threads: threads))
+        try withOption(["path": "--weights"]) { try ModelFile.load(weights, into: model) }
         let test: Dataset
-        do { test = try CIFAR10.load(file: data + "/" + CIFAR10.testFile) } catch { fail("\(error)") }
-        let model = try KerasTutorialCNN.make(context: context(threads: threads))
-        do { try ModelFile.load(weights, into: model) } catch { fail("\(error)") }
+        do {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory), !isDirectory.boolValue {
+                throw CIFAR10Error.notADirectory(path: data)
+            }
+            test = try CIFAR10.load(file: data + "/" + CIFAR10.testFile)
+        } catch { throw CommandError("--data: \(error)") }
         let logits = try model.predict(test.images)
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: 10), count: 10)
         for i in 0..<test.count {
@@ -142,20 +141,47 @@ struct Download: ParsableCommand {
     @Option(help: "The folder to unpack into (cifar-10-batches-bin is created inside).") var to: String
 
     func run() throws {
+        let live = isatty(STDOUT_FILENO) != 0
         do {
             let folder = try CIFAR10.download(to: to) { bytes, total in
+                guard live else { return }
                 let t = total.map { " of \($0 / 1_000_000) MB" } ?? ""
                 print("\rdownloading: \(bytes / 1_000_000) MB\(t)", terminator: "")
-                flushOutput()
+                fflush(nil)
             }
-            print("\nUnpacked into \(folder)")
-        } catch { fail("\(error)") }
+            print((live ? "\n" : "") + "Unpacked into \(folder)")
+        } catch { throw CommandError("\(error)") }
     }
 }
 
-/// Flushes standard output (progress lines end in a carriage return, not a newline).
-func flushOutput() {
-    fflush(nil)  // flushes every output stream, standard output included
+/// The folder given with `--data`, else the cached download (fetched once).
+func dataFolder(_ data: String?) throws -> String {
+    if let data { return data }
+    print("No --data given: looking for CIFAR-10 in \(CIFAR10.defaultCacheDirectory) (downloading \(CIFAR10.archiveURL) once if absent)")
+    let live = isatty(STDOUT_FILENO) != 0
+    do {
+        let folder = try CIFAR10.cachedDataset { bytes, total in
+            guard live else { return }
+            let t = total.map { " of \($0 / 1_000_000) MB" } ?? ""
+            print("\rdownloading: \(bytes / 1_000_000) MB\(t)", terminator: "")
+            fflush(nil)
+        }
+        if live { print("") }
+        return folder
+    } catch let error as CIFAR10Error {
+        if case .downloadFailed = error { throw CommandError("\(error); then pass the cifar-10-batches-bin folder with --data") }
+        throw CommandError("\(error)")
+    }
 }
 
+/// The context of a command: `--threads`, else `CONVKIT_NUM_THREADS`; `CONVKIT_ISA` in both cases.
+func commandContext(threads: Int?) throws -> ExecutionContext {
+    do {
+        let environment = try ExecutionContext.fromEnvironment()
+        return try ExecutionContext(threads: threads ?? environment.threads, isa: environment.isa)
+    } catch { throw CommandError("\(error)") }
+}
+
+/// "1 epoch", "2 epochs".
+func plural(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
 extension ShuffleMode: ExpressibleByArgument {}

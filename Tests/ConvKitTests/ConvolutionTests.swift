@@ -301,7 +301,7 @@ struct ConvolutionTests {
         for algorithm in [ConvolutionAlgorithm.direct, .im2col] {
             let conv = try Convolution(shape: shape, algorithm: algorithm)
             let need = ConvolutionPass.allCases.map { conv.workspaceCount(for: $0) }.max()!
-            workspace.reserve(need)
+            try workspace.reserve(need)
             let capacity = workspace.capacity
             var y = [Float](repeating: 0, count: shape.outputCount)
             for _ in 0..<2 {

@@ -37,7 +37,7 @@ struct CIFAR10Tests {
         #expect(d.images[3072 + 7 * 3 + 2] == Float((2048 + 7 + 1) % 256) / 255)
     }
 
-    @Test("loader errors: missing folder, missing file, truncated file, bad label")
+    @Test("loader errors: missing folder, a file given as the folder, missing file, truncated file, bad label")
     func loaderErrors() throws {
         let dir = try temporaryDirectory("cifar-errors")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -47,7 +47,8 @@ struct CIFAR10Tests {
         #expect(throws: CIFAR10Error.badSize(path: dir + "/short.bin", bytes: 3073 * 2 - 5)) { try CIFAR10.load(file: dir + "/short.bin") }
         try writeBatch(dir + "/label.bin", labels: [1, 2, 10])
         #expect(throws: CIFAR10Error.badLabel(path: dir + "/label.bin", record: 2, label: 10)) { try CIFAR10.load(file: dir + "/label.bin") }
-        #expect("\(CIFAR10Error.downloadFailed(url: "u", reason: "r"))".contains("--data"))
+        #expect("\(CIFAR10Error.downloadFailed(url: "u", reason: "r"))".contains("cifar-10-binary.tar.gz"))
+        #expect(throws: CIFAR10Error.notADirectory(path: dir + "/short.bin")) { try CIFAR10.load(directory: dir + "/short.bin") }
     }
 
     @Test("unpacking a .tar.gz archive the test creates")

@@ -89,9 +89,8 @@ public struct Convolution: Sendable {
         return Buffers(input: input, output: output, weights: weights, packed: packed, scratch: scratch)
     }
 
-    private func withBuffers<R>(_ pass: ConvolutionPass, _ workspace: Workspace?, _ body: (Buffers) -> R) -> R {
-        Workspace.using(workspace) { ws in
-            ws.reserve(workspaceCount(for: pass))
+    private func withBuffers<R>(_ pass: ConvolutionPass, _ workspace: Workspace?, _ body: (Buffers) -> R) throws -> R {
+        try Workspace.using(workspace, count: workspaceCount(for: pass)) { ws in
             var layout = ScratchLayout(base: ws.baseAddress)
             return body(carve(&layout, pass))
         }
@@ -105,7 +104,7 @@ public struct Convolution: Sendable {
     /// ``ConvolutionShape/weightCount``, `bias` (optional) `outputChannels`, `output`
     /// ``ConvolutionShape/outputCount``; `output` overlaps none of them.
     func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        output: UnsafeMutablePointer<Float>, activation: Activation = .none, workspace: Workspace? = nil) {
+                        output: UnsafeMutablePointer<Float>, activation: Activation = .none, workspace: Workspace? = nil) throws {
         let chosen = algorithm(for: .forward), relu = activation == .relu
         if chosen == .reference {
             let p = shape.referenceProblem
@@ -116,7 +115,7 @@ public struct Convolution: Sendable {
             output.update(from: result, count: result.count)
             return
         }
-        withBuffers(.forward, workspace) { b in
+        try withBuffers(.forward, workspace) { b in
             let s = shape.with(layout: .nhwc), nchw = shape.layout == .nchw
             let x = nchw ? LayoutConversion.toNHWC(input, s, into: b.input, images: .input) : input
             let w = nchw ? LayoutConversion.toHWIO(weights, s, into: b.weights) : weights
@@ -139,7 +138,7 @@ public struct Convolution: Sendable {
     /// Preconditions (unchecked): `outputGradient` holds ``ConvolutionShape/outputCount`` floats,
     /// `weights` ``ConvolutionShape/weightCount``, `inputGradient` ``ConvolutionShape/inputCount``.
     func backwardData(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
-                             inputGradient: UnsafeMutablePointer<Float>, workspace: Workspace? = nil) {
+                             inputGradient: UnsafeMutablePointer<Float>, workspace: Workspace? = nil) throws {
         let chosen = algorithm(for: .backwardData)
         if chosen == .reference {
             let p = shape.referenceProblem
@@ -149,7 +148,7 @@ public struct Convolution: Sendable {
             inputGradient.update(from: result, count: result.count)
             return
         }
-        withBuffers(.backwardData, workspace) { b in
+        try withBuffers(.backwardData, workspace) { b in
             let s = shape.with(layout: .nhwc), nchw = shape.layout == .nchw
             let dy = nchw ? LayoutConversion.toNHWC(outputGradient, s, into: b.output, images: .output) : outputGradient
             let w = nchw ? LayoutConversion.toHWIO(weights, s, into: b.weights) : weights
@@ -178,7 +177,7 @@ public struct Convolution: Sendable {
     /// ``ConvolutionShape/weightCount``, `biasGradient` `outputChannels`.
     func backwardWeights(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                                 weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>?,
-                                workspace: Workspace? = nil) {
+                                workspace: Workspace? = nil) throws {
         let chosen = algorithm(for: .backwardWeights)
         if chosen == .reference {
             let p = shape.referenceProblem
@@ -189,7 +188,7 @@ public struct Convolution: Sendable {
             biasGradient?.update(from: db, count: db.count)
             return
         }
-        withBuffers(.backwardWeights, workspace) { b in
+        try withBuffers(.backwardWeights, workspace) { b in
             let s = shape.with(layout: .nhwc), nchw = shape.layout == .nchw
             let x = nchw ? LayoutConversion.toNHWC(input, s, into: b.input, images: .input) : input
             let dy = nchw ? LayoutConversion.toNHWC(outputGradient, s, into: b.output, images: .output) : outputGradient
@@ -217,7 +216,10 @@ public struct Convolution: Sendable {
         try check("weights", weights.count, shape.weightCount)
         if let bias { try check("bias", bias.count, shape.outputChannels) }
         try check("output", output.count, shape.outputCount)
-        forward(input: input.baseAddress!, weights: weights.baseAddress!, bias: bias?.baseAddress,
+        try ConvKitError.requireDisjoint(("output", UnsafeRawBufferPointer(output)),
+                                         from: [("input", UnsafeRawBufferPointer(input)), ("weights", UnsafeRawBufferPointer(weights)),
+                                                ("bias", UnsafeRawBufferPointer(bias ?? UnsafeBufferPointer(start: nil, count: 0)))])
+        try forward(input: input.baseAddress!, weights: weights.baseAddress!, bias: bias?.baseAddress,
                 output: output.baseAddress!, activation: activation, workspace: workspace)
     }
 
@@ -228,7 +230,10 @@ public struct Convolution: Sendable {
         try check("outputGradient", outputGradient.count, shape.outputCount)
         try check("weights", weights.count, shape.weightCount)
         try check("inputGradient", inputGradient.count, shape.inputCount)
-        backwardData(outputGradient: outputGradient.baseAddress!, weights: weights.baseAddress!,
+        try ConvKitError.requireDisjoint(("inputGradient", UnsafeRawBufferPointer(inputGradient)),
+                                         from: [("outputGradient", UnsafeRawBufferPointer(outputGradient)),
+                                                ("weights", UnsafeRawBufferPointer(weights))])
+        try backwardData(outputGradient: outputGradient.baseAddress!, weights: weights.baseAddress!,
                      inputGradient: inputGradient.baseAddress!, workspace: workspace)
     }
 
@@ -241,7 +246,13 @@ public struct Convolution: Sendable {
         try check("outputGradient", outputGradient.count, shape.outputCount)
         try check("weightGradient", weightGradient.count, shape.weightCount)
         if let biasGradient { try check("biasGradient", biasGradient.count, shape.outputChannels) }
-        backwardWeights(input: input.baseAddress!, outputGradient: outputGradient.baseAddress!,
+        let inputs = [("input", UnsafeRawBufferPointer(input)), ("outputGradient", UnsafeRawBufferPointer(outputGradient))]
+        try ConvKitError.requireDisjoint(("weightGradient", UnsafeRawBufferPointer(weightGradient)), from: inputs)
+        if let biasGradient {
+            try ConvKitError.requireDisjoint(("biasGradient", UnsafeRawBufferPointer(biasGradient)),
+                                             from: inputs + [("weightGradient", UnsafeRawBufferPointer(weightGradient))])
+        }
+        try backwardWeights(input: input.baseAddress!, outputGradient: outputGradient.baseAddress!,
                         weightGradient: weightGradient.baseAddress!, biasGradient: biasGradient?.baseAddress,
                         workspace: workspace)
     }

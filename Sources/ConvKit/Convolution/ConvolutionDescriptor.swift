@@ -12,13 +12,22 @@ public struct ConvolutionDescriptor: Sendable, Hashable, CustomStringConvertible
     public let groups: Int
 
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for a kernel size, stride,
-    ///   dilation or group count below 1, or negative explicit padding.
+    ///   dilation or group count below 1, negative explicit padding, or any of them (padding
+    ///   included) above ``ConvKitError/maximumExtent``.
     public init(kernelHeight: Int, kernelWidth: Int, strideY: Int = 1, strideX: Int = 1,
                 dilationY: Int = 1, dilationX: Int = 1, padding: Padding = .valid, groups: Int = 1) throws {
         try ConvKitError.requireAtLeastOne([
             "kernelHeight": kernelHeight, "kernelWidth": kernelWidth, "strideY": strideY, "strideX": strideX,
             "dilationY": dilationY, "dilationX": dilationX, "groups": groups])
         try ConvKitError.requireNonNegative(padding)
+        try ConvKitError.requireAtMostMaximumExtent([
+            "kernelHeight": kernelHeight, "kernelWidth": kernelWidth, "strideY": strideY, "strideX": strideX,
+            "dilationY": dilationY, "dilationX": dilationX, "groups": groups])
+        try ConvKitError.requireAtMostMaximumExtent(padding)
+        // The dilated kernel's extent `dilation * (kernel - 1) + 1` must fit too.
+        try ConvKitError.requireAtMostMaximumExtent([
+            "dilationY": ConvKitError.saturatingSpan(kernelHeight, dilationY),
+            "dilationX": ConvKitError.saturatingSpan(kernelWidth, dilationX)])
         self.kernelHeight = kernelHeight
         self.kernelWidth = kernelWidth
         self.strideY = strideY

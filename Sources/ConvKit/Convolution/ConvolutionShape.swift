@@ -21,10 +21,14 @@ public struct ConvolutionShape: Sendable, Hashable, CustomStringConvertible {
 
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for sizes below 1, channel
     ///   counts not divisible by `descriptor.groups`, or a descriptor that leaves an empty output
-    ///   (the message names the sizes).
+    ///   (the message names the sizes), a size above ``ConvKitError/maximumExtent``, or element
+    ///   counts (input, output, weights) or a flop count whose product overflows `Int`.
     public init(batch: Int, inputHeight: Int, inputWidth: Int, inputChannels: Int, outputChannels: Int,
                 descriptor: ConvolutionDescriptor, layout: TensorLayout = .nhwc) throws {
         try ConvKitError.requireAtLeastOne([
+            "batch": batch, "inputHeight": inputHeight, "inputWidth": inputWidth,
+            "inputChannels": inputChannels, "outputChannels": outputChannels])
+        try ConvKitError.requireAtMostMaximumExtent([
             "batch": batch, "inputHeight": inputHeight, "inputWidth": inputWidth,
             "inputChannels": inputChannels, "outputChannels": outputChannels])
         let g = descriptor.groups
@@ -44,6 +48,18 @@ public struct ConvolutionShape: Sendable, Hashable, CustomStringConvertible {
                 name: "descriptor",
                 message: "the dilated kernel (\(spanY) x \(spanX)) is larger than the padded input (\(paddedY) x \(paddedX)); the output would be empty")
         }
+        let outputHeight = (paddedY - spanY) / descriptor.strideY + 1
+        let outputWidth = (paddedX - spanX) / descriptor.strideX + 1
+        // Every count the kernels and callers compute must fit in Int (checked once here, so the
+        // count properties below cannot trap).
+        _ = try ConvKitError.checkedProduct("inputChannels", "input elements (n x h x w x c)",
+                                            [batch, inputHeight, inputWidth, inputChannels])
+        let outputs = try ConvKitError.checkedProduct("outputChannels", "output elements (n x h x w x c)",
+                                                      [batch, outputHeight, outputWidth, outputChannels])
+        _ = try ConvKitError.checkedProduct("descriptor", "weights (kh x kw x cin/groups x cout)",
+                                            [descriptor.kernelHeight, descriptor.kernelWidth, inputChannels / g, outputChannels])
+        _ = try ConvKitError.checkedProduct("descriptor", "multiply-adds (outputs x kh x kw x cin/groups) x 2",
+                                            [outputs, descriptor.kernelHeight, descriptor.kernelWidth, inputChannels / g, 2])
         self.batch = batch
         self.inputHeight = inputHeight
         self.inputWidth = inputWidth
@@ -55,8 +71,8 @@ public struct ConvolutionShape: Sendable, Hashable, CustomStringConvertible {
         self.padBottom = bottom
         self.padLeft = left
         self.padRight = right
-        self.outputHeight = (paddedY - spanY) / descriptor.strideY + 1
-        self.outputWidth = (paddedX - spanX) / descriptor.strideX + 1
+        self.outputHeight = outputHeight
+        self.outputWidth = outputWidth
     }
 
     public var groups: Int { descriptor.groups }

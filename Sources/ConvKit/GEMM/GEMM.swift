@@ -12,10 +12,11 @@ public enum GEMM {
     ///
     /// Preconditions the caller guarantees (they cannot be checked from a pointer): each non-nil
     /// pointer addresses at least the elements its shape and leading dimension reach
-    /// (`(rows - 1) * ld + columns` floats), C does not overlap A or B, and no other thread
-    /// writes them during the call. Pointers may be nil only where nothing is read from them.
+    /// (`(rows - 1) * ld + columns` floats) and no other thread writes them during the call.
+    /// Pointers may be nil only where nothing is read from them.
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` naming the argument for negative
-    ///   sizes, too-small leading dimensions or a nil pointer that would be read; the errors of
+    ///   sizes, too-small leading dimensions, a nil pointer that would be read, or a C whose span
+    ///   overlaps the span of A or B (C is written while they are read); the errors of
     ///   ``ExecutionContext/fromEnvironment()`` when `context` is nil.
     public static func sgemm(
         _ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
@@ -24,7 +25,7 @@ public enum GEMM {
         beta: Float, c: UnsafeMutablePointer<Float>?, ldc: Int,
         context: ExecutionContext? = nil
     ) throws {
-        _ = try GEMMShape(transA, transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
+        let shape = try GEMMShape(transA, transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
         let context = try context ?? ExecutionContext.fromEnvironment()
         if m == 0 || n == 0 { return }
         guard let c else { throw ConvKitError.invalidArgument(name: "c", message: "is nil but C is \(m) x \(n)") }
@@ -32,6 +33,14 @@ public enum GEMM {
         let dummy = UnsafePointer(c)
         guard !readsAB || a != nil else { throw ConvKitError.invalidArgument(name: "a", message: "is nil but op(A) is \(m) x \(k)") }
         guard !readsAB || b != nil else { throw ConvKitError.invalidArgument(name: "b", message: "is nil but op(B) is \(k) x \(n)") }
+        if readsAB {
+            func bytes(_ p: UnsafePointer<Float>?, _ rows: Int, _ columns: Int, _ ld: Int) -> UnsafeRawBufferPointer {
+                UnsafeRawBufferPointer(UnsafeBufferPointer(start: p, count: GEMMShape.span(rows: rows, columns: columns, ld: ld)))
+            }
+            try ConvKitError.requireDisjoint(("c", bytes(c, m, n, ldc)),
+                                             from: [("a", bytes(a, shape.aRows, shape.aColumns, lda)),
+                                                    ("b", bytes(b, shape.bRows, shape.bColumns, ldb))])
+        }
         let operands = GEMMOperands(
             m: m, n: n, k: k, alpha: alpha, beta: beta,
             a: a ?? dummy, aRowStride: transA == .noTranspose ? lda : 1, aColStride: transA == .noTranspose ? 1 : lda,

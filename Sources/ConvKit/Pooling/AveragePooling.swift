@@ -23,9 +23,10 @@ public struct AveragePooling: Sendable {
         let s = shape
         try PoolingRunner.check("input", input.count, s.inputCount, s)
         try PoolingRunner.check("output", output.count, s.outputCount, s)
+        try ConvKitError.requireDisjoint(("output", UnsafeRawBufferPointer(output)), from: [("input", UnsafeRawBufferPointer(input))])
         let threads = Parallel.availableThreads(context.threads), kernels = PoolingKernels.kernels(for: context.isa)
         let d = s.descriptor, c = s.channels, hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth
-        PoolingRunner.inNHWC(s, workspace: workspace, source: input.baseAddress!, sourceSpatial: hw,
+        try PoolingRunner.inNHWC(s, workspace: workspace, source: input.baseAddress!, sourceSpatial: hw,
                              destination: output.baseAddress!, destinationSpatial: ohw) { src, dst in
             RowBands(rows: s.outputHeight, images: s.batch, threads: threads).forEach(threads: threads) { _, n, oh0, oh1 in
                 kernels.averageForward(src + n * hw * c, s.inputHeight, s.inputWidth, c, oh0, oh1, s.outputWidth,
@@ -42,9 +43,11 @@ public struct AveragePooling: Sendable {
         let s = shape
         try PoolingRunner.check("outputGradient", outputGradient.count, s.outputCount, s)
         try PoolingRunner.check("inputGradient", inputGradient.count, s.inputCount, s)
+        try ConvKitError.requireDisjoint(("inputGradient", UnsafeRawBufferPointer(inputGradient)),
+                                         from: [("outputGradient", UnsafeRawBufferPointer(outputGradient))])
         let threads = Parallel.availableThreads(context.threads), kernels = PoolingKernels.kernels(for: context.isa)
         let d = s.descriptor, c = s.channels, hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth
-        PoolingRunner.inNHWC(s, workspace: workspace, source: outputGradient.baseAddress!, sourceSpatial: ohw,
+        try PoolingRunner.inNHWC(s, workspace: workspace, source: outputGradient.baseAddress!, sourceSpatial: ohw,
                              destination: inputGradient.baseAddress!, destinationSpatial: hw) { g, out in
             RowBands(rows: s.inputHeight, images: s.batch, threads: threads).forEach(threads: threads) { _, n, y0, y1 in
                 kernels.averageBackward(g + n * ohw * c, s.outputHeight, s.outputWidth, c, out + n * hw * c,

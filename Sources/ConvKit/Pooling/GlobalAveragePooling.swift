@@ -9,6 +9,7 @@ public enum GlobalAveragePooling {
     public static func forward(input: UnsafeBufferPointer<Float>, batch: Int, height: Int, width: Int, channels: Int,
                                output: UnsafeMutableBufferPointer<Float>, context: ExecutionContext? = nil) throws {
         let hw = try check(batch, height, width, channels, input.count, output.count)
+        try ConvKitError.requireDisjoint(("output", UnsafeRawBufferPointer(output)), from: [("input", UnsafeRawBufferPointer(input))])
         let threads = Parallel.availableThreads(try (context ?? ExecutionContext.fromEnvironment()).threads)
         let args = UncheckedSendableBox((input.baseAddress!, output.baseAddress!))
         Parallel.forEach(batch, threads: threads) { n in
@@ -24,6 +25,8 @@ public enum GlobalAveragePooling {
     public static func backward(outputGradient: UnsafeBufferPointer<Float>, batch: Int, height: Int, width: Int, channels: Int,
                                 inputGradient: UnsafeMutableBufferPointer<Float>, context: ExecutionContext? = nil) throws {
         let hw = try check(batch, height, width, channels, inputGradient.count, outputGradient.count)
+        try ConvKitError.requireDisjoint(("inputGradient", UnsafeRawBufferPointer(inputGradient)),
+                                         from: [("outputGradient", UnsafeRawBufferPointer(outputGradient))])
         let threads = Parallel.availableThreads(try (context ?? ExecutionContext.fromEnvironment()).threads)
         let args = UncheckedSendableBox((outputGradient.baseAddress!, inputGradient.baseAddress!))
         Parallel.forEach(batch, threads: threads) { n in
@@ -39,7 +42,8 @@ public enum GlobalAveragePooling {
         guard min(n, h, w, c) >= 1 else {
             throw ConvKitError.invalidArgument(name: "shape", message: "batch, height, width and channels must be >= 1, got \(n), \(h), \(w), \(c)")
         }
-        guard big == n * h * w * c else {
+        let total = try ConvKitError.checkedProduct("shape", "elements (n x h x w x c)", [n, h, w, c])
+        guard big == total else {
             throw ConvKitError.invalidArgument(name: "input", message: "has \(big) elements, expected \(n * h * w * c) (\(n) x \(h) x \(w) x \(c))")
         }
         guard small == n * c else {

@@ -28,10 +28,14 @@ public struct MaxPooling: Sendable {
         try PoolingRunner.check("input", input.count, s.inputCount, s)
         try PoolingRunner.check("output", output.count, s.outputCount, s)
         if let indices { try PoolingRunner.check("indices", indices.count, s.outputCount, s) }
+        try ConvKitError.requireDisjoint(("output", UnsafeRawBufferPointer(output)), from: [("input", UnsafeRawBufferPointer(input))])
+        if let indices {
+            try ConvKitError.requireDisjoint(("indices", UnsafeRawBufferPointer(indices)),
+                                             from: [("input", UnsafeRawBufferPointer(input)), ("output", UnsafeRawBufferPointer(output))])
+        }
         let threads = Parallel.availableThreads(context.threads)
         let kernels = PoolingKernels.kernels(for: context.isa)
-        Workspace.using(workspace) { ws in
-            ws.reserve(workspaceCount)
+        try Workspace.using(workspace, count: workspaceCount) { ws in
             var layout = ScratchLayout(base: ws.baseAddress)
             let nchw = s.layout == .nchw
             let hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth
@@ -68,12 +72,14 @@ public struct MaxPooling: Sendable {
         try PoolingRunner.check("outputGradient", outputGradient.count, s.outputCount, s)
         try PoolingRunner.check("indices", indices.count, s.outputCount, s)
         try PoolingRunner.check("inputGradient", inputGradient.count, s.inputCount, s)
+        try ConvKitError.requireDisjoint(("inputGradient", UnsafeRawBufferPointer(inputGradient)),
+                                         from: [("outputGradient", UnsafeRawBufferPointer(outputGradient)),
+                                                ("indices", UnsafeRawBufferPointer(indices))])
         let hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth, c = s.channels
         let threads = Parallel.availableThreads(context.threads)
         let kernels = PoolingKernels.kernels(for: context.isa)
         var matched = 0
-        Workspace.using(workspace) { ws in
-            ws.reserve(workspaceCount)
+        try Workspace.using(workspace, count: workspaceCount) { ws in
             var layout = ScratchLayout(base: ws.baseAddress)
             let nchw = s.layout == .nchw
             let dx = layout.take(nchw ? s.inputCount : 0), dy = layout.take(nchw ? s.outputCount : 0)

@@ -25,11 +25,14 @@ enum PoolingRunner {
     /// converted into `destination` (planes of `destinationSpatial` floats) afterwards.
     static func inNHWC(_ s: PoolingShape, workspace: Workspace?, source: UnsafePointer<Float>, sourceSpatial: Int,
                        destination: UnsafeMutablePointer<Float>, destinationSpatial: Int,
-                       _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
-        guard s.layout == .nchw else { return body(source, destination) }
+                       _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) throws {
+        guard s.layout == .nchw else {
+            // A given workspace is still marked in use, so that sharing it between threads is caught.
+            if let workspace { return try Workspace.using(workspace, count: 0) { _ in body(source, destination) } }
+            return body(source, destination)
+        }
         let n = s.batch, c = s.channels
-        Workspace.using(workspace) { ws in
-            ws.reserve(workspaceCount(s, indices: false))
+        try Workspace.using(workspace, count: workspaceCount(s, indices: false)) { ws in
             var layout = ScratchLayout(base: ws.baseAddress)
             let src = layout.take(n * c * sourceSpatial), dst = layout.take(n * c * destinationSpatial)
             LayoutConversion.toNHWC(source, n: n, c: c, spatial: sourceSpatial, into: src)

@@ -20,6 +20,8 @@ public struct PoolingDescriptor: Sendable, Hashable, CustomStringConvertible {
         let sy = strideY ?? windowHeight, sx = strideX ?? windowWidth
         try ConvKitError.requireAtLeastOne(["windowHeight": windowHeight, "windowWidth": windowWidth, "strideY": sy, "strideX": sx])
         try ConvKitError.requireNonNegative(padding)
+        try ConvKitError.requireAtMostMaximumExtent(["windowHeight": windowHeight, "windowWidth": windowWidth, "strideY": sy, "strideX": sx])
+        try ConvKitError.requireAtMostMaximumExtent(padding)
         self.windowHeight = windowHeight
         self.windowWidth = windowWidth
         self.strideY = sy
@@ -45,8 +47,11 @@ public struct PoolingDescriptor: Sendable, Hashable, CustomStringConvertible {
 /// A pooling problem: input sizes, window, layout, and the derived output size and padding.
 ///
 /// Output size per axis: `o = floor((i + padBefore + padAfter - k) / s) + 1`, or with
-/// `ceilMode` `ceil(...) + 1`, minus one if that last window would start at or past
-/// `i + padBefore` (PyTorch's rule). Every window must hold at least one input element.
+/// `ceilMode` `floor((i + padBefore + padAfter - k + s - 1) / s) + 1`, minus one if that last
+/// window would start at or past `i + padBefore` (PyTorch's rule): in ceil mode a window may end
+/// up to `s - 1` elements beyond the padded input (PyTorch gives a 1 x 2 output for a 1 x 3 input,
+/// window 2 x 2, stride 2), and such windows are clipped. Every window must hold at least one
+/// input element.
 public struct PoolingShape: Sendable, Hashable, CustomStringConvertible {
     public let batch: Int
     public let inputHeight: Int
@@ -63,16 +68,19 @@ public struct PoolingShape: Sendable, Hashable, CustomStringConvertible {
     public init(batch: Int, inputHeight: Int, inputWidth: Int, channels: Int, descriptor: PoolingDescriptor,
                 layout: TensorLayout = .nhwc) throws {
         try ConvKitError.requireAtLeastOne(["batch": batch, "inputHeight": inputHeight, "inputWidth": inputWidth, "channels": channels])
+        try ConvKitError.requireAtMostMaximumExtent(["batch": batch, "inputHeight": inputHeight, "inputWidth": inputWidth, "channels": channels])
         let d = descriptor
         let (top, bottom) = d.padding.amounts(vertical: true, input: inputHeight, kernel: d.windowHeight, stride: d.strideY, dilation: 1)
         let (left, right) = d.padding.amounts(vertical: false, input: inputWidth, kernel: d.windowWidth, stride: d.strideX, dilation: 1)
         func size(_ name: String, _ i: Int, _ before: Int, _ after: Int, _ k: Int, _ s: Int) throws -> Int {
-            let span = i + before + after - k
+            let span = i + before + after - k + (d.ceilMode ? s - 1 : 0)
             guard span >= 0 else {
                 throw ConvKitError.invalidArgument(
-                    name: "descriptor", message: "the \(name) window (\(k)) is larger than the padded input (\(i + before + after)); the output would be empty")
+                    name: "descriptor",
+                    message: "the \(name) window (\(k)) is larger than the padded input (\(i + before + after))"
+                        + (d.ceilMode ? " by a stride (\(s)) or more" : "") + "; the output would be empty")
             }
-            var o = (d.ceilMode ? (span + s - 1) / s : span / s) + 1
+            var o = span / s + 1
             if d.ceilMode && (o - 1) * s >= i + before { o -= 1 }
             // The first and the last window must each hold an input element.
             guard before < k, (o - 1) * s - before < i else {
@@ -83,6 +91,8 @@ public struct PoolingShape: Sendable, Hashable, CustomStringConvertible {
         }
         outputHeight = try size("vertical", inputHeight, top, bottom, d.windowHeight, d.strideY)
         outputWidth = try size("horizontal", inputWidth, left, right, d.windowWidth, d.strideX)
+        _ = try ConvKitError.checkedProduct("channels", "input elements (n x h x w x c)", [batch, inputHeight, inputWidth, channels])
+        _ = try ConvKitError.checkedProduct("channels", "output elements (n x h x w x c)", [batch, outputHeight, outputWidth, channels])
         self.batch = batch
         self.inputHeight = inputHeight
         self.inputWidth = inputWidth

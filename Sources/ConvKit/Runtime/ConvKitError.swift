@@ -36,3 +36,60 @@ extension ConvKitError {
         }
     }
 }
+
+extension ConvKitError {
+    /// The largest size, window, stride, dilation or padding a shape accepts per axis (Int32.max):
+    /// sums of a few such values then never overflow `Int`, and products are checked separately.
+    public static let maximumExtent = Int(Int32.max)
+
+    /// Throws ``invalidArgument(name:message:)`` for the first `(name, value)` above
+    /// ``maximumExtent``.
+    static func requireAtMostMaximumExtent(_ values: KeyValuePairs<String, Int>) throws {
+        for (name, value) in values where value > maximumExtent {
+            throw ConvKitError.invalidArgument(name: name, message: "must be at most \(maximumExtent), got \(value)")
+        }
+    }
+
+    /// Throws ``invalidArgument(name:message:)`` naming `padding` when an explicit side is above
+    /// ``maximumExtent``.
+    static func requireAtMostMaximumExtent(_ padding: Padding) throws {
+        if case let .explicit(top, bottom, left, right) = padding, max(top, bottom, left, right) > maximumExtent {
+            throw ConvKitError.invalidArgument(name: "padding", message: "explicit padding must be at most \(maximumExtent) on every side, got \(padding)")
+        }
+    }
+
+    /// `dilation * (kernel - 1) + 1`, or `Int.max` when that overflows.
+    static func saturatingSpan(_ kernel: Int, _ dilation: Int) -> Int {
+        let (p, overflow) = dilation.multipliedReportingOverflow(by: kernel - 1)
+        return overflow || p == Int.max ? Int.max : p + 1
+    }
+
+    /// The product of `factors`, or ``invalidArgument(name:message:)`` naming `name` when it does
+    /// not fit in `Int` (say `what` the product counts).
+    static func checkedProduct(_ name: String, _ what: String, _ factors: [Int]) throws -> Int {
+        var product = 1
+        for f in factors {
+            let (p, overflow) = product.multipliedReportingOverflow(by: f)
+            guard !overflow else {
+                throw ConvKitError.invalidArgument(
+                    name: name, message: "\(factors.map(String.init).joined(separator: " x ")) \(what) overflow a 64-bit count")
+            }
+            product = p
+        }
+        return product
+    }
+
+    /// Throws ``invalidArgument(name:message:)`` naming `output` when its memory overlaps any
+    /// of `inputs` (an output written while an input is still being read gives garbage).
+    static func requireDisjoint(_ output: (name: String, buffer: UnsafeRawBufferPointer),
+                                from inputs: [(name: String, buffer: UnsafeRawBufferPointer)]) throws {
+        guard let o = output.buffer.baseAddress, output.buffer.count > 0 else { return }
+        for input in inputs {
+            guard let i = input.buffer.baseAddress, input.buffer.count > 0 else { continue }
+            if o < i + input.buffer.count && i < o + output.buffer.count {
+                throw ConvKitError.invalidArgument(
+                    name: output.name, message: "overlaps '\(input.name)' in memory; the output must be a separate buffer")
+            }
+        }
+    }
+}

@@ -17,9 +17,9 @@ public struct Matrix: Sendable, Equatable {
         guard columns >= 0 else {
             throw ConvKitError.invalidArgument(name: "columns", message: "must be >= 0, got \(columns)")
         }
-        let (ld, overflowLD) = ((columns + 15) / 16).multipliedReportingOverflow(by: 16)
+        let (ld, overflowLD) = (columns / 16 + (columns % 16 == 0 ? 0 : 1)).multipliedReportingOverflow(by: 16)
         let (total, overflowTotal) = rows.multipliedReportingOverflow(by: ld)
-        guard !overflowLD, !overflowTotal else {
+        guard !overflowLD, !overflowTotal, !total.multipliedReportingOverflow(by: MemoryLayout<Float>.stride).overflow else {
             throw ConvKitError.invalidArgument(name: "rows", message: "\(rows) x \(columns) floats do not fit in memory")
         }
         self.rows = rows
@@ -32,7 +32,7 @@ public struct Matrix: Sendable, Equatable {
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` when the count does not match.
     public init(rows: Int, columns: Int, elements: [Float]) throws {
         try self.init(rows: rows, columns: columns)
-        guard elements.count == rows * columns else {
+        guard elements.count == rows &* columns else {
             throw ConvKitError.invalidArgument(
                 name: "elements", message: "expected \(rows) x \(columns) = \(rows * columns) values, got \(elements.count)")
         }

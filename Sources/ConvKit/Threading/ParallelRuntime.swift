@@ -38,7 +38,8 @@ public struct ParallelRuntime: Sendable {
     /// within `spinMicroseconds`. One region uses the helpers at a time; a region started
     /// meanwhile by an unrelated thread runs on `concurrentPerform`.
     public static func spinningDispatch(spinMicroseconds: Int = 1000) -> ParallelRuntime {
-        let pool = SpinningDispatchPool(spinNanoseconds: UInt64(max(0, spinMicroseconds)) * 1000)
+        // Clamped to a day, so that the spin in nanoseconds fits UInt64.
+        let pool = SpinningDispatchPool(spinNanoseconds: UInt64(min(max(0, spinMicroseconds), 86_400_000_000)) * 1000)
         return ParallelRuntime(name: "dispatch+spin \(spinMicroseconds) us") { workers, work in
             pool.run(workers, work)
         }
@@ -63,9 +64,10 @@ extension ParallelRuntime {
     ///   not a non-negative integer.
     static func spinMicroseconds(_ environment: [String: String]) throws -> Int? {
         guard let raw = environment["CONVKIT_SPIN_US"], !raw.isEmpty else { return nil }
-        guard let microseconds = Int(raw.filter { $0 != " " }), microseconds >= 0 else {
+        // At most a day: the pool spins for `microseconds * 1000` nanoseconds, which must fit UInt64.
+        guard let microseconds = Int(raw.filter { $0 != " " }), microseconds >= 0, microseconds <= 86_400_000_000 else {
             throw ConvKitError.invalidEnvironment(variable: "CONVKIT_SPIN_US", value: raw,
-                                                  expected: "a non-negative integer (microseconds; 0: plain concurrentPerform)")
+                                                  expected: "an integer from 0 to 86400000000 (microseconds; 0: plain concurrentPerform)")
         }
         return microseconds
     }
