@@ -59,7 +59,7 @@ public struct BenchmarkRecord: Codable, Sendable, Equatable {
 
 /// What a record is compared with: another implementation's time on the same case.
 public struct Comparison: Codable, Sendable, Equatable {
-    /// "OpenBLAS (SkylakeX)", "oneDNN (issue figure)", "TensorFlow 2.21 (issue figure)".
+    /// "OpenBLAS (SkylakeX)": the implementation and, where it matters, its configuration.
     public var name: String
     /// Its time in milliseconds (for rates per image, the time of one batch).
     public var milliseconds: Double

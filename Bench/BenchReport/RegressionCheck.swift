@@ -1,6 +1,6 @@
 /// Compares a run against a saved baseline, record by record, for `convbench check`.
 ///
-/// The shared build machines drift by tens of percent, so the check compares, in this order of
+/// Shared (virtual) machines drift by tens of percent, so the check compares, in this order of
 /// preference: the speedup over another implementation timed alternately in the same run (it sees
 /// the same machine, caches and memory contention included); the rate of the case's fastest run
 /// as a fraction of a peak measured in its own run (GFLOP/s over the FMA ceiling, GB/s over the

@@ -10,11 +10,11 @@ import Foundation
 
 /// `convbench conv`: every pass and algorithm of the Keras CIFAR-10 CNN's convolutions at batch 64
 /// (plus a 56x56 3x3 same layer, a 1x1 layer and a stride-2 layer at batch 8), 1 and 2 threads:
-/// ms, GFLOP/s, % of the FMA ceiling measured in the same run, and the ratio to oneDNN's time
-/// measured on this machine (PyTorch 2.13 channels_last, batch 64; figures from the issue).
+/// ms, GFLOP/s and % of the FMA ceiling measured in the same run. Same-run comparisons with
+/// oneDNN (through PyTorch) are made by `Bench/frameworks/torch_reference.py` and `compare.py`.
 struct ConvBenchmark: ParsableCommand, BenchSuite {
     static let configuration = CommandConfiguration(
-        commandName: "conv", abstract: "Convolution passes: ms, GFLOP/s, % of the measured ceiling, ratio to oneDNN.")
+        commandName: "conv", abstract: "Convolution passes: ms, GFLOP/s, % of the FMA ceiling measured in the same run.")
 
     @OptionGroup var options: BenchOptions
 
@@ -35,19 +35,17 @@ struct ConvBenchmark: ParsableCommand, BenchSuite {
     struct Layer {
         let name: String
         let shape: ConvolutionShape
-        /// oneDNN ms for forward / backward-data / backward-weights at 1 and 2 threads.
-        let oneDNN: [Int: [Double]]
     }
 
     static func layers() throws -> [Layer] {
         func s(_ text: String) throws -> ConvolutionShape { try ConvolutionShape(parsing: text) }
         return [
-            Layer(name: "conv1", shape: try s("n64 h32 w32 c3 o32 k3x3"), oneDNN: [1: [0.51, 2.59, 0.46], 2: [0.26, 1.25, 0.24]]),
-            Layer(name: "conv2", shape: try s("n64 h15 w15 c32 o64 k3x3"), oneDNN: [1: [1.57, 1.64, 1.53], 2: [0.79, 0.82, 0.90]]),
-            Layer(name: "conv3", shape: try s("n64 h6 w6 c64 o64 k3x3"), oneDNN: [1: [0.30, 0.37, 0.33], 2: [0.16, 0.20, 0.51]]),
-            Layer(name: "56x56 same", shape: try s("n8 h56 w56 c64 o64 k3x3 same"), oneDNN: [:]),
-            Layer(name: "1x1", shape: try s("n8 h28 w28 c128 o128 k1x1"), oneDNN: [:]),
-            Layer(name: "stride 2", shape: try s("n8 h56 w56 c64 o128 k3x3 s2x2 same"), oneDNN: [:]),
+            Layer(name: "conv1", shape: try s("n64 h32 w32 c3 o32 k3x3")),
+            Layer(name: "conv2", shape: try s("n64 h15 w15 c32 o64 k3x3")),
+            Layer(name: "conv3", shape: try s("n64 h6 w6 c64 o64 k3x3")),
+            Layer(name: "56x56 same", shape: try s("n8 h56 w56 c64 o64 k3x3 same")),
+            Layer(name: "1x1", shape: try s("n8 h28 w28 c128 o128 k1x1")),
+            Layer(name: "stride 2", shape: try s("n8 h56 w56 c64 o128 k3x3 s2x2 same")),
         ]
     }
 
@@ -55,7 +53,7 @@ struct ConvBenchmark: ParsableCommand, BenchSuite {
         let isaLevel = try options.isaLevel()
         var layers = try Self.layers()
         if cifarOnly { layers = Array(layers.prefix(3)) }
-        if let problem { layers = [Layer(name: "problem", shape: try ConvolutionShape(parsing: problem), oneDNN: [:])] }
+        if let problem { layers = [Layer(name: "problem", shape: try ConvolutionShape(parsing: problem))] }
         let algos = try listValues(algorithms).map { name -> ConvolutionAlgorithm in
             guard let a = ConvolutionAlgorithm(rawValue: name), a != .reference else { throw ValidationError("unknown algorithm '\(name)'") }
             return a
@@ -66,7 +64,8 @@ struct ConvBenchmark: ParsableCommand, BenchSuite {
         }
         let gemmKernel = GEMMKernelRegistry.kernel(for: isaLevel)
         print("convbench conv: ISA \(isaLevel), direct kernel \(DirectConvolutionKernel.kernel(for: isaLevel)), GEMM kernel \(gemmKernel)")
-        print("layer       pass             algo    chosen  thr        ms    GFLOP/s  %ceil   oneDNN ms  vs oneDNN")
+        print("columns: chosen = the algorithm auto picked; %ceil = GFLOP/s / the FMA ceiling measured before the layer's rows")
+        print("layer       pass             algo    chosen  thr        ms    GFLOP/s  %ceil")
         var records: [BenchmarkRecord] = []
         let workspace = Workspace()
         for t in options.threadCounts {
@@ -100,22 +99,17 @@ struct ConvBenchmark: ParsableCommand, BenchSuite {
                         let sample = try options.timing.measure(body)
                         let seconds = sample.median
                         let gflops = s.flops / seconds * 1e-9
-                        let index = ConvolutionPass.allCases.firstIndex(of: pass)!
-                        let reference = layer.oneDNN[t]?[index]
                         let chosen = conv.algorithm(for: pass).rawValue
                         records.append(BenchmarkRecord(
                             suite: "conv", name: layer.name, variant: "\(pass.rawValue) \(algorithm.rawValue)", threads: t,
                             isa: isaLevel.rawValue, milliseconds: seconds * 1e3, bestMilliseconds: sample.best * 1e3, value: gflops, unit: "GFLOP/s", peak: ceiling,
-                            comparison: reference.map { Comparison(name: "oneDNN", milliseconds: $0, speedup: $0 / (seconds * 1e3), measuredInSameRun: false) },
                             runs: sample.runs, note: "\(s.description)" + (algorithm == .auto ? "; chose \(chosen)" : "")))
-                        let ratio = reference.map { String(format: "%9.2fx", $0 / (seconds * 1e3)) } ?? "         -"
-                        let refText = reference.map { String(format: "%10.2f", $0) } ?? "         -"
-                        print(String(format: "%@ %@ %@ %@ %3d %9.3f %10.1f %6.1f %@ %@",
+                        print(String(format: "%@ %@ %@ %@ %3d %9.3f %10.1f %6.1f",
                                      layer.name.padding(toLength: 11, withPad: " ", startingAt: 0),
                                      pass.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0),
                                      algorithm.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0),
                                      chosen.padding(toLength: 7, withPad: " ", startingAt: 0),
-                                     t, seconds * 1e3, gflops, 100 * gflops / ceiling, refText, ratio))
+                                     t, seconds * 1e3, gflops, 100 * gflops / ceiling))
                     }
                 }
             }

@@ -35,8 +35,8 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
     @Option(name: .long, help: "CBLAS library to compare with (path or soname); 'none' to skip.")
     var cblas: String?
 
-    @Option(name: .long, help: "OPENBLAS_CORETYPE set before loading OpenBLAS; 'env' keeps the shell's value.")
-    var openblasCoretype = "SkylakeX"
+    @Option(name: .long, help: "OPENBLAS_CORETYPE set before loading OpenBLAS: 'best' (SkylakeX with AVX-512, else Haswell, OpenBLAS's fastest kernels on such CPUs), a core name, or 'env' to keep the shell's value.")
+    var openblasCoretype = "best"
 
     @Option(name: .long, help: "Seconds to pause before each block of ConvKit runs, after CBLAS runs.")
     var settle = 0.25
@@ -90,7 +90,11 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
         }
         let isaKernel = GEMMKernelRegistry.kernel(for: try options.isaLevel())
         let kernel = pinned ?? isaKernel
-        if openblasCoretype != "env" { setenv("OPENBLAS_CORETYPE", openblasCoretype, 1) }
+        if openblasCoretype == "best" {
+            setenv("OPENBLAS_CORETYPE", ISA.avx512.isSupported ? "SkylakeX" : "Haswell", 1)
+        } else if openblasCoretype != "env" {
+            setenv("OPENBLAS_CORETYPE", openblasCoretype, 1)
+        }
         let library: CBLASLibrary? = cblas == "none" ? nil : CBLASLibrary.load(cblas.map { [$0] } ?? CBLASLibrary.candidates)
         let comparisonName = library.map { lib in
             lib.path.contains("openblas") ? "OpenBLAS (\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "auto"))" : lib.path
@@ -110,6 +114,9 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
         problems += try shapes.flatMap { $0.split(whereSeparator: { $0 == "," || $0 == " " }) }.map { try GEMMBenchmark.parseShape(String($0)) }
         if let only { problems = problems.filter { $0.label.contains(only) } }
 
+        print("columns: op = transposes of A and B (N, T); ceil = FMA ceiling (GFLOP/s) measured before the row; %ceil = GFLOP/s / ceil;"
+              + (library == nil ? "" : " speedup = cblas ms / ConvKit ms (same run);")
+              + " tile = MR x NR of the microkernel, \"A\" = A read in place (row-major-A variant), not packed")
         print(pad("shape", 18) + pad("op", 3) + pad("M x N x K", 17) + pad("thr", 4) + pad("ceil", 7) + pad("ms", 9)
               + pad("GFLOP/s", 9) + pad("%ceil", 7) + (library == nil ? "" : pad("cblas ms", 9) + pad("GFLOP/s", 9) + pad("speedup", 8)) + "tile")
         var records: [BenchmarkRecord] = []

@@ -14,7 +14,8 @@ struct PeakBenchmark: ParsableCommand, BenchSuite {
 
     func measure() throws -> [BenchmarkRecord] {
         var records: [BenchmarkRecord] = []
-        let isas = options.isa == nil ? GEMMKernelRegistry.available.map(\.isa) : [try options.isaLevel()]
+        // One row per ISA (the registry lists several tiles of one ISA; their FMA loops are the same).
+        let isas = options.isa == nil ? ISA.supported.sorted(by: >) : [try options.isaLevel()]
         print("peak                 ISA       thr      value")
         for t in options.threadCounts {
             for isa in isas {

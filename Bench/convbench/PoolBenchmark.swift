@@ -21,20 +21,18 @@ struct PoolBenchmark: ParsableCommand, BenchSuite {
         let name: String
         let shape: PoolingShape
         let isMax: Bool
-        /// PyTorch 2.13 channels_last forward / backward ms at 2 threads (from the issue).
-        let pytorch: (Double, Double)?
     }
 
     static func allCases() throws -> [Case] {
         [
             Case(name: "pool1 2x2 max", shape: try PoolingShape(batch: 64, inputHeight: 30, inputWidth: 30, channels: 32,
-                                                                 descriptor: PoolingDescriptor(window: 2)), isMax: true, pytorch: (0.25, 0.17)),
+                                                                 descriptor: PoolingDescriptor(window: 2)), isMax: true),
             Case(name: "pool2 2x2 max", shape: try PoolingShape(batch: 64, inputHeight: 13, inputWidth: 13, channels: 64,
-                                                                 descriptor: PoolingDescriptor(window: 2)), isMax: true, pytorch: (0.062, 0.063)),
+                                                                 descriptor: PoolingDescriptor(window: 2)), isMax: true),
             Case(name: "112 3x3/2 max", shape: try PoolingShape(batch: 8, inputHeight: 112, inputWidth: 112, channels: 64,
-                                                                 descriptor: PoolingDescriptor(window: 3, stride: 2, padding: .same)), isMax: true, pytorch: nil),
+                                                                 descriptor: PoolingDescriptor(window: 3, stride: 2, padding: .same)), isMax: true),
             Case(name: "112 3x3/2 avg", shape: try PoolingShape(batch: 8, inputHeight: 112, inputWidth: 112, channels: 64,
-                                                                 descriptor: PoolingDescriptor(window: 3, stride: 2, padding: .same)), isMax: false, pytorch: nil),
+                                                                 descriptor: PoolingDescriptor(window: 3, stride: 2, padding: .same)), isMax: false),
         ]
     }
 
@@ -45,7 +43,8 @@ struct PoolBenchmark: ParsableCommand, BenchSuite {
         guard !selected.isEmpty else { throw ValidationError("--cases \(cases) matches none of \(try Self.allCases().map(\.name))") }
         let isa = try options.isaLevel()
         var records: [BenchmarkRecord] = []
-        print("case            pass      thr        ms     GB/s  %copy  PyTorch ms  vs PyTorch")
+        print("columns: GB/s = (input + output + indices bytes) / time; %copy = GB/s / the copy bandwidth measured before the rows")
+        print("case            pass      thr        ms     GB/s  %copy")
         for t in options.threadCounts {
             let copy = CopyBandwidth.measure(threads: t)
             print(String(format: "-- %d thread(s): copy bandwidth %.1f GB/s (64 MiB buffers)", t, copy))
@@ -75,15 +74,12 @@ struct PoolBenchmark: ParsableCommand, BenchSuite {
                     let sample = try options.timing.measure(body)
                     let seconds = sample.median
                     let gbs = Double(bytes) / seconds * 1e-9
-                    let reference = t == 2 ? c.pytorch.map { pass == "forward" ? $0.0 : $0.1 } : nil
                     records.append(BenchmarkRecord(
                         suite: "pool", name: c.name, variant: pass, threads: t, isa: isa.rawValue, milliseconds: seconds * 1e3,
                         bestMilliseconds: sample.best * 1e3, value: gbs, unit: "GB/s", peak: copy,
-                        comparison: reference.map { Comparison(name: "PyTorch 2.13", milliseconds: $0, speedup: $0 / (seconds * 1e3), measuredInSameRun: false) },
                         runs: sample.runs, note: "\(s.batch)x\(s.inputHeight)x\(s.inputWidth)x\(s.channels) NHWC"))
-                    let refText = reference.map { String(format: "%10.3f  %9.2fx", $0, $0 / (seconds * 1e3)) } ?? "         -          -"
-                    print(String(format: "%@ %@ %3d %9.3f %8.1f %6.1f  %@", c.name.padding(toLength: 15, withPad: " ", startingAt: 0),
-                                 pass.padding(toLength: 9, withPad: " ", startingAt: 0), t, seconds * 1e3, gbs, 100 * gbs / copy, refText))
+                    print(String(format: "%@ %@ %3d %9.3f %8.1f %6.1f", c.name.padding(toLength: 15, withPad: " ", startingAt: 0),
+                                 pass.padding(toLength: 9, withPad: " ", startingAt: 0), t, seconds * 1e3, gbs, 100 * gbs / copy))
                 }
             }
         }

@@ -5,12 +5,11 @@ import ConvNN
 
 /// `convbench train`: training throughput (forward + backward + Adam, images/s) of the Keras
 /// CIFAR-10 tutorial CNN at batch 32, 64 and 128 and inference throughput at batch 128, on 1 and
-/// 2 threads, with synthetic data; compared with TensorFlow 2.21's figures measured on this
-/// machine (from the issue and Docs: fastest training path 5,700 / 10,000 images/s at batch 64,
-/// inference 17,500 / 33,000 at batch 128, for 1 / 2 threads).
+/// 2 threads, with synthetic data. Same-run comparisons with PyTorch and TensorFlow are made by
+/// `Bench/frameworks/torch_reference.py`, `tf_reference.py` and `compare.py`.
 struct TrainBenchmark: ParsableCommand, BenchSuite {
     static let configuration = CommandConfiguration(
-        commandName: "train", abstract: "CNN training and inference throughput (images/s) vs TensorFlow's figures.")
+        commandName: "train", abstract: "CNN training and inference throughput (images/s).")
 
     @OptionGroup var options: BenchOptions
 
@@ -25,40 +24,35 @@ struct TrainBenchmark: ParsableCommand, BenchSuite {
     /// Seconds of timed epochs per row: `--min-time`, at least 1 s.
     var budget: Double { max(options.minTime, 1.0) }
 
-    static let tensorflowTraining: [Int: Double] = [1: 5_700, 2: 10_000]   // batch 64
-    static let tensorflowInference: [Int: Double] = [1: 17_500, 2: 33_000] // batch 128
-
     func measure() throws -> [BenchmarkRecord] {
         let isa = try options.isaLevel()
         var records: [BenchmarkRecord] = []
-        func record(_ mode: String, _ batch: Int, _ t: Int, _ times: (Sample, images: Int), _ tf: Double?) {
+        func record(_ mode: String, _ batch: Int, _ t: Int, _ times: (Sample, images: Int)) {
             let (sample, images) = times
             let rate = Double(images) / sample.median
             let batches = Double(images / batch)
             records.append(BenchmarkRecord(
                 suite: "train", name: "\(mode) b\(batch)", threads: t, isa: isa.rawValue, milliseconds: sample.median / batches * 1e3,
                 bestMilliseconds: sample.best / batches * 1e3, value: rate, unit: "images/s",
-                comparison: tf.map { Comparison(name: "TensorFlow 2.21", milliseconds: Double(batch) / $0 * 1e3, speedup: rate / $0, measuredInSameRun: false) },
                 runs: sample.runs, note: mode == "training" ? "forward + backward + Adam per batch, synthetic data" : "forward only"))
-            print(row(mode, batch, t, rate, tf))
+            print(row(mode, batch, t, rate))
         }
-        print("mode        batch thr    images/s  ms/batch   TensorFlow  ratio")
+        print("mode        batch thr    images/s  ms/batch")
         for t in options.threadCounts {
             let context = try ExecutionContext(threads: t, isa: isa)
             for batch in try listIntegers(batches, option: "batches") {
-                record("training", batch, t, try trainingTimes(batch: batch, context: context), batch == 64 ? Self.tensorflowTraining[t] : nil)
+                record("training", batch, t, try trainingTimes(batch: batch, context: context))
             }
             if !noInference {
-                record("inference", 128, t, try inferenceTimes(batch: 128, context: context), Self.tensorflowInference[t])
+                record("inference", 128, t, try inferenceTimes(batch: 128, context: context))
             }
         }
         return records
     }
 
-    func row(_ mode: String, _ batch: Int, _ t: Int, _ rate: Double, _ tf: Double?) -> String {
-        let reference = tf.map { String(format: "%10.0f  %5.2fx", $0, rate / $0) } ?? "         -      -"
-        return String(format: "%@ %5d %3d %11.0f %9.3f %@", mode.padding(toLength: 11, withPad: " ", startingAt: 0),
-                      batch, t, rate, Double(batch) / rate * 1e3, reference)
+    func row(_ mode: String, _ batch: Int, _ t: Int, _ rate: Double) -> String {
+        String(format: "%@ %5d %3d %11.0f %9.3f", mode.padding(toLength: 11, withPad: " ", startingAt: 0),
+               batch, t, rate, Double(batch) / rate * 1e3)
     }
 
     func syntheticData(_ n: Int) throws -> Dataset {

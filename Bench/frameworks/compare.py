@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Same-session ratios of ConvKit (convbench --json) to a reference framework.
+"""Same-machine ratios of ConvKit (convbench --json) to a reference framework.
 
 The reference files come from torch_reference.py or tf_reference.py (--json). Pass the files of
 alternating rounds in order: --convkit A1.json A2.json --reference R1.json R2.json (round i pairs

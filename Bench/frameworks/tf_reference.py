@@ -5,8 +5,8 @@ Times, on one thread budget per process (TensorFlow fixes its thread pools at st
 training of the tutorial model (Adam, epsilon 1e-7, sparse categorical cross-entropy from logits)
 at batch 32, 64 and 128 by three paths: `model.fit` over an in-memory dataset, a `tf.function`
 train step, and the same step compiled by XLA (`jit_compile=True`); and inference at batch 128
-(`tf.function` and XLA). Writes rows that `compare.py` pairs with `convbench` runs of the same
-session.
+(`tf.function` and XLA). Writes rows that `compare.py` pairs with `convbench` runs made
+alternately on the same machine.
 
 Usage: python3 Bench/frameworks/tf_reference.py [--threads 1,2] [--json FILE] [--min-time 1.0]
 (several thread counts run one child process each; their rows are merged)

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""PyTorch (oneDNN) reference timings for the issues' comparisons, measured on this machine.
+"""PyTorch (oneDNN) reference timings for same-machine comparisons with convbench.
 
 Times, with PyTorch's CPU kernels in channels_last (NHWC) layout, the same cases as
 `convbench`: the three CIFAR-10 conv layers at batch 64 (forward, backward-data,
 backward-weights + bias, through aten.convolution_backward, which runs oneDNN's primitives),
 the two CIFAR max-pooling layers (forward with indices, backward), and the Keras tutorial CNN's
 training step (forward, cross-entropy, backward, Adam) and inference. Run it alternately with
-`convbench` in one session to get same-run ratios (Bench/frameworks/README.md).
+`convbench` on one machine to get same-run ratios (Bench/frameworks/README.md).
 
 Usage: python3 Bench/frameworks/torch_reference.py [--threads 1,2] [--json FILE] [--min-time 0.2]
 """

@@ -228,8 +228,7 @@ void ck_x32_transpose(size_t rows, size_t cols, const uint32_t *src, size_t lds,
 // Max pooling backward: streaming != 0 asks for non-temporal stores of din (for a din larger than
 // the caches, they save the read of each line before it is written); taken when c is a multiple
 // of 16 and din suitably aligned, otherwise ignored. The result does not depend on it. (The
-// average pooling backward has no such path: it measured no faster with one, in session 4 and
-// again with the 16-channel-vector kernels of session 7.)
+// average pooling backward has no such path: it measured no faster with one.)
 #define CK_POOL_KERNELS(ISA)                                                                      \
     void f32_maxpool_nhwc__##ISA(const float *in, size_t h, size_t w, size_t c, size_t oh0,       \
                                  size_t oh1, size_t ow, size_t kh, size_t kw, size_t sy,          \

@@ -95,7 +95,8 @@ public final class Sequential {
     /// function of the batch size only (never of the thread count), so results are bitwise the
     /// same for any number of threads: each slice runs every layer for its examples with
     /// single-threaded kernels, and their parameter gradients are summed in slice order.
-    /// Long per-thread regions are what makes two threads pay on a small CNN (toolchain notes).
+    /// Long per-thread regions are what makes two threads pay on a small CNN: a region of a few
+    /// microseconds costs about as much to start as it saves.
     public static func sliceCount(batch: Int) -> Int { max(1, min(8, batch / 16)) }
 
     func plan(batch: Int) throws -> Plan {

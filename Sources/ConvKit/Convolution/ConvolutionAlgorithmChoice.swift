@@ -9,8 +9,8 @@ extension ConvolutionShape {
     ///   and at least 75% of the taps it runs are useful (it runs over the output gradient padded
     ///   by the kernel size, skipping the kernel rows that read only padding but not the columns:
     ///   `DirectProblem.usefulTapFraction`, `Wo / Wi` for a valid stride-1 layer). The CIFAR model's
-    ///   15x15 layer is at 87% (direct took 0.76-0.80x the time of im2col in Docs/Benchmarks.md,
-    ///   session 6), its 6x6 layer at 67% (direct took 1.14-1.22x). It also takes direct when the
+    ///   15x15 layer is at 87% (direct is faster there), its 6x6 layer at 67% (im2col is faster;
+    ///   `convbench conv --cifar-only` times both). It also takes direct when the
     ///   few-input-channel kernel
     ///   applies (1-4 input channels, stride 1, one group, output channels a multiple of the
     ///   vector width); otherwise im2col (GEMM into column form, col2im).

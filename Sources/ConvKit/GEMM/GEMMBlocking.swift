@@ -3,8 +3,8 @@
 /// `kc` (depth of a packed panel) and `nc` (columns of packed B, sized for L2/L3).
 /// A deeper `kc` means fewer passes over C (each pass loads and stores every C tile once): the
 /// AVX-512 kernel takes `kc = 512`, whose `kc x nr` B micro-panel (64 KiB) lives in L2 next to
-/// the `mc x kc` A block (336 KiB), which measured 6-9% faster than `kc = 256` (an L1-sized
-/// B micro-panel) at square 1024-2048 on one thread (Docs/Benchmarks.md, session 6).
+/// the `mc x kc` A block (336 KiB), which measured faster than `kc = 256` (an L1-sized B
+/// micro-panel) at square 1024-2048 on one thread (`convbench gemm --sizes 1024,2048`).
 /// `mc` is a multiple of `mr`, `nc` of `nr`.
 public struct GEMMBlocking: Sendable, Equatable {
     public let mr: Int
@@ -19,16 +19,16 @@ public struct GEMMBlocking: Sendable, Equatable {
     /// A larger B (`k * n` up to `unpackedBFewRowsMaxElements`, 4 MiB: it stays in L3) is also read in
     /// place when C has at most `unpackedBMaxRows` rows: with so few row tiles to share each packed
     /// panel, packing costs more than the strided reads it saves (the conv3 forward GEMM,
-    /// 64 x 1024 x 576, took 0.91x the time on 1 and 2 threads; Docs/Benchmarks.md, session 8).
-    /// Larger B's (conv1 and conv2 forward: 1.16-1.61x the time in place) stay packed.
+    /// 64 x 1024 x 576). Larger B's (the conv1 and conv2 forward GEMMs) are slower in place and
+    /// stay packed (`convbench gemm --no-square` shows the conv-shaped GEMMs).
     public let unpackedBMaxRows: Int
     public let unpackedBFewRowsMaxElements: Int
     /// Largest packed B block (`kc * nc` floats, as planned for the problem) for which the two
     /// inner loops swap: each MR row band of the packed A block sweeps every NR panel of B, which
     /// then must stay in L2, and C is written in long runs along its rows instead of one MR x NR
-    /// tile per row band in turn. It pays when K is small and C traffic dominates: the conv2
-    /// backward-data GEMM (288 x 10816 x 64, C = 12 MB) took 0.57-0.60x the time of BLIS's order on
-    /// one thread (Docs/Benchmarks.md, session 6); square sizes, whose blocks are larger, keep it.
+    /// tile per row band in turn. It pays when K is small and C traffic dominates, as in the conv2
+    /// backward-data GEMM (288 x 10816 x 64, C = 12 MB); square sizes, whose blocks are larger,
+    /// keep BLIS's order.
     public let rowBandMaxBElements: Int
     /// Split-K: when C has at most `splitKMaxC` elements and K is at least twice `splitKDepth`,
     /// K is cut into chunks of about `splitKDepth` (fixed by the shape, not the thread count),

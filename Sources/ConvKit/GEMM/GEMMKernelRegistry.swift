@@ -52,9 +52,9 @@ public enum GEMMKernelRegistry {
     /// How much better another tile of the same ISA must use the rows of C than the primary tile
     /// (`m / (ceil(m / MR) * MR)`) to be chosen instead: the primary's taller tile reads B fewer
     /// times per FLOP, which is worth some padding. With 10%, `m = 32` (76% of three 14-row tiles)
-    /// takes the 8x32 tile and `m = 64` (91%) keeps 14x32: 8x32 made the 32-row
-    /// backward-weights GEMM 0.76-0.80x the time and was no faster on the 64-row forward GEMMs
-    /// (Docs/Benchmarks.md, session 8).
+    /// takes the 8x32 tile and `m = 64` (91%) keeps 14x32: 8x32 is faster on the 32-row
+    /// backward-weights GEMM and no faster on the 64-row forward GEMMs
+    /// (`convbench gemm --no-square --kernel ...` compares pinned tiles).
     public static let rowFitGain = 1.10
 
     /// The microkernel for a GEMM whose C has `m` rows: among the kernels of the ISA that
@@ -80,11 +80,9 @@ public enum GEMMKernelRegistry {
 
     /// Largest column count of C for which a GEMM with a row-major op(A) (no transpose of A) reads
     /// A in place through a kernel's "arow" variant instead of packing it: with few NR panels to
-    /// share a packed A block, its transposing copy costs more than it saves. Measured on the
-    /// AVX-512 kernels (session 8, Docs/Benchmarks.md): square 64-256 took 0.80-0.96x the time
-    /// through `f32_gemm_arow_8x32__avx512` than packed for `f32_gemm_14x32__avx512`, square
-    /// 384-768 and the 288-column conv2 backward-weights GEMM 0.96-0.98x, square 1024 0.98-1.00x;
-    /// at 1536-2048 columns it gained nothing.
+    /// share a packed A block, its transposing copy costs more than it saves. The gain shrinks
+    /// with the column count and is gone at 1536-2048 columns (`convbench gemm --sizes ...` marks
+    /// rows that read A in place with "A").
     public static let rowMajorAMaxColumns = 1024
 
     /// Whether `kernel` may read A in place for a GEMM of `n` columns whose op(A) is row-major.

@@ -29,9 +29,8 @@ struct GEMMPlan: Sendable {
     let rowTiles: Int, colTiles: Int
 
     /// Columns up to which A is also read in place when a large B is (``GEMMBlocking/unpackedBMaxRows``):
-    /// both operands' strided rows then share the prefetchers. Session 8 (Docs/Benchmarks.md): with
-    /// both in place, 64-row GEMMs of 128-256 columns took 0.96-0.99x the time of packing A, of 512
-    /// columns 1.04x, of 1024 (conv3 forward) 1.28x.
+    /// both operands' strided rows then share the prefetchers, which pays for narrow C only: at
+    /// 512 columns and more, packing A is faster (`convbench gemm --shapes 64xNx576` shows it).
     static let bothInPlaceMaxColumns = 256
 
     /// Whether the five loops read A in place through `kernel`'s row-major-A variant (no A packing).
@@ -42,9 +41,8 @@ struct GEMMPlan: Sendable {
     /// Work below which a call runs on one thread (about 4 microseconds at 150 GFLOP/s). The
     /// spinning pool (``ParallelRuntime/spinningDispatch(spinMicroseconds:)``) starts back-to-back
     /// regions at once, and its caller runs any share no helper has claimed, so a late helper costs
-    /// at most the 1-thread time. Against 6 MFLOP per thread (the limit before), 2 threads took
-    /// 0.57-0.77x the time at square 80-160 and the same at 64 and 192-256 (session 7, fastest of
-    /// four alternating rounds, Docs/Benchmarks.md); a limit of 200 KFLOP gained nothing at 48-64.
+    /// at most the 1-thread time. A lower limit gained nothing on small squares, a much higher one
+    /// left small GEMMs on one thread (`convbench gemm --sizes 48,64,80,128,160 --threads 1,2`).
     static let minFlopsPerThread = 500_000
 
     init(m: Int, n: Int, k: Int, aRowMajor: Bool, bIsRowMajor: Bool, kernel: GEMMMicrokernel, threads: Int) {

@@ -4,9 +4,9 @@ internal import ConvKitKernels
 enum PoolingRunner {
     /// Max pooling input gradients of at least this many bytes are written with streaming
     /// (non-temporal) stores, which skip reading each line before overwriting it. A gradient this
-    /// large takes half or more of a typical last-level cache (33 MiB on the build machine), and
-    /// the 25.7 MB one of `convbench pool --cases 112` ran 1.19-1.33x faster with them; smaller
-    /// ones stay in cache for the layer below, which reads them next.
+    /// large takes half or more of a typical last-level cache (32 MiB on a server part), so the
+    /// 25.7 MB one of `convbench pool --cases 112` gains from skipping the reads; smaller ones stay
+    /// in cache for the layer below, which reads them next.
     static let streamingMinBytes = 16 << 20
 
     /// Whether max pooling backward writes the input gradient with streaming stores: NHWC only (an

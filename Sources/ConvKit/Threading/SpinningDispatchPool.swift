@@ -7,8 +7,8 @@ internal import ConvKitKernels
 ///
 /// With plain `concurrentPerform`, the caller starts on its share at once but the other workers
 /// are woken per region and join late (tens of microseconds to milliseconds on a shared VM),
-/// which cost 2-thread calls of 0.3-2 ms up to 1.8x against OpenMP, whose threads spin between
-/// regions (Docs/Benchmarks.md). Here a region's helpers are blocks submitted to Dispatch's
+/// which makes short 2-thread calls slow next to OpenMP, whose threads spin between regions
+/// (`Bench/OpenMP`'s `omp-vs-dispatch` compares them). Here a region's helpers are blocks submitted to Dispatch's
 /// global queue; when one finishes its worker index it keeps polling for the next region for
 /// `spin` before returning its thread to Dispatch. A region that finds no spinning helper
 /// submits new ones, so after an idle period a region costs what a `concurrentPerform` costs.
