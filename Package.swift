@@ -53,7 +53,7 @@ let package = Package(
         .executableTarget(
             name: "cifar10",
             dependencies: [
-                "ConvNN", "ConvKit",
+                "ConvNN", "ConvKit", "BenchReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/cifar10"
@@ -81,6 +81,12 @@ let package = Package(
             name: "BenchReportTests",
             dependencies: ["BenchReport"],
             path: "Tests/BenchReportTests"
+        ),
+        // Runs the built `cifar10` executable as a user would (no module dependency: it is a process).
+        .testTarget(
+            name: "cifar10Tests",
+            dependencies: [],
+            path: "Tests/cifar10Tests"
         ),
         .testTarget(
             name: "ConvNNTests",

@@ -40,13 +40,7 @@ public enum BenchmarkReport {
 
     /// `existing` with its generated section replaced by `section`; appended when it has none.
     public static func splice(_ section: String, into existing: String?) -> String {
-        guard let existing, !existing.isEmpty else { return section }
-        if let begin = existing.range(of: beginMarker), let end = existing.range(of: endMarker, range: begin.upperBound..<existing.endIndex) {
-            var after = existing[end.upperBound...]
-            if after.hasPrefix("\n") { after = after.dropFirst() }
-            return String(existing[..<begin.lowerBound]) + section + after
-        }
-        return existing + (existing.hasSuffix("\n") ? "\n" : "\n\n") + section
+        GeneratedSection(beginMarker: beginMarker, endMarker: endMarker).splice(section, into: existing)
     }
 
     /// Writes `folder/Benchmarks.md` (splicing into the file if it exists) and `folder/figures/*.svg`.

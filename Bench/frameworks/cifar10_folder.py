@@ -40,6 +40,7 @@ def parse_arguments(description, orders=None):
     parser.add_argument("--data", required=True, help="folder with data_batch_1..5.bin and test_batch.bin")
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--json", help="also write the runs to this file, for `cifar10 reproduce --reference`")
     if orders:
         parser.add_argument("--order", choices=orders, default=orders[0], help="order of the training images per epoch")
     args = parser.parse_args()
@@ -48,3 +49,12 @@ def parse_arguments(description, orders=None):
     except ValueError:
         sys.exit(f"--seeds takes integers separated by commas, got '{args.seeds}'")
     return args
+
+
+def write_runs(path, framework, order, runs):
+    """Writes the runs (dicts with seed, test_accuracy, test_loss, epochs: [{loss, accuracy}]) as
+    the JSON that `cifar10 reproduce --reference` reads. `order` is "every-epoch" (a new
+    permutation each epoch) or "once" (one permutation repeated, seeded Keras)."""
+    import json
+    with open(path, "w") as f:
+        json.dump({"framework": framework, "order": order, "runs": runs}, f, indent=1)

@@ -15,7 +15,7 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
-from cifar10_folder import load_folder, parse_arguments  # noqa: E402
+from cifar10_folder import load_folder, parse_arguments, write_runs  # noqa: E402
 
 
 def main():
@@ -25,6 +25,7 @@ def main():
     from keras_tutorial import tutorial_model
     x, y, xt, yt = load_folder(args.data)
     print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}: {len(x)} training, {len(xt)} test images, order {args.order}")
+    runs = []
     for seed in args.seeds:
         m = tutorial_model(keras, seed, metrics=["accuracy"])
         if args.order == "keras":
@@ -41,6 +42,11 @@ def main():
             print(f"  epoch {e}: training loss {l:.4f}, accuracy {a * 100:.2f}%")
         loss, acc = m.evaluate(xt, yt, verbose=0)
         print(f"seed {seed}: test accuracy {acc * 100:.2f}%, test loss {loss:.4f}", flush=True)
+        runs.append({"seed": seed, "test_accuracy": float(acc), "test_loss": float(loss),
+                     "epochs": [{"loss": float(l), "accuracy": float(a)} for l, a in zip(losses, accuracies)]})
+    if args.json:
+        write_runs(args.json, f"Keras {keras.__version__} (TensorFlow {tf.__version__})",
+                   "once" if args.order == "keras" else "every-epoch", runs)
 
 
 if __name__ == "__main__":

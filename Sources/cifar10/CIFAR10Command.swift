@@ -10,7 +10,7 @@ struct CIFAR10Command: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cifar10",
         abstract: "Train the Keras CIFAR-10 tutorial CNN on the CPU with ConvKit.",
-        subcommands: [Train.self, Evaluate.self, Download.self], defaultSubcommand: Train.self)
+        subcommands: [Train.self, Evaluate.self, Download.self, Reproduce.self], defaultSubcommand: Train.self)
 }
 
 struct Train: ParsableCommand {
@@ -65,6 +65,7 @@ struct Train: ParsableCommand {
         if keepDenormals { Denormals.flushToZero = false }
         print(model.summary())
         print("Training on \(sets.train.count) images, validating on \(sets.test.count); batch \(batchSize), \(plural(epochs, "epoch")), shuffled \(shuffle.rawValue), Adam, \(plural(ctx.threads, "thread")), ISA \(ctx.isa)")
+        if let resume { print("Resuming the run saved in \(resume)") }
         let progress = ProgressPrinter(live: isatty(STDOUT_FILENO) != 0)
         let records = try withOption(["checkpoint": "--checkpoint", "resume": "--resume", "batchSize": "--batch-size", "epochs": "--epochs"]) {
             try model.fit(
