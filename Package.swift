@@ -43,6 +43,12 @@ let package = Package(
             dependencies: [],
             path: "Sources/SVGCharts"
         ),
+        // Benchmark-only C: the FMA ceiling probes (flag-free, per-function target attributes).
+        .target(
+            name: "BenchKernels",
+            path: "Bench/BenchKernels",
+            publicHeadersPath: "include"
+        ),
         // convbench's result files, report (Markdown + SVG) and regression check, as a library so
         // that tests can reach them.
         .target(
@@ -61,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "convbench",
             dependencies: [
-                "ConvKit", "ConvNN", "BenchReport",
+                "ConvKit", "ConvNN", "BenchReport", "BenchKernels",
                 "ConvKitReference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

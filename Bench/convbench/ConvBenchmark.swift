@@ -62,8 +62,8 @@ struct ConvBenchmark: ParsableCommand, BenchSuite {
             guard let p = ConvolutionPass(rawValue: name) else { throw ValidationError("unknown pass '\(name)'") }
             return p
         }
-        let gemmKernel = GEMMKernelRegistry.kernel(for: isaLevel)
-        print("convbench conv: ISA \(isaLevel), direct kernel \(DirectConvolutionKernel.kernel(for: isaLevel)), GEMM kernel \(gemmKernel)")
+        let table = KernelTable.resolve(isaLevel)
+        print("convbench conv: kernels \(table)")
         print("columns: chosen = the algorithm auto picked; %ceil = GFLOP/s / the FMA ceiling measured before the layer's rows")
         print("layer       pass             algo    chosen  thr        ms    GFLOP/s  %ceil")
         var records: [BenchmarkRecord] = []
@@ -72,7 +72,7 @@ struct ConvBenchmark: ParsableCommand, BenchSuite {
             let context = try ExecutionContext(threads: t, isa: isaLevel)
             for layer in layers {
                 // The host's speed drifts: each layer's rows use a ceiling measured just before them.
-                let ceiling = FMACeiling.measure(kernel: gemmKernel, threads: t)
+                let ceiling = FMACeiling.measure(isa: table.isa, threads: t)
                 print(String(format: "-- %@, %d thread(s): FMA ceiling %.1f GFLOP/s", layer.name, t, ceiling))
                 let s = layer.shape
                 var generator = SplitMix64(seed: 42)

@@ -82,13 +82,14 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
 
     func measure() throws -> [BenchmarkRecord] {
         let pinned = try kernel.map { name in
-            guard let k = GEMMKernelRegistry.available.first(where: { $0.name == name }) else {
+            let available = KernelTable.available.flatMap(\.gemm)
+            guard let k = available.first(where: { $0.name == name }) else {
                 throw ValidationError("--kernel \(name) is not an available kernel here; available: "
-                                      + GEMMKernelRegistry.available.map(\.name).joined(separator: ", "))
+                                      + available.map(\.name).joined(separator: ", "))
             }
             return k
         }
-        let isaKernel = GEMMKernelRegistry.kernel(for: try options.isaLevel())
+        let isaKernel = KernelTable.resolve(try options.isaLevel()).primaryGEMM
         let kernel = pinned ?? isaKernel
         if openblasCoretype == "best" {
             setenv("OPENBLAS_CORETYPE", ISA.avx512.isSupported ? "SkylakeX" : "Haswell", 1)
@@ -122,13 +123,11 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
         var records: [BenchmarkRecord] = []
         for problem in problems {
             let bench = try ProblemBuffers(problem)
-            let tile = pinned ?? GEMMKernelRegistry.kernel(for: kernel.isa, m: problem.m, n: problem.n,
-                                                           aRowMajor: problem.transA == .noTranspose)
             // "8x32 A" when A is read in place (the kernel's row-major-A variant), not packed.
-            let tileLabel = "\(tile.mr)x\(tile.nr)"
-                + (GEMMKernelRegistry.readsAInPlace(tile, m: problem.m, n: problem.n, k: problem.k,
-                                                     aRowMajor: problem.transA == .noTranspose,
-                                                     bRowMajor: problem.transB == .noTranspose) ? " A" : "")
+            let plan = try GEMM.describe(problem.transA, problem.transB, m: problem.m, n: problem.n, k: problem.k,
+                                         context: ExecutionContext(threads: 1, isa: kernel.isa, gemmKernel: pinned))
+            let tile = plan.kernel
+            let tileLabel = "\(tile.mr)x\(tile.nr)" + (plan.readsAInPlace ? " A" : "")
             try bench.checkAgainst(library: library, context: try ExecutionContext(threads: 1, isa: kernel.isa, gemmKernel: pinned))
             for t in options.threadCounts {
                 let context = try ExecutionContext(threads: t, isa: kernel.isa, gemmKernel: pinned)

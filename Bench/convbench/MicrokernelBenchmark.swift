@@ -30,7 +30,7 @@ struct MicrokernelBenchmark: ParsableCommand {
         // (enum payload and metadata look-ups), which inside the timed loop cost about 0.5 us a call.
         let k = self.k, tiles = self.tiles, rounds = self.rounds, regular = data == "regular"
         print("kernel                   k     tiles  ceiling  best GF/s %ceil  best-round median GF/s %ceil")
-        for kernel in GEMMKernelRegistry.available {
+        for kernel in KernelTable.available.flatMap(\.gemm) {
             let mr = kernel.mr, nr = kernel.nr
             // 64-byte aligned panels, as the GEMM driver's packing workspaces are.
             let a = alignedInputs(count: tiles * mr * k, seed: 7, regularPeriod: regular ? 7 : nil)

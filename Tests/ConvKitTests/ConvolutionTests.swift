@@ -54,9 +54,10 @@ struct ConvolutionTests {
 
     @Test("every row count and a full, a partial and a second column panel of every direct kernel, each body of the weight-gradient kernel")
     func everyDirectTile() throws {
-        for kernel in DirectConvolutionKernel.all where kernel.isa.isSupported {
+        for table in KernelTable.available {
+            let kernel = table.convolution
             let context = try ExecutionContext(threads: 1, isa: kernel.isa)
-            #expect(DirectConvolutionKernel.kernel(for: kernel.isa).name == kernel.name)
+            #expect(context.kernels.convolution.name == kernel.name)
             for m in 1...kernel.mr {
                 for cout in [1, kernel.nr, kernel.nr + 3] {
                     // Forward / backward-data: one image row of m output pixels is one tile of m rows.
@@ -105,17 +106,19 @@ struct ConvolutionTests {
         for (i, shape) in shapes.enumerated() {
             let e = ConvolutionExpectation(shape, integers: true, seed: UInt64(700 + i))
             for context in Self.contexts {
-                let kernel = DirectConvolutionKernel.kernel(for: context.isa)
+                let kernel = context.kernels.convolution
                 if shape.outputChannels % (kernel.nr / 2) == 0 {
                     covered.insert(kernel.name)
-                    #expect(shape.automaticAlgorithm(for: .backwardData, isa: context.isa) == .direct, "\(shape)")
+                    let auto = try Convolution(shape: shape, context: context)
+                    #expect(auto.algorithm(for: .backwardData) == .direct, "\(shape)")
+                    #expect(auto.describe().contains(kernel.fewChannelName), "\(auto.describe())")
                 }
                 for layout in TensorLayout.allCases {
                     try checkConvolution(e, algorithm: .direct, layout: layout, context: context)
                 }
             }
         }
-        #expect(covered.count == DirectConvolutionKernel.all.filter { $0.isa.isSupported }.count, "kernels covered: \(covered)")
+        #expect(covered.count == KernelTable.available.count, "kernels covered: \(covered)")
     }
 
     @Test("backward-weights summed over several batch chunks (a large enough problem) matches the reference")
@@ -154,14 +157,24 @@ struct ConvolutionTests {
         let strided = try ConvolutionShape(batch: 2, inputHeight: 16, inputWidth: 16, inputChannels: 32, outputChannels: 32,
                                            descriptor: ConvolutionDescriptor(kernel: 3, stride: 2, padding: .same))
         for isa in ISA.supported {
-            for shape in [conv1, conv2, conv3] {
-                #expect(shape.automaticAlgorithm(for: .forward, isa: isa) == .direct)
-                #expect(shape.automaticAlgorithm(for: .backwardWeights, isa: isa) == .direct)
+            let context = try ExecutionContext(threads: 1, isa: isa)
+            func auto(_ s: ConvolutionShape, _ pass: ConvolutionPass) throws -> ConvolutionAlgorithm {
+                try Convolution(shape: s, context: context).algorithm(for: pass)
             }
-            #expect(conv1.automaticAlgorithm(for: .backwardData, isa: isa) == .direct)  // the few-channel kernel
-            #expect(conv2.automaticAlgorithm(for: .backwardData, isa: isa) == .direct)  // 13 / 15 of the taps it runs are useful
-            #expect(conv3.automaticAlgorithm(for: .backwardData, isa: isa) == .im2col)  // 4 / 6
-            #expect(strided.automaticAlgorithm(for: .backwardData, isa: isa) == .im2col)
+            for shape in [conv1, conv2, conv3] {
+                #expect(try auto(shape, .forward) == .direct)
+                #expect(try auto(shape, .backwardWeights) == .direct)
+            }
+            #expect(try auto(conv1, .backwardData) == .direct)  // the few-channel kernel
+            #expect(try auto(conv2, .backwardData) == .direct)  // 13 / 15 of the taps it runs are useful
+            #expect(try auto(conv3, .backwardData) == .im2col)  // 4 / 6
+            #expect(try auto(strided, .backwardData) == .im2col)
+            // describe() names each pass's implementation and the reason.
+            let text = try Convolution(shape: conv3, context: context).describe()
+            #expect(text.contains("backwardData: im2col") && text.contains("67% of the taps") && text.contains(context.kernels.convolution.name),
+                    "\(text)")
+            #expect(try Convolution(shape: strided, context: context).describe().contains("stride above 1"))
+            #expect(try Convolution(shape: conv2, algorithm: .im2col, context: context).describe().contains("forward: im2col (\(context.kernels.primaryGEMM.name)"))
         }
     }
 

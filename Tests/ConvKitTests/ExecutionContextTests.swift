@@ -34,16 +34,17 @@ struct ExecutionContextTests {
         }
     }
 
-    @Test("the generic ISA is always supported and the registry covers every supported ISA")
+    @Test("the generic ISA is always supported and a kernel table covers every supported ISA")
     func registryCoversSupportedISAs() throws {
         #expect(ISA.generic.isSupported)
         #expect(ISA.supported.first == .generic)
         for isa in ISA.supported {
-            #expect(GEMMKernelRegistry.kernel(for: isa).isa == isa)
+            #expect(KernelTable.resolve(isa).isa == isa)
             #expect(try ExecutionContext(isa: isa).isa == isa)
+            #expect(try ExecutionContext(isa: isa).kernels == KernelTable.resolve(isa))
         }
         for isa in ISA.allCases where !isa.isSupported {
-            for kernel in GEMMKernelRegistry.all where kernel.isa == isa {
+            for kernel in KernelTable.allGEMMKernels where kernel.isa == isa {
                 #expect(throws: ConvKitError.unsupportedISA(requested: isa, available: ISA.supported)) {
                     try ExecutionContext(gemmKernel: kernel)
                 }
@@ -56,7 +57,7 @@ struct ExecutionContextTests {
 
     @Test("a pinned GEMM kernel sets the ISA and must not need more than the context's ISA")
     func pinnedGEMMKernel() throws {
-        for kernel in GEMMKernelRegistry.available {
+        for kernel in KernelTable.available.flatMap(\.gemm) {
             let context = try ExecutionContext(threads: 1, gemmKernel: kernel)
             #expect(context.gemmKernel == kernel && context.isa == kernel.isa)
             #expect(try ExecutionContext(isa: ISA.best, gemmKernel: kernel).isa == ISA.best)

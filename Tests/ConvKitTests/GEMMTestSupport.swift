@@ -85,22 +85,38 @@ func checkAgainstReference(_ t: GEMMCase, context: ExecutionContext, cFill: Floa
     }
 }
 
+/// The shape-policy limits `GEMMPlan` documents (not public knobs: the boundary tests put their
+/// shapes on both sides of each, and `KernelTableTests` checks through `GEMM.describe` that the
+/// plan switches there).
+enum DocumentedGEMMPolicy {
+    /// B read in place when `k * n` is at most this (and `op(B) = B`).
+    static let unpackedBMaxElements = 16 * 1024
+    /// ...or up to `unpackedBFewRowsMaxElements` when C has at most `unpackedBMaxRows` rows.
+    static let unpackedBMaxRows = 64
+    static let unpackedBFewRowsMaxElements = 1 << 20
+    /// Row-band loop order when the packed B block has at most this many floats.
+    static let rowBandMaxBElements = 128 * 1024
+    /// Split-K chunks of about this depth, at most `splitKMaxChunks` of them.
+    static let splitKDepth = 512
+    static let splitKMaxChunks = 32
+}
+
 /// Shapes that straddle every blocking boundary of `kernel`: empty, single, MR +- 1, NR +- 1,
 /// KC + 1, MC + 1, NC + 1, primes, the unpacked-B limit, split-K, split-K past its chunk cap, and
 /// both orders of the two inner loops.
 func boundaryShapes(for kernel: GEMMMicrokernel) -> [(m: Int, n: Int, k: Int)] {
-    let b = kernel.blocking
+    let b = kernel.blocking, P = DocumentedGEMMPolicy.self
     return [
         (0, 5, 7), (5, 0, 7), (5, 7, 0), (1, 1, 1),
         (b.mr - 1, b.nr - 1, 3), (b.mr, b.nr, b.kc), (b.mr + 1, b.nr + 1, b.kc + 1),
         (2 * b.mr + 3, 3 * b.nr + 5, 2 * b.kc + 7),
-        (b.mr + 3, b.unpackedBMaxElements / 64 - 5, 64), (b.mr + 3, b.unpackedBMaxElements / 64 + 5, 64),
-        (b.mr + 3, b.nr + 5, 2 * b.splitKDepth + 13), (2, 3, 4 * b.splitKDepth + 1),
-        (3, 5, (b.splitKMaxChunks + 7) * b.splitKDepth + 3),
+        (b.mr + 3, P.unpackedBMaxElements / 64 - 5, 64), (b.mr + 3, P.unpackedBMaxElements / 64 + 5, 64),
+        (b.mr + 3, b.nr + 5, 2 * P.splitKDepth + 13), (2, 3, 4 * P.splitKDepth + 1),
+        (3, 5, (P.splitKMaxChunks + 7) * P.splitKDepth + 3),
         (b.mc + 1, b.nr + 3, 17), (9, b.nc + 7, 13),
         (37, 101, 53), (300, 67, 290), (61, 300, 301),
         // A packed B block over the row-band limit even when 2 threads split the columns: BLIS's
         // loop order (the smaller shapes above take the row-band order).
-        (2 * b.mr + 3, 2 * (b.rowBandMaxBElements / b.kc) + 3 * b.nr + 5, b.kc),
+        (2 * b.mr + 3, 2 * (P.rowBandMaxBElements / b.kc) + 3 * b.nr + 5, b.kc),
     ]
 }

@@ -5,7 +5,7 @@ import Testing
 /// Tests of `Sources/ConvKit/GEMM`: SGEMM against the reference for every kernel in the registry.
 @Suite("GEMM")
 struct GEMMTests {
-    static let kernels = GEMMKernelRegistry.available
+    static let kernels = KernelTable.available.flatMap(\.gemm)
     static let transposes: [(Transpose, Transpose)] = [
         (.noTranspose, .noTranspose), (.noTranspose, .transpose), (.transpose, .noTranspose), (.transpose, .transpose),
     ]
@@ -56,15 +56,15 @@ struct GEMMTests {
 
     @Test("a large B read in place for few rows of C: the same bits as packed, and the reference's values", arguments: kernels)
     func fewRowsReadBInPlace(kernel: GEMMMicrokernel) throws {
-        let b = kernel.blocking
+        let P = DocumentedGEMMPolicy.self
         let context = try ExecutionContext(threads: 2, gemmKernel: kernel)
         // k * n at the limit (read in place for m <= unpackedBMaxRows) and just past it (packed), and
         // narrower C's whose A is read in place too (up to 256 columns) or packed (257-512); k below
         // split-K's threshold, which would cut the two calls differently.
-        let k = 2 * b.splitKDepth - 24
-        for n in [b.unpackedBFewRowsMaxElements / k, b.unpackedBFewRowsMaxElements / k + 1, 200, 400] {
+        let k = 2 * P.splitKDepth - 24
+        for n in [P.unpackedBFewRowsMaxElements / k, P.unpackedBFewRowsMaxElements / k + 1, 200, 400] {
             for transA in [Transpose.noTranspose, .transpose] {
-                let m = b.unpackedBMaxRows
+                let m = P.unpackedBMaxRows
                 let lda = transA == .noTranspose ? k : m + 1
                 let a = makeOperand(rows: transA == .noTranspose ? m + 1 : k, columns: transA == .noTranspose ? k : m + 1,
                                     ld: lda, padding: 0, seed: 31)

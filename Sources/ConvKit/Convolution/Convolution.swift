@@ -22,20 +22,44 @@ public struct Convolution: Sendable {
     /// The algorithm requested (``ConvolutionAlgorithm/auto`` resolves per pass).
     public let algorithm: ConvolutionAlgorithm
     public let context: ExecutionContext
+    /// What each pass runs, decided here once.
+    let plan: ConvolutionPlan
 
+    /// Plans every pass for `shape`: the algorithm (``ConvolutionAlgorithm/auto`` resolves by a
+    /// documented rule of the shape and the context's kernels) and the kernels.
     /// - Throws: the errors of ``ExecutionContext/fromEnvironment()`` when `context` is nil.
     public init(shape: ConvolutionShape, algorithm: ConvolutionAlgorithm = .auto, context: ExecutionContext? = nil) throws {
         self.shape = shape
         self.algorithm = algorithm
         self.context = try context ?? ExecutionContext.fromEnvironment()
+        plan = ConvolutionPlan(shape: shape, requested: algorithm, table: self.context.kernels)
     }
 
     /// The algorithm that runs `pass` (never `.auto`).
-    public func algorithm(for pass: ConvolutionPass) -> ConvolutionAlgorithm {
-        algorithm == .auto ? shape.automaticAlgorithm(for: pass, isa: context.isa) : algorithm
+    public func algorithm(for pass: ConvolutionPass) -> ConvolutionAlgorithm { plan.algorithm(for: pass) }
+
+    /// Which implementation each pass runs and why, one line per pass (oneDNN's verbose mode):
+    /// `backwardData: im2col (f32_gemm_6x16__avx2) - auto: only 67% of the taps direct runs are useful (below 75%)`.
+    public func describe() -> String {
+        var lines = ["\(shape), ISA \(context.isa), \(context.threads) thread(s)"]
+        for pass in ConvolutionPass.allCases {
+            let a = plan.algorithm(for: pass)
+            let implementation: String
+            switch a {
+            case .direct:
+                implementation = pass == .backwardData && FewChannelBackwardData.applies(shape.with(layout: .nhwc), directKernel)
+                    ? directKernel.fewChannelName : directKernel.name
+            case .im2col:
+                implementation = context.gemmKernel?.name ?? context.kernels.gemm.map(\.name).joined(separator: " or ")
+            default:
+                implementation = "ConvKitReference loops"
+            }
+            lines.append("\(pass.rawValue): \(a.rawValue) (\(implementation)) - \(plan.reason(for: pass))")
+        }
+        return lines.joined(separator: "\n")
     }
 
-    var directKernel: DirectConvolutionKernel { DirectConvolutionKernel.kernel(for: context.isa) }
+    var directKernel: DirectConvolutionKernel { plan.directKernel }
     var threads: Int { Parallel.availableThreads(context.threads) }
 
     // MARK: Workspace

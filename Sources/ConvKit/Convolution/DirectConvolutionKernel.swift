@@ -9,7 +9,7 @@ typealias F32ConvBackwardWeightsFunction = @convention(c) (
 
 /// One set of direct-convolution microkernels (`f32_conv_fwd_14x32__avx512` and its
 /// weight-gradient sibling): an MR x NR tile of output pixels x output channels.
-/// Obtain them from ``DirectConvolutionKernel/all``.
+/// Each ``KernelTable`` lists its ISA's set.
 public struct DirectConvolutionKernel: Sendable, CustomStringConvertible {
     /// The name of the forward kernel's C symbol.
     public let name: String
@@ -30,29 +30,8 @@ public struct DirectConvolutionKernel: Sendable, CustomStringConvertible {
 
     public var description: String { name }
 
-    /// Every direct kernel of this build, fastest ISA first, the portable one last (tests and
-    /// benchmarks iterate this list).
-    public static let all: [DirectConvolutionKernel] = {
-        var kernels: [DirectConvolutionKernel] = []
-        #if arch(x86_64)
-        kernels.append(DirectConvolutionKernel(
-            name: "f32_conv_fwd_14x32__avx512", isa: .avx512, mr: 14, nr: 32,
-            forward: f32_conv_fwd_14x32__avx512, backwardWeights: f32_conv_bwdw_14x32__avx512,
-            backwardDataFewChannels: f32_conv_bwdd_few__avx512))
-        kernels.append(DirectConvolutionKernel(
-            name: "f32_conv_fwd_6x16__avx2", isa: .avx2, mr: 6, nr: 16,
-            forward: f32_conv_fwd_6x16__avx2, backwardWeights: f32_conv_bwdw_6x16__avx2,
-            backwardDataFewChannels: f32_conv_bwdd_few__avx2))
-        #endif
-        kernels.append(DirectConvolutionKernel(
-            name: "f32_conv_fwd_4x8__vec128", isa: .generic, mr: 4, nr: 8,
-            forward: f32_conv_fwd_4x8__vec128, backwardWeights: f32_conv_bwdw_4x8__vec128,
-            backwardDataFewChannels: f32_conv_bwdd_few__vec128))
-        return kernels
-    }()
-
-    /// The fastest kernel whose ISA is at most `isa` and supported here.
-    public static func kernel(for isa: ISA) -> DirectConvolutionKernel {
-        all.first { $0.isa <= isa && $0.isa.isSupported } ?? all[all.count - 1]
+    /// The few-channel backward-data kernel's C symbol (`f32_conv_bwdd_few__avx2`).
+    public var fewChannelName: String {
+        "f32_conv_bwdd_few__" + (name.split(separator: "__").last.map(String.init) ?? isa.rawValue)
     }
 }

@@ -10,11 +10,8 @@ typealias F32GEMMMicrokernelFunction = @convention(c) (
 /// `ck_f32_pack_b__isa`: `(kc, nc, b, rs, cs, nr, out)`).
 typealias F32PackFunction = @convention(c) (Int, Int, UnsafePointer<Float>?, Int, Int, Int, UnsafeMutablePointer<Float>?) -> Void
 
-/// The C signature of a register-only FMA loop that measures the FMA ceiling of an ISA.
-typealias F32PeakFunction = @convention(c) (Int, UnsafeMutablePointer<Float>?) -> Void
-
-/// One f32 GEMM microkernel of the registry: its name (`f32_gemm_14x32__avx512`), instruction set,
-/// tile and blocking parameters. Obtain them from ``GEMMKernelRegistry``.
+/// One f32 GEMM microkernel: its name (`f32_gemm_14x32__avx512`), instruction set, tile, block
+/// sizes and packing pair. The kernels of an ISA are listed in its ``KernelTable``.
 public struct GEMMMicrokernel: Sendable, Equatable, CustomStringConvertible {
     /// The C symbol (a static string, so that the struct holds no reference and copies of it on
     /// the GEMM call path cost no reference counting).
@@ -23,14 +20,11 @@ public struct GEMMMicrokernel: Sendable, Equatable, CustomStringConvertible {
     public var name: String { symbol.description }
     public let isa: ISA
     public let blocking: GEMMBlocking
-    /// Floating-point operations done by one iteration of the ISA's ceiling probe.
-    let peakFlopsPerIteration: Int
     let function: F32GEMMMicrokernelFunction
     /// The "arow" variant of the same tile, which reads a row-major op(A) in place
-    /// (`a[i * lda + p]`; `f32_gemm_arow_MRxNR__isa`), or nil. The driver uses it for small
-    /// problems (``GEMMKernelRegistry/rowMajorAMaxColumns``).
+    /// (`a[i * lda + p]`; `f32_gemm_arow_MRxNR__isa`), or nil. ``GEMMPlan`` takes it for narrow
+    /// C, where packing A does not pay.
     let rowMajorAFunction: F32GEMMMicrokernelFunction?
-    let peakFunction: F32PeakFunction
     /// The packing pair the five loops use with this kernel (any ISA's pair writes the same panels;
     /// the kernel's ISA or a lower one).
     let packA: F32PackFunction
@@ -72,13 +66,5 @@ public struct GEMMMicrokernel: Sendable, Equatable, CustomStringConvertible {
                                  alpha: Float, beta: Float) {
         guard let rowMajorAFunction else { preconditionFailure("\(name) has no row-major-A variant") }
         rowMajorAFunction(m, n, k, a, lda, b, bStride, c, ldc, alpha, beta)
-    }
-
-    /// Runs the ISA's register-only FMA loop for `iterations` iterations and returns the number
-    /// of floating-point operations it did (the caller times it to measure the FMA ceiling).
-    public func runPeakLoop(iterations: Int) -> Int {
-        var sink: Float = 0
-        peakFunction(iterations, &sink)
-        return sink.isNaN ? 0 : iterations * peakFlopsPerIteration
     }
 }

@@ -12,107 +12,6 @@ struct GEMMOperands: @unchecked Sendable {
     let bIsRowMajor: Bool
 }
 
-/// How a GEMM call is cut up: block sizes balanced to the problem and the thread partition.
-/// Everything that decides the arithmetic (kc, unpacked B) depends only on the shape and the
-/// kernel, never on the thread count, so results are bitwise identical for any budget.
-struct GEMMPlan: Sendable {
-    let mc: Int, kc: Int, nc: Int
-    let unpackedB: Bool
-    /// A is read in place through the kernel's row-major-A variant (no A packing): op(A) is
-    /// row-major and C narrow (``GEMMKernelRegistry/readsAInPlace(_:n:aRowMajor:)``).
-    let rowMajorA: Bool
-    /// Loop order inside a packed block: `true` sweeps each MR row band across all NR panels
-    /// (ir outer, jr inner), so every tile's C rows continue where the previous tile's ended;
-    /// `false` is BLIS's order (jr outer, ir inner). See ``GEMMBlocking/rowBandMaxBElements``.
-    let rowBandOrder: Bool
-    let rowParts: Int, colParts: Int
-    let rowTiles: Int, colTiles: Int
-
-    /// Columns up to which A is also read in place when a large B is (``GEMMBlocking/unpackedBMaxRows``):
-    /// both operands' strided rows then share the prefetchers, which pays for narrow C only: at
-    /// 512 columns and more, packing A is faster (`convbench gemm --shapes 64xNx576` shows it).
-    static let bothInPlaceMaxColumns = 256
-
-    /// Whether the five loops read A in place through `kernel`'s row-major-A variant (no A packing).
-    static func readsAInPlace(_ kernel: GEMMMicrokernel, n: Int, aRowMajor: Bool, largeBInPlace: Bool) -> Bool {
-        GEMMKernelRegistry.readsAInPlace(kernel, n: n, aRowMajor: aRowMajor) && (!largeBInPlace || n <= bothInPlaceMaxColumns)
-    }
-
-    /// Work below which a call runs on one thread (about 4 microseconds at 150 GFLOP/s). The
-    /// spinning pool (``ParallelRuntime/spinningDispatch(spinMicroseconds:)``) starts back-to-back
-    /// regions at once, and its caller runs any share no helper has claimed, so a late helper costs
-    /// at most the 1-thread time. A lower limit gained nothing on small squares, a much higher one
-    /// left small GEMMs on one thread (`convbench gemm --sizes 48,64,80,128,160 --threads 1,2`).
-    static let minFlopsPerThread = 500_000
-
-    init(m: Int, n: Int, k: Int, aRowMajor: Bool, bIsRowMajor: Bool, kernel: GEMMMicrokernel, threads: Int) {
-        let bl = kernel.blocking
-        let kBlocks = ceilDiv(k, bl.kc)
-        kc = min(bl.kc, roundUp(ceilDiv(k, kBlocks), 8))
-        let bFitsCache = k * n <= bl.unpackedBMaxElements
-        let largeBForFewRows = !bFitsCache && m <= bl.unpackedBMaxRows && k * n <= bl.unpackedBFewRowsMaxElements
-        unpackedB = bIsRowMajor && (bFitsCache || largeBForFewRows)
-        rowMajorA = GEMMPlan.readsAInPlace(kernel, n: n, aRowMajor: aRowMajor,
-                                           largeBInPlace: bIsRowMajor && largeBForFewRows)
-        rowTiles = ceilDiv(m, bl.mr)
-        colTiles = ceilDiv(n, bl.nr)
-
-        // Thread partition: a grid of rowParts x colParts macro-tiles, one per thread, chosen to
-        // minimise the data each thread packs (its rows of A plus its columns of B).
-        let flops = 2.0 * Double(m) * Double(n) * Double(k)
-        var budget = min(threads, max(1, Int(flops / Double(GEMMPlan.minFlopsPerThread))))
-        budget = min(budget, rowTiles * colTiles)
-        var best = (rows: 1, cols: 1, cost: Double.infinity)
-        while budget >= 1 && best.cost == .infinity {
-            for cols in 1...budget where budget % cols == 0 {
-                let rows = budget / cols
-                guard rows <= rowTiles, cols <= colTiles else { continue }
-                let cost = Double(m) / Double(rows) + Double(n) / Double(cols)
-                if cost < best.cost { best = (rows, cols, cost) }
-            }
-            budget -= 1
-        }
-        rowParts = best.rows
-        colParts = best.cols
-
-        let rowsPerPart = ceilDiv(rowTiles, rowParts) * bl.mr
-        mc = min(bl.mc, roundUp(ceilDiv(rowsPerPart, ceilDiv(rowsPerPart, bl.mc)), bl.mr))
-        let colsPerPart = ceilDiv(colTiles, colParts) * bl.nr
-        nc = min(bl.nc, roundUp(ceilDiv(colsPerPart, ceilDiv(colsPerPart, bl.nc)), bl.nr))
-        rowBandOrder = kc * nc <= bl.rowBandMaxBElements
-    }
-
-    /// Rows of C owned by macro-tile `part` (in whole MR tiles).
-    func rows(part: Int, m: Int, mr: Int) -> Range<Int> {
-        let r = part / colParts
-        return min(m, r * rowTiles / rowParts * mr) ..< min(m, (r + 1) * rowTiles / rowParts * mr)
-    }
-
-    /// Columns of C owned by macro-tile `part` (in whole NR tiles).
-    func columns(part: Int, n: Int, nr: Int) -> Range<Int> {
-        let q = part % colParts
-        return min(n, q * colTiles / colParts * nr) ..< min(n, (q + 1) * colTiles / colParts * nr)
-    }
-}
-
-func ceilDiv(_ x: Int, _ y: Int) -> Int { (x + y - 1) / y }
-func roundUp(_ x: Int, _ y: Int) -> Int { ceilDiv(x, y) * y }
-
-/// The split-K cut of a GEMM with a small C and a deep K: `count` chunks of `depth` (the last
-/// may be shorter), at most `splitKMaxChunks` of them. Depends only on the shape and the
-/// blocking, never on the thread count.
-struct SplitK {
-    let count: Int
-    let depth: Int
-
-    init?(m: Int, n: Int, k: Int, blocking bl: GEMMBlocking) {
-        guard m * n <= bl.splitKMaxC, k >= 2 * bl.splitKDepth else { return nil }
-        let wanted = min(ceilDiv(k, bl.splitKDepth), bl.splitKMaxChunks)
-        depth = roundUp(ceilDiv(k, wanted), 8)
-        count = ceilDiv(k, depth)
-    }
-}
-
 /// The BLIS-style SGEMM engine: five loops (jc over NC, pc over KC, ic over MC, jr over NR,
 /// ir over MR) around a register-blocked C microkernel, with A and B packed into panels.
 /// Loops 1 and 2 swap when the packed B block is small (``GEMMPlan/rowBandOrder``).
@@ -126,7 +25,7 @@ enum PackedGEMM {
             return
         }
         let threads = Parallel.availableThreads(threads)
-        if let split = SplitK(m: op.m, n: op.n, k: op.k, blocking: kernel.blocking) {
+        if let split = SplitK(m: op.m, n: op.n, k: op.k) {
             runSplitK(op, split: split, kernel: kernel, threads: threads)
             return
         }

@@ -24,7 +24,7 @@ public struct AveragePooling: Sendable {
         try PoolingRunner.check("input", input.count, s.inputCount, s)
         try PoolingRunner.check("output", output.count, s.outputCount, s)
         try ConvKitError.requireDisjoint(("output", UnsafeRawBufferPointer(output)), from: [("input", UnsafeRawBufferPointer(input))])
-        let threads = Parallel.availableThreads(context.threads), kernels = PoolingKernels.kernels(for: context.isa)
+        let threads = Parallel.availableThreads(context.threads), kernels = context.kernels.pooling
         let d = s.descriptor, c = s.channels, hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth
         try PoolingRunner.inNHWC(s, workspace: workspace, source: input.baseAddress!, sourceSpatial: hw,
                              destination: output.baseAddress!, destinationSpatial: ohw) { src, dst in
@@ -45,7 +45,7 @@ public struct AveragePooling: Sendable {
         try PoolingRunner.check("inputGradient", inputGradient.count, s.inputCount, s)
         try ConvKitError.requireDisjoint(("inputGradient", UnsafeRawBufferPointer(inputGradient)),
                                          from: [("outputGradient", UnsafeRawBufferPointer(outputGradient))])
-        let threads = Parallel.availableThreads(context.threads), kernels = PoolingKernels.kernels(for: context.isa)
+        let threads = Parallel.availableThreads(context.threads), kernels = context.kernels.pooling
         let d = s.descriptor, c = s.channels, hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth
         try PoolingRunner.inNHWC(s, workspace: workspace, source: outputGradient.baseAddress!, sourceSpatial: ohw,
                              destination: inputGradient.baseAddress!, destinationSpatial: hw) { g, out in

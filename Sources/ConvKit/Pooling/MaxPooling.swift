@@ -34,7 +34,7 @@ public struct MaxPooling: Sendable {
                                              from: [("input", UnsafeRawBufferPointer(input)), ("output", UnsafeRawBufferPointer(output))])
         }
         let threads = Parallel.availableThreads(context.threads)
-        let kernels = PoolingKernels.kernels(for: context.isa)
+        let kernels = context.kernels.pooling
         try Workspace.using(workspace, count: workspaceCount) { ws in
             var layout = ScratchLayout(base: ws.baseAddress)
             let nchw = s.layout == .nchw
@@ -77,7 +77,7 @@ public struct MaxPooling: Sendable {
                                                 ("indices", UnsafeRawBufferPointer(indices))])
         let hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth, c = s.channels
         let threads = Parallel.availableThreads(context.threads)
-        let kernels = PoolingKernels.kernels(for: context.isa)
+        let kernels = context.kernels.pooling
         var matched = 0
         try Workspace.using(workspace, count: workspaceCount) { ws in
             var layout = ScratchLayout(base: ws.baseAddress)

@@ -13,16 +13,18 @@ public struct ExecutionContext: Sendable, Equatable {
     public let threads: Int
     /// The instruction-set level of the kernels to run (always supported by this machine).
     public let isa: ISA
+    /// The kernels every call of this context runs: the table of ``isa``.
+    public let kernels: KernelTable
     /// The GEMM microkernel every GEMM of this context runs (SGEMM calls and the im2col
-    /// convolutions), or `nil` to let ConvKit choose by ISA and shape
-    /// (``GEMMKernelRegistry/kernel(for:m:n:aRowMajor:)``). For tests and benchmarks that compare tiles.
+    /// convolutions), or `nil` to let the GEMM plan choose among the table's tiles by shape.
+    /// For tests and benchmarks that compare tiles.
     public let gemmKernel: GEMMMicrokernel?
 
     /// - Parameters:
     ///   - threads: the thread budget, >= 1; `nil` takes the active processor count.
     ///   - isa: the instruction set; `nil` takes the best this machine supports (or, with
     ///     `gemmKernel`, that kernel's ISA).
-    ///   - gemmKernel: pins the GEMM microkernel (one of ``GEMMKernelRegistry/available`` whose
+    ///   - gemmKernel: pins the GEMM microkernel (one of ``KernelTable/available``' tiles whose
     ///     ISA is at most `isa`); `nil` chooses by ISA and shape.
     /// - Throws: ``ConvKitError`` when `threads < 1`, `isa` is not supported here, or
     ///   `gemmKernel` cannot run here or needs a higher ISA than `isa`.
@@ -46,13 +48,14 @@ public struct ExecutionContext: Sendable, Equatable {
         }
         self.threads = budget
         self.isa = level
+        self.kernels = KernelTable.resolve(level)
         self.gemmKernel = gemmKernel
     }
 
     /// The GEMM microkernel for a GEMM with an `m x n` C whose op(A) is row-major or not: the
-    /// pinned one, else the registry's choice for this ISA.
+    /// pinned one, else the plan's choice among the table's tiles.
     func gemmKernel(m: Int, n: Int, aRowMajor: Bool) -> GEMMMicrokernel {
-        gemmKernel ?? GEMMKernelRegistry.kernel(for: isa, m: m, n: n, aRowMajor: aRowMajor)
+        gemmKernel ?? GEMMPlan.tile(in: kernels, m: m, n: n, aRowMajor: aRowMajor)
     }
 
     /// Builds a context from environment variables:

@@ -16,7 +16,7 @@ guard c == expected else {
     print("ConsumerCheck: FAILED, ConvKit and the reference differ")
     exit(1)
 }
-print("ConsumerCheck: ok (\(GEMMKernelRegistry.kernel(for: context.isa).name), \(context.threads) threads)")
+print("ConsumerCheck: ok (\(context.kernels.primaryGEMM.name), \(context.threads) threads)")
 
 #if canImport(Glibc)
 import Glibc

@@ -1,0 +1,31 @@
+#if arch(x86_64)
+internal import ConvKitKernels
+
+extension KernelTable {
+    /// AVX-512 (with FMA, AVX512VL): 14 x 32 GEMM tiles (an 8 x 32 tile for row counts that 14
+    /// divides badly, and the one that reads a row-major A in place), KC 512 (the `kc x nr` B
+    /// micro-panel, 64 KiB, lives in L2 next to the `mc x kc` A block); the AVX2 packing pair.
+    static let avx512: KernelTable = {
+        let blocking14 = GEMMBlocking(mr: 14, nr: 32, mc: 168, kc: 512, nc: 1024)
+        let blocking8 = GEMMBlocking(mr: 8, nr: 32, mc: 168, kc: 512, nc: 1024)
+        return KernelTable(
+            isa: .avx512,
+            gemm: [
+                GEMMMicrokernel(symbol: "f32_gemm_14x32__avx512", isa: .avx512, blocking: blocking14,
+                                function: f32_gemm_14x32__avx512, rowMajorAFunction: nil,
+                                packA: ck_f32_pack_a__avx2, packB: ck_f32_pack_b__avx2),
+                GEMMMicrokernel(symbol: "f32_gemm_8x32__avx512", isa: .avx512, blocking: blocking8,
+                                function: f32_gemm_8x32__avx512, rowMajorAFunction: f32_gemm_arow_8x32__avx512,
+                                packA: ck_f32_pack_a__avx2, packB: ck_f32_pack_b__avx2),
+            ],
+            convolution: DirectConvolutionKernel(
+                name: "f32_conv_fwd_14x32__avx512", isa: .avx512, mr: 14, nr: 32,
+                forward: f32_conv_fwd_14x32__avx512, backwardWeights: f32_conv_bwdw_14x32__avx512,
+                backwardDataFewChannels: f32_conv_bwdd_few__avx512),
+            pooling: PoolingKernels(
+                name: "f32_*pool_nhwc__avx512", isa: .avx512,
+                maxForward: f32_maxpool_nhwc__avx512, maxBackward: f32_maxpool_backward_nhwc__avx512,
+                averageForward: f32_avgpool_nhwc__avx512, averageBackward: f32_avgpool_backward_nhwc__avx512))
+    }()
+}
+#endif
