@@ -66,17 +66,3 @@ void f32_gemm_arow_4x8__vec128(size_t m, size_t n, size_t k, const float *a, siz
         default: break;
     }
 }
-
-// Register-only multiply-add loop: 12 independent 128-bit chains.
-void f32_fma_peak__vec128(size_t iterations, float *sink) {
-    ck_v4f acc[12];
-    for (int i = 0; i < 12; i++) acc[i] = (ck_v4f){0, 0, 0, 0} + (float)i * 0.001f;
-    const ck_v4f x = (ck_v4f){0.9999999f, 0.9999999f, 0.9999999f, 0.9999999f};
-    const ck_v4f y = (ck_v4f){1e-7f, 1e-7f, 1e-7f, 1e-7f};
-    for (size_t it = 0; it < iterations; it++) {
-        for (int i = 0; i < 12; i++) acc[i] = acc[i] * x + y;
-    }
-    ck_v4f s = acc[0];
-    for (int i = 1; i < 12; i++) s += acc[i];
-    *sink = s[0] + s[1] + s[2] + s[3];
-}

@@ -95,21 +95,4 @@ CK_TARGET_AVX2 void f32_gemm_arow_6x16__avx2(size_t m, size_t n, size_t k, const
         default: break;
     }
 }
-
-// Register-only FMA loop: 12 independent ymm chains.
-CK_TARGET_AVX2 void f32_fma_peak__avx2(size_t iterations, float *sink) {
-    __m256 acc[12];
-    for (int i = 0; i < 12; i++) acc[i] = _mm256_set1_ps((float)i * 0.001f);
-    const __m256 x = _mm256_set1_ps(0.9999999f);
-    const __m256 y = _mm256_set1_ps(1e-7f);
-    for (size_t it = 0; it < iterations; it++) {
-#pragma clang loop unroll(full)
-        for (int i = 0; i < 12; i++) acc[i] = _mm256_fmadd_ps(acc[i], x, y);
-    }
-    __m256 s = acc[0];
-    for (int i = 1; i < 12; i++) s = _mm256_add_ps(s, acc[i]);
-    float lanes[8];
-    _mm256_storeu_ps(lanes, s);
-    *sink = lanes[0] + lanes[1] + lanes[2] + lanes[3] + lanes[4] + lanes[5] + lanes[6] + lanes[7];
-}
 #endif

@@ -101,19 +101,4 @@ CK_TARGET_AVX512 void f32_gemm_arow_8x32__avx512(size_t m, size_t n, size_t k, c
         default: break;
     }
 }
-
-// Register-only FMA loop: 24 independent zmm chains (enough to cover FMA latency x 2 pipes).
-CK_TARGET_AVX512 void f32_fma_peak__avx512(size_t iterations, float *sink) {
-    __m512 acc[24];
-    for (int i = 0; i < 24; i++) acc[i] = _mm512_set1_ps((float)i * 0.001f);
-    const __m512 x = _mm512_set1_ps(0.9999999f);
-    const __m512 y = _mm512_set1_ps(1e-7f);
-    for (size_t it = 0; it < iterations; it++) {
-#pragma clang loop unroll(full)
-        for (int i = 0; i < 24; i++) acc[i] = _mm512_fmadd_ps(acc[i], x, y);
-    }
-    __m512 s = acc[0];
-    for (int i = 1; i < 24; i++) s = _mm512_add_ps(s, acc[i]);
-    *sink = _mm512_reduce_add_ps(s);
-}
 #endif

@@ -54,9 +54,6 @@ void f32_gemm_arow_6x16__avx2(size_t m, size_t n, size_t k, const float *a, size
 void f32_gemm_6x16__avx2(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
                          const float *b, size_t b_kstride, float *c, size_t ldc,
                          float alpha, float beta);
-/// Runs `iterations` x 2 x 16 x (number of accumulators) FMAs on registers only: the ceiling probe.
-void f32_fma_peak__avx512(size_t iterations, float *sink);
-void f32_fma_peak__avx2(size_t iterations, float *sink);
 #endif
 
 /// Portable microkernel: GCC/clang 128-bit vector extensions (SSE2 on x86-64, NEON on arm64).
@@ -66,7 +63,6 @@ void f32_gemm_arow_4x8__vec128(size_t m, size_t n, size_t k, const float *a, siz
 void f32_gemm_4x8__vec128(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
                           const float *b, size_t b_kstride, float *c, size_t ldc,
                           float alpha, float beta);
-void f32_fma_peak__vec128(size_t iterations, float *sink);
 
 // ---------------------------------------------------------------------------------------------
 // Packing. op(X)[r][c] = x[r*rs + c*cs], with rs == 1 or cs == 1 (a row-major operand, stored
