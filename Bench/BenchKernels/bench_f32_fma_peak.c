@@ -24,16 +24,16 @@ size_t bench_f32_fma_peak__generic(size_t iterations, float *sink) {
 
 int bench_cpu_has_avx512(void) {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+    return __builtin_cpu_supports("x86-64-v4");
 }
 
 int bench_cpu_has_avx2_fma(void) {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return __builtin_cpu_supports("x86-64-v3");
 }
 
 // 12 independent ymm chains.
-__attribute__((target("avx2,fma"))) size_t bench_f32_fma_peak__avx2(size_t iterations, float *sink) {
+__attribute__((target("arch=x86-64-v3"))) size_t bench_f32_fma_peak__avx2(size_t iterations, float *sink) {
     __m256 acc[12];
     for (int i = 0; i < 12; i++) acc[i] = _mm256_set1_ps((float)i * 0.001f);
     const __m256 x = _mm256_set1_ps(0.9999999f);
@@ -51,7 +51,7 @@ __attribute__((target("avx2,fma"))) size_t bench_f32_fma_peak__avx2(size_t itera
 }
 
 // 24 independent zmm chains.
-__attribute__((target("avx512f,fma"))) size_t bench_f32_fma_peak__avx512(size_t iterations, float *sink) {
+__attribute__((target("arch=x86-64-v4"))) size_t bench_f32_fma_peak__avx512(size_t iterations, float *sink) {
     __m512 acc[24];
     for (int i = 0; i < 24; i++) acc[i] = _mm512_set1_ps((float)i * 0.001f);
     const __m512 x = _mm512_set1_ps(0.9999999f);

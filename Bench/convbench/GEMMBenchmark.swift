@@ -41,7 +41,7 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
     @Option(name: .long, help: "Seconds to pause before each block of ConvKit runs, after CBLAS runs.")
     var settle = 0.25
 
-    @Option(name: .long, help: "Pin ConvKit's GEMM microkernel by name (e.g. f32_gemm_8x32__avx512); default: chosen by ISA and rows.")
+    @Option(name: .long, help: "Pin ConvKit's GEMM microkernel by name (e.g. ck_f32_gemm_8x32__avx512); default: chosen by ISA and rows.")
     var kernel: String?
 
     func run() throws { try measureAndSave() }

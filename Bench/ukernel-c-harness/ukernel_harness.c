@@ -1,4 +1,4 @@
-// Diagnostic: times f32_gemm_14x32__avx512 called from plain C, on the same in-cache panels as
+// Diagnostic: times ck_f32_gemm_14x32__avx512 called from plain C, on the same in-cache panels as
 // `convbench ukernel` (12 tiles of a 14 x k A panel against one k x 32 B panel, 64-byte aligned,
 // beta 1), alternating with the FMA ceiling probe; prints the best of each round. The inputs are
 // `regular` (small non-negative repeating values) or `random` (uniform in [-1, 1]).
@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include "ConvKitKernels.h"
+#include "BenchKernels.h"
 
 static double now(void) {
     struct timespec t;
@@ -32,19 +33,19 @@ int main(int argc, char **argv) {
     for (int round = 0; round < 7; round++) {
         float sink;
         double t = now();
-        f32_fma_peak__avx512(1000000, &sink);
-        double ceiling = 1000000.0 * 24 * 16 * 2 / (now() - t) * 1e-9;
+        size_t flops = bench_f32_fma_peak__avx512(1000000, &sink);
+        double ceiling = (double)flops / (now() - t) * 1e-9;
         if (ceiling > best_ceiling) best_ceiling = ceiling;
         for (int run = 0; run < 100; run++) {
             double t0 = now();
             for (size_t tile = 0; tile < tiles; tile++)
-                f32_gemm_14x32__avx512(mr, nr, k, a + tile * mr * k, mr, b, nr, c + tile * mr * nr, nr, 1.0f, 1.0f);
+                ck_f32_gemm_14x32__avx512(mr, nr, k, a + tile * mr * k, mr, b, nr, c + tile * mr * nr, nr, 1.0f, 1.0f);
             double d = now() - t0;
             if (d < best_kernel) best_kernel = d;
         }
     }
     double gflops = 2.0 * tiles * mr * nr * k / best_kernel * 1e-9;
-    printf("f32_gemm_14x32__avx512 from C   %-7s k %zu  ceiling %.1f  best %.1f GFLOP/s  %.1f%%\n", regular ? "regular" : "random", k,
+    printf("ck_f32_gemm_14x32__avx512 from C   %-7s k %zu  ceiling %.1f  best %.1f GFLOP/s  %.1f%%\n", regular ? "regular" : "random", k,
            best_ceiling, gflops, 100 * gflops / best_ceiling);
     free(a);
     free(b);

@@ -1,6 +1,6 @@
 // Direct-convolution microkernels, written once with GCC/clang vector extensions and compiled per
-// instruction set by the files that include this header (f32_conv_*__avx512.c, __avx2.c,
-// __vec128.c). Private to ConvKitKernels; the contracts are in ConvKitKernels.h.
+// instruction set by the files that include this header (ck_f32_conv_*__avx512.c, __avx2.c,
+// __generic.c). Private to ConvKitKernels; the contracts are in ConvKitKernels.h.
 //
 // An including file defines, before #include:
 //   CK_V       the vector type (vector_size of CK_VW floats)

@@ -28,7 +28,7 @@ extern "C" {
 // - k >= 1. The sum for every element is accumulated in ascending p with fused multiply-adds,
 //   independent of m, n and the tile's position, so results do not depend on the partition.
 //
-// The "arow" variant (f32_gemm_arow_MRxNR__isa, same signature, a_kstride read as lda) reads A
+// The "arow" variant (ck_f32_gemm_arow_MRxNR__isa, same signature, a_kstride read as lda) reads A
 // in place from a row-major op(A): the term is a[i*lda + p] * b[p*b_kstride + j], everything
 // else as above (the same bodies, so the same bits as on a packed panel). The driver takes it for
 // small problems, where packing A does not pay.
@@ -39,28 +39,28 @@ typedef void (*ck_f32_gemm_ukernel_fn)(size_t m, size_t n, size_t k,
                                        float alpha, float beta);
 
 #if defined(__x86_64__)
-void f32_gemm_14x32__avx512(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
+void ck_f32_gemm_14x32__avx512(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
                             const float *b, size_t b_kstride, float *c, size_t ldc,
                             float alpha, float beta);
-void f32_gemm_8x32__avx512(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
+void ck_f32_gemm_8x32__avx512(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
                            const float *b, size_t b_kstride, float *c, size_t ldc,
                            float alpha, float beta);
-void f32_gemm_arow_8x32__avx512(size_t m, size_t n, size_t k, const float *a, size_t lda,
+void ck_f32_gemm_arow_8x32__avx512(size_t m, size_t n, size_t k, const float *a, size_t lda,
                                 const float *b, size_t b_kstride, float *c, size_t ldc,
                                 float alpha, float beta);
-void f32_gemm_arow_6x16__avx2(size_t m, size_t n, size_t k, const float *a, size_t lda,
+void ck_f32_gemm_arow_6x16__avx2(size_t m, size_t n, size_t k, const float *a, size_t lda,
                               const float *b, size_t b_kstride, float *c, size_t ldc,
                               float alpha, float beta);
-void f32_gemm_6x16__avx2(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
+void ck_f32_gemm_6x16__avx2(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
                          const float *b, size_t b_kstride, float *c, size_t ldc,
                          float alpha, float beta);
 #endif
 
 /// Portable microkernel: GCC/clang 128-bit vector extensions (SSE2 on x86-64, NEON on arm64).
-void f32_gemm_arow_4x8__vec128(size_t m, size_t n, size_t k, const float *a, size_t lda,
+void ck_f32_gemm_arow_4x8__generic(size_t m, size_t n, size_t k, const float *a, size_t lda,
                                const float *b, size_t b_kstride, float *c, size_t ldc, float alpha,
                                float beta);
-void f32_gemm_4x8__vec128(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
+void ck_f32_gemm_4x8__generic(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
                           const float *b, size_t b_kstride, float *c, size_t ldc,
                           float alpha, float beta);
 
@@ -129,25 +129,25 @@ typedef void (*ck_f32_conv_bwdd_few_fn)(const float *dout, size_t ho, size_t wo,
                                         size_t dy, size_t dx, ptrdiff_t pad_top, ptrdiff_t pad_left,
                                         float *din, size_t w, size_t y0, size_t y1);
 #if defined(__x86_64__)
-void f32_conv_bwdd_few__avx512(const float *dout, size_t ho, size_t wo, size_t cout, const float *wts,
+void ck_f32_conv_bwdd_few__avx512(const float *dout, size_t ho, size_t wo, size_t cout, const float *wts,
                                size_t kh, size_t kw, size_t cin, size_t dy, size_t dx,
                                ptrdiff_t pad_top, ptrdiff_t pad_left, float *din, size_t w, size_t y0,
                                size_t y1);
-void f32_conv_bwdd_few__avx2(const float *dout, size_t ho, size_t wo, size_t cout, const float *wts,
+void ck_f32_conv_bwdd_few__avx2(const float *dout, size_t ho, size_t wo, size_t cout, const float *wts,
                              size_t kh, size_t kw, size_t cin, size_t dy, size_t dx,
                              ptrdiff_t pad_top, ptrdiff_t pad_left, float *din, size_t w, size_t y0,
                              size_t y1);
 #endif
-void f32_conv_bwdd_few__vec128(const float *dout, size_t ho, size_t wo, size_t cout, const float *wts,
+void ck_f32_conv_bwdd_few__generic(const float *dout, size_t ho, size_t wo, size_t cout, const float *wts,
                                size_t kh, size_t kw, size_t cin, size_t dy, size_t dx,
                                ptrdiff_t pad_top, ptrdiff_t pad_left, float *din, size_t w, size_t y0,
                                size_t y1);
 #define CK_CONV_KERNELS(NAME)                                                                     \
-    void f32_conv_fwd_##NAME(size_t m, size_t n, size_t nseg, size_t seg_len,                     \
+    void ck_f32_conv_fwd_##NAME(size_t m, size_t n, size_t nseg, size_t seg_len,                     \
                              const ptrdiff_t *seg_off, const float *const *row_ptr,               \
                              const float *w, float *c, size_t ldc, const float *bias,             \
                              int relu);                                                           \
-    void f32_conv_bwdw_##NAME(size_t m, size_t n, size_t nrows, size_t ncols, const float *a,     \
+    void ck_f32_conv_bwdw_##NAME(size_t m, size_t n, size_t nrows, size_t ncols, const float *a,     \
                               ptrdiff_t a_row_stride, ptrdiff_t a_col_stride,                     \
                               const ptrdiff_t *koff, const float *g, size_t g_row_stride,         \
                               size_t g_col_stride, float *c, size_t ldc, int accumulate);
@@ -155,7 +155,7 @@ void f32_conv_bwdd_few__vec128(const float *dout, size_t ho, size_t wo, size_t c
 CK_CONV_KERNELS(14x32__avx512)
 CK_CONV_KERNELS(6x16__avx2)
 #endif
-CK_CONV_KERNELS(4x8__vec128)
+CK_CONV_KERNELS(4x8__generic)
 
 // ---------------------------------------------------------------------------------------------
 // Lowering (portable C), NHWC, channels [c0, c0 + cg) of c; output pixels are numbered
@@ -204,21 +204,21 @@ void ck_x32_transpose(size_t rows, size_t cols, const uint32_t *src, size_t lds,
 // One set per ISA (CK_POOL_KERNELS below; bodies in pool/ck_pool_template.h), chosen at run time
 // like the GEMM and convolution kernels, so every variant can be tested on an AVX-512 machine.
 //
-// f32_maxpool_nhwc__isa: output rows [oh0, oh1): the maximum over the window's input elements;
+// ck_f32_maxpool_nhwc__isa: output rows [oh0, oh1): the maximum over the window's input elements;
 // NaN propagates (a NaN replaces the maximum, PyTorch's rule); ties keep the first element in
 // row-major window order. indices (may be NULL: inference) receives the flat input position
 // y*w + x of each maximum. Every window must contain at least one input element.
-// f32_maxpool_backward_nhwc__isa: input rows [y0, y1) of din := the sum, over the windows
+// ck_f32_maxpool_backward_nhwc__isa: input rows [y0, y1) of din := the sum, over the windows
 // containing the element in ascending output order starting from 0, of dout[p] where
 // indices[p] is the element (the result of a scatter din[indices[p]] += dout[p] over every p in
 // ascending order, computed as a gather: din is written once and never read, and row bands can
 // run in parallel). Returns the number of (output, channel) elements whose index is an element
 // of these rows inside that output's window: summed over all rows, it equals the output count
 // exactly when every index lies in its own window (as forward's do); others are dropped.
-// f32_avgpool_nhwc__isa: output rows [oh0, oh1): sum over the window's input elements times
+// ck_f32_avgpool_nhwc__isa: output rows [oh0, oh1): sum over the window's input elements times
 // 1/divisor; divisor = the window area clipped to the padded input (include_pad) or the number
 // of input elements in the window.
-// f32_avgpool_backward_nhwc__isa: input rows [y0, y1) of din := the sum, over the windows
+// ck_f32_avgpool_backward_nhwc__isa: input rows [y0, y1) of din := the sum, over the windows
 // containing the element in ascending output order, of the window's gradient times 1/divisor
 // (the forward's divisor); a gather, like the max pooling backward.
 // Max pooling backward: streaming != 0 asks for non-temporal stores of din (for a din larger than
@@ -226,21 +226,21 @@ void ck_x32_transpose(size_t rows, size_t cols, const uint32_t *src, size_t lds,
 // of 16 and din suitably aligned, otherwise ignored. The result does not depend on it. (The
 // average pooling backward has no such path: it measured no faster with one.)
 #define CK_POOL_KERNELS(ISA)                                                                      \
-    void f32_maxpool_nhwc__##ISA(const float *in, size_t h, size_t w, size_t c, size_t oh0,       \
+    void ck_f32_maxpool_nhwc__##ISA(const float *in, size_t h, size_t w, size_t c, size_t oh0,       \
                                  size_t oh1, size_t ow, size_t kh, size_t kw, size_t sy,          \
                                  size_t sx, ptrdiff_t pad_top, ptrdiff_t pad_left, float *out,    \
                                  int32_t *indices);                                               \
-    size_t f32_maxpool_backward_nhwc__##ISA(const float *dout, const int32_t *indices, size_t oh,   \
+    size_t ck_f32_maxpool_backward_nhwc__##ISA(const float *dout, const int32_t *indices, size_t oh,   \
                                           size_t ow, size_t c, float *din, size_t h, size_t w,    \
                                           size_t y0, size_t y1, size_t kh, size_t kw, size_t sy,  \
                                           size_t sx, ptrdiff_t pad_top, ptrdiff_t pad_left,       \
                                           int streaming);                                         \
-    void f32_avgpool_nhwc__##ISA(const float *in, size_t h, size_t w, size_t c, size_t oh0,       \
+    void ck_f32_avgpool_nhwc__##ISA(const float *in, size_t h, size_t w, size_t c, size_t oh0,       \
                                  size_t oh1, size_t ow, size_t kh, size_t kw, size_t sy,          \
                                  size_t sx, ptrdiff_t pad_top, ptrdiff_t pad_left,                \
                                  ptrdiff_t pad_bottom, ptrdiff_t pad_right, int include_pad,      \
                                  float *out);                                                     \
-    void f32_avgpool_backward_nhwc__##ISA(const float *dout, size_t oh, size_t ow, size_t c,      \
+    void ck_f32_avgpool_backward_nhwc__##ISA(const float *dout, size_t oh, size_t ow, size_t c,      \
                                           float *din, size_t h, size_t w, size_t y0, size_t y1,   \
                                           size_t kh, size_t kw,                                   \
                                           size_t sy, size_t sx, ptrdiff_t pad_top,                \

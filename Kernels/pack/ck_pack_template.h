@@ -1,6 +1,6 @@
 // Packing of A and B blocks into microkernel panels, written once in C (see ConvKitKernels.h)
 // and compiled per instruction set by the files that include this header: f32_pack.c (portable,
-// 4 x 4 transposes on 128-bit vectors) and f32_pack__avx2.c (8 x 8 transposes on 256-bit AVX
+// 4 x 4 transposes on 128-bit vectors) and ck_f32_pack__avx2.c (8 x 8 transposes on 256-bit AVX
 // registers, used by the AVX2 and AVX-512 kernels). Private to ConvKitKernels.
 //
 // An including file defines CK_PACK_TARGET (a function attribute, may be empty),

@@ -1,10 +1,10 @@
 // Max and average pooling over NHWC images, written once in portable C with 16-float vectors and
-// compiled per ISA by the files that include this header (f32_pool__avx512.c, __avx2.c,
+// compiled per ISA by the files that include this header (ck_f32_pool__avx512.c, __avx2.c,
 // __generic.c). Private to ConvKitKernels; the contracts are in ConvKitKernels.h
 // (CK_POOL_KERNELS).
 //
 // An including file defines CK_POOL_TARGET (a function attribute, may be empty) and
-// CK_POOL_NAME(op) (the function name for op, e.g. f32_maxpool_nhwc__avx512).
+// CK_POOL_NAME(op) (the function name for op, e.g. ck_f32_maxpool_nhwc__avx512).
 #include <stdint.h>
 #include <string.h>
 #include "ConvKitKernels.h"

@@ -4,8 +4,9 @@
 int ck_cpu_has_avx512(void) {
 #if defined(__x86_64__)
     __builtin_cpu_init();
-    // __builtin_cpu_supports also checks that the OS saves the ZMM state (XCR0).
-    return __builtin_cpu_supports("avx512f") ? 1 : 0;
+    // The level the AVX-512 kernels are compiled for (CK_TARGET_AVX512); __builtin_cpu_supports
+    // also checks that the OS saves the ZMM state (XCR0).
+    return __builtin_cpu_supports("x86-64-v4") ? 1 : 0;
 #else
     return 0;
 #endif
@@ -14,7 +15,8 @@ int ck_cpu_has_avx512(void) {
 int ck_cpu_has_avx2_fma(void) {
 #if defined(__x86_64__)
     __builtin_cpu_init();
-    return (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0;
+    // The level the AVX2 kernels are compiled for (CK_TARGET_AVX2).
+    return __builtin_cpu_supports("x86-64-v3") ? 1 : 0;
 #else
     return 0;
 #endif

@@ -13,8 +13,8 @@ struct KernelTableTests {
         let gemm = KernelTable.allGEMMKernels
         #expect(Set(gemm.map(\.name)).count == gemm.count)
         #if arch(x86_64)
-        #expect(gemm.map(\.name) == ["f32_gemm_14x32__avx512", "f32_gemm_8x32__avx512", "f32_gemm_6x16__avx2",
-                                      "f32_gemm_4x8__vec128"])
+        #expect(gemm.map(\.name) == ["ck_f32_gemm_14x32__avx512", "ck_f32_gemm_8x32__avx512", "ck_f32_gemm_6x16__avx2",
+                                      "ck_f32_gemm_4x8__generic"])
         #endif
         for table in all {
             #expect(table.gemm.allSatisfy { $0.isa == table.isa && $0.nr == table.primaryGEMM.nr }, "\(table)")
@@ -106,8 +106,8 @@ struct KernelTableTests {
         #if arch(x86_64)
         if ISA.avx512.isSupported {
             let name = { (m: Int) in try Self.plan(KernelTable.resolve(.avx512), m, 2000, 8, a: .transpose).kernel.name }
-            #expect(try name(32) == "f32_gemm_8x32__avx512" && name(16) == "f32_gemm_8x32__avx512" && name(7) == "f32_gemm_8x32__avx512")
-            #expect(try name(64) == "f32_gemm_14x32__avx512" && name(28) == "f32_gemm_14x32__avx512" && name(27) == "f32_gemm_14x32__avx512")
+            #expect(try name(32) == "ck_f32_gemm_8x32__avx512" && name(16) == "ck_f32_gemm_8x32__avx512" && name(7) == "ck_f32_gemm_8x32__avx512")
+            #expect(try name(64) == "ck_f32_gemm_14x32__avx512" && name(28) == "ck_f32_gemm_14x32__avx512" && name(27) == "ck_f32_gemm_14x32__avx512")
         }
         #endif
     }
@@ -142,7 +142,7 @@ struct KernelTableTests {
 
     @Test("names say dtype, op, tile and ISA; blocking sizes are consistent", arguments: KernelTable.allGEMMKernels)
     func namesAndBlocking(kernel: GEMMMicrokernel) {
-        #expect(kernel.name.hasPrefix("f32_gemm_\(kernel.mr)x\(kernel.nr)__"))
+        #expect(kernel.name.hasPrefix("ck_f32_gemm_\(kernel.mr)x\(kernel.nr)__"))
         let b = kernel.blocking
         #expect(b.mc % b.mr == 0 && b.nc % b.nr == 0 && b.kc > 0)
     }

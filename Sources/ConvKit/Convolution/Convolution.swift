@@ -39,7 +39,7 @@ public struct Convolution: Sendable {
     public func algorithm(for pass: ConvolutionPass) -> ConvolutionAlgorithm { plan.algorithm(for: pass) }
 
     /// Which implementation each pass runs and why, one line per pass (oneDNN's verbose mode):
-    /// `backwardData: im2col (f32_gemm_6x16__avx2) - auto: only 67% of the taps direct runs are useful (below 75%)`.
+    /// `backwardData: im2col (ck_f32_gemm_6x16__avx2) - auto: only 67% of the taps direct runs are useful (below 75%)`.
     public func describe() -> String {
         var lines = ["\(shape), ISA \(context.isa), \(context.threads) thread(s)"]
         for pass in ConvolutionPass.allCases {

@@ -7,7 +7,7 @@ typealias F32ConvBackwardWeightsFunction = @convention(c) (
     Int, Int, Int, Int, UnsafePointer<Float>?, Int, Int, UnsafePointer<Int>?,
     UnsafePointer<Float>?, Int, Int, UnsafeMutablePointer<Float>?, Int, Int32) -> Void
 
-/// One set of direct-convolution microkernels (`f32_conv_fwd_14x32__avx512` and its
+/// One set of direct-convolution microkernels (`ck_f32_conv_fwd_14x32__avx512` and its
 /// weight-gradient sibling): an MR x NR tile of output pixels x output channels.
 /// Each ``KernelTable`` lists its ISA's set.
 public struct DirectConvolutionKernel: Sendable, CustomStringConvertible {
@@ -21,7 +21,7 @@ public struct DirectConvolutionKernel: Sendable, CustomStringConvertible {
     let forward: F32ConvForwardFunction
     let backwardWeights: F32ConvBackwardWeightsFunction
     /// Backward data for at most ``fewChannelLimit`` input channels (stride 1), vectorised along
-    /// the output channels (`f32_conv_bwdd_few__avx512`, ...).
+    /// the output channels (`ck_f32_conv_bwdd_few__avx512`, ...).
     let backwardDataFewChannels: ck_f32_conv_bwdd_few_fn
     /// The input channels the few-channel backward-data kernel handles at most.
     static let fewChannelLimit = Int(CK_BWDD_FEW_MAXC)
@@ -30,8 +30,8 @@ public struct DirectConvolutionKernel: Sendable, CustomStringConvertible {
 
     public var description: String { name }
 
-    /// The few-channel backward-data kernel's C symbol (`f32_conv_bwdd_few__avx2`).
+    /// The few-channel backward-data kernel's C symbol (`ck_f32_conv_bwdd_few__avx2`).
     public var fewChannelName: String {
-        "f32_conv_bwdd_few__" + (name.split(separator: "__").last.map(String.init) ?? isa.rawValue)
+        "ck_f32_conv_bwdd_few__" + (name.split(separator: "__").last.map(String.init) ?? isa.rawValue)
     }
 }

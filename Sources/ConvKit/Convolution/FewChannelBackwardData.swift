@@ -1,7 +1,7 @@
 internal import ConvKitKernels
 
 /// Backward data of a convolution with few input channels (the first layer of an image network:
-/// 1-4 channels), stride 1 and one group, by the direct kernel `f32_conv_bwdd_few__*`: it reads
+/// 1-4 channels), stride 1 and one group, by the direct kernel `ck_f32_conv_bwdd_few__*`: it reads
 /// dL/dOutput and the HWIO weights in place and vectorises along the output channels, the axis it
 /// sums over. No lowering, packing or workspace. (The generic direct pass vectorises along the
 /// input channels, 3 of 16 lanes for RGB; im2col lowers a 27-column matrix and scatters it back.)

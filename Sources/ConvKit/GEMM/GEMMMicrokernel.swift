@@ -10,7 +10,7 @@ typealias F32GEMMMicrokernelFunction = @convention(c) (
 /// `ck_f32_pack_b__isa`: `(kc, nc, b, rs, cs, nr, out)`).
 typealias F32PackFunction = @convention(c) (Int, Int, UnsafePointer<Float>?, Int, Int, Int, UnsafeMutablePointer<Float>?) -> Void
 
-/// One f32 GEMM microkernel: its name (`f32_gemm_14x32__avx512`), instruction set, tile, block
+/// One f32 GEMM microkernel: its name (`ck_f32_gemm_14x32__avx512`), instruction set, tile, block
 /// sizes and packing pair. The kernels of an ISA are listed in its ``KernelTable``.
 public struct GEMMMicrokernel: Sendable, Equatable, CustomStringConvertible {
     /// The C symbol (a static string, so that the struct holds no reference and copies of it on
@@ -22,7 +22,7 @@ public struct GEMMMicrokernel: Sendable, Equatable, CustomStringConvertible {
     public let blocking: GEMMBlocking
     let function: F32GEMMMicrokernelFunction
     /// The "arow" variant of the same tile, which reads a row-major op(A) in place
-    /// (`a[i * lda + p]`; `f32_gemm_arow_MRxNR__isa`), or nil. ``GEMMPlan`` takes it for narrow
+    /// (`a[i * lda + p]`; `ck_f32_gemm_arow_MRxNR__isa`), or nil. ``GEMMPlan`` takes it for narrow
     /// C, where packing A does not pay.
     let rowMajorAFunction: F32GEMMMicrokernelFunction?
     /// The packing pair the five loops use with this kernel (any ISA's pair writes the same panels;

@@ -2,7 +2,7 @@
 /// reports it (oneDNN's verbose line): the microkernel, which operands are read in place, the
 /// loop order, split-K and the threads.
 public struct GEMMPlanSummary: Sendable, Equatable, CustomStringConvertible {
-    /// The microkernel that runs every tile (`f32_gemm_8x32__avx512`).
+    /// The microkernel that runs every tile (`ck_f32_gemm_8x32__avx512`).
     public let kernel: GEMMMicrokernel
     /// A is read in place through the kernel's row-major-A variant (op(A) row-major, C narrow).
     public let readsAInPlace: Bool

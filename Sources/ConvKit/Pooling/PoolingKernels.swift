@@ -1,6 +1,6 @@
 internal import ConvKitKernels
 
-/// The pooling kernels compiled for one instruction set (`f32_maxpool_nhwc__avx512`, ...), listed
+/// The pooling kernels compiled for one instruction set (`ck_f32_maxpool_nhwc__avx512`, ...), listed
 /// in that ISA's ``KernelTable``.
 struct PoolingKernels: Sendable {
     typealias MaxForward = @convention(c) (UnsafePointer<Float>?, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int,

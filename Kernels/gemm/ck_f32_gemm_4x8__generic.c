@@ -4,7 +4,7 @@
 #include "../common/ck_v4f.h"
 
 static inline __attribute__((always_inline)) void
-f32_gemm_rows_x8__vec128(const int rows, size_t n, size_t k, const float *a, size_t a_kstride,
+ck_f32_gemm_rows_x8__generic(const int rows, size_t n, size_t k, const float *a, size_t a_kstride,
                          size_t a_rstride, const float *b, size_t b_kstride, float *c, size_t ldc,
                          float alpha, float beta) {
     ck_v4f acc0[4], acc1[4];
@@ -45,11 +45,11 @@ f32_gemm_rows_x8__vec128(const int rows, size_t n, size_t k, const float *a, siz
 }
 
 #define CK_ROWS_CASE(R) \
-    case R: f32_gemm_rows_x8__vec128(R, n, k, a, a_kstride, 1, b, b_kstride, c, ldc, alpha, beta); break;
+    case R: ck_f32_gemm_rows_x8__generic(R, n, k, a, a_kstride, 1, b, b_kstride, c, ldc, alpha, beta); break;
 #define CK_AROW_CASE(R) \
-    case R: f32_gemm_rows_x8__vec128(R, n, k, a, 1, lda, b, b_kstride, c, ldc, alpha, beta); break;
+    case R: ck_f32_gemm_rows_x8__generic(R, n, k, a, 1, lda, b, b_kstride, c, ldc, alpha, beta); break;
 
-void f32_gemm_4x8__vec128(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
+void ck_f32_gemm_4x8__generic(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
                           const float *b, size_t b_kstride, float *c, size_t ldc, float alpha,
                           float beta) {
     switch (m) {
@@ -59,7 +59,7 @@ void f32_gemm_4x8__vec128(size_t m, size_t n, size_t k, const float *a, size_t a
 }
 
 // A read in place from a row-major op(A) (a[i * lda + p]): the same bodies with a row stride.
-void f32_gemm_arow_4x8__vec128(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
+void ck_f32_gemm_arow_4x8__generic(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
                                size_t b_kstride, float *c, size_t ldc, float alpha, float beta) {
     switch (m) {
         CK_AROW_CASE(4) CK_AROW_CASE(3) CK_AROW_CASE(2) CK_AROW_CASE(1)

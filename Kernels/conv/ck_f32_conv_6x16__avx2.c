@@ -4,9 +4,10 @@ typedef float ck_v8f __attribute__((vector_size(32)));
 #define CK_V ck_v8f
 #define CK_VW 8
 #define CK_MR 6
-#define CK_TARGET __attribute__((target("avx2,fma")))
-#define CK_FWD f32_conv_fwd_6x16__avx2
-#define CK_BWDW f32_conv_bwdw_6x16__avx2
-#define CK_BWDD_FEW f32_conv_bwdd_few__avx2
+#include "../common/ck_target.h"
+#define CK_TARGET CK_TARGET_AVX2
+#define CK_FWD ck_f32_conv_fwd_6x16__avx2
+#define CK_BWDW ck_f32_conv_bwdw_6x16__avx2
+#define CK_BWDD_FEW ck_f32_conv_bwdd_few__avx2
 #include "ck_conv_template.h"
 #endif

@@ -1,18 +1,19 @@
-// f32 GEMM microkernels with 32-column tiles, AVX-512F: f32_gemm_14x32__avx512 (28 zmm
-// accumulators, 2 zmm of B, 1 broadcast) and f32_gemm_8x32__avx512 (16 accumulators; the tile for
-// row counts that 8 divides much better than 14, such as the 32 output channels of a CNN layer).
-// Contract: ConvKitKernels.h. Both share one body: the row count m is dispatched to a body
-// compiled for exactly m rows; the column count n only masks the stores (B panels hold 32 columns).
-// Each C element is the same chain of FMAs in either kernel, so they give the same bits.
+// The body shared by the AVX-512 GEMM tiles with 32 columns (ck_f32_gemm_14x32__avx512,
+// ck_f32_gemm_8x32__avx512 and its row-major-A variant): a tile of `rows` rows (a compile-time
+// constant at each use) x 32 columns, in 2 zmm per row; the column count n only masks the stores
+// (B panels hold 32 columns). Each C element is the same chain of FMAs whatever the tile's height,
+// so the tiles give the same bits. Private to ConvKitKernels; included by each kernel file.
+#ifndef CK_F32_GEMM_X32__AVX512_H
+#define CK_F32_GEMM_X32__AVX512_H
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include "ConvKitKernels.h"
+#include "../common/ck_target.h"
 
-#define CK_TARGET_AVX512 __attribute__((target("avx512f,fma")))
 #define CK_PREFETCH_K 8
 
 static inline __attribute__((always_inline)) CK_TARGET_AVX512 void
-f32_gemm_rows_x32__avx512(const int rows, size_t n, size_t k, const float *a, size_t a_kstride,
+ck_f32_gemm_rows_x32__avx512(const int rows, size_t n, size_t k, const float *a, size_t a_kstride,
                           size_t a_rstride, const float *b, size_t b_kstride, float *c, size_t ldc,
                           float alpha, float beta) {
     __m512 acc0[14], acc1[14];
@@ -66,39 +67,8 @@ f32_gemm_rows_x32__avx512(const int rows, size_t n, size_t k, const float *a, si
 }
 
 #define CK_ROWS_CASE(R) \
-    case R: f32_gemm_rows_x32__avx512(R, n, k, a, a_kstride, 1, b, b_kstride, c, ldc, alpha, beta); break;
+    case R: ck_f32_gemm_rows_x32__avx512(R, n, k, a, a_kstride, 1, b, b_kstride, c, ldc, alpha, beta); break;
 #define CK_AROW_CASE(R) \
-    case R: f32_gemm_rows_x32__avx512(R, n, k, a, 1, lda, b, b_kstride, c, ldc, alpha, beta); break;
-
-CK_TARGET_AVX512 void f32_gemm_14x32__avx512(size_t m, size_t n, size_t k, const float *a,
-                                             size_t a_kstride, const float *b, size_t b_kstride,
-                                             float *c, size_t ldc, float alpha, float beta) {
-    switch (m) {
-        CK_ROWS_CASE(14) CK_ROWS_CASE(13) CK_ROWS_CASE(12) CK_ROWS_CASE(11) CK_ROWS_CASE(10)
-        CK_ROWS_CASE(9) CK_ROWS_CASE(8) CK_ROWS_CASE(7) CK_ROWS_CASE(6) CK_ROWS_CASE(5)
-        CK_ROWS_CASE(4) CK_ROWS_CASE(3) CK_ROWS_CASE(2) CK_ROWS_CASE(1)
-        default: break;
-    }
-}
-
-// The 8-row tile runs the same bodies (rows 1-8) as the 14-row one; only the driver's MR (the
-// packed A panels' height and a_kstride) differs.
-CK_TARGET_AVX512 void f32_gemm_8x32__avx512(size_t m, size_t n, size_t k, const float *a,
-                                            size_t a_kstride, const float *b, size_t b_kstride,
-                                            float *c, size_t ldc, float alpha, float beta) {
-    if (m <= 8) f32_gemm_14x32__avx512(m, n, k, a, a_kstride, b, b_kstride, c, ldc, alpha, beta);
-}
-
-// A read in place from a row-major op(A) (a[i * lda + p]): the same bodies with a row stride,
-// eight rows at most (fourteen row addresses do not fit in the general registers beside the
-// loop's other pointers).
-CK_TARGET_AVX512 void f32_gemm_arow_8x32__avx512(size_t m, size_t n, size_t k, const float *a, size_t lda,
-                                                 const float *b, size_t b_kstride, float *c, size_t ldc,
-                                                 float alpha, float beta) {
-    switch (m) {
-        CK_AROW_CASE(8) CK_AROW_CASE(7) CK_AROW_CASE(6) CK_AROW_CASE(5)
-        CK_AROW_CASE(4) CK_AROW_CASE(3) CK_AROW_CASE(2) CK_AROW_CASE(1)
-        default: break;
-    }
-}
+    case R: ck_f32_gemm_rows_x32__avx512(R, n, k, a, 1, lda, b, b_kstride, c, ldc, alpha, beta); break;
+#endif
 #endif

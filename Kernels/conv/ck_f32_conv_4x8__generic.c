@@ -5,7 +5,7 @@ typedef float ck_v4f_conv __attribute__((vector_size(16)));
 #define CK_VW 4
 #define CK_MR 4
 #define CK_TARGET
-#define CK_FWD f32_conv_fwd_4x8__vec128
-#define CK_BWDW f32_conv_bwdw_4x8__vec128
-#define CK_BWDD_FEW f32_conv_bwdd_few__vec128
+#define CK_FWD ck_f32_conv_fwd_4x8__generic
+#define CK_BWDW ck_f32_conv_bwdw_4x8__generic
+#define CK_BWDD_FEW ck_f32_conv_bwdd_few__generic
 #include "ck_conv_template.h"

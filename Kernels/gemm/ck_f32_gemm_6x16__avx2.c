@@ -5,7 +5,7 @@
 #include <immintrin.h>
 #include "ConvKitKernels.h"
 
-#define CK_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#include "../common/ck_target.h"
 #define CK_PREFETCH_K 8
 
 static inline __attribute__((always_inline)) CK_TARGET_AVX2 __m256i
@@ -16,7 +16,7 @@ ck_column_mask__avx2(size_t first, size_t n) {
 }
 
 static inline __attribute__((always_inline)) CK_TARGET_AVX2 void
-f32_gemm_rows_x16__avx2(const int rows, size_t n, size_t k, const float *a, size_t a_kstride,
+ck_f32_gemm_rows_x16__avx2(const int rows, size_t n, size_t k, const float *a, size_t a_kstride,
                         size_t a_rstride, const float *b, size_t b_kstride, float *c, size_t ldc,
                         float alpha, float beta) {
     __m256 acc0[6], acc1[6];
@@ -71,11 +71,11 @@ f32_gemm_rows_x16__avx2(const int rows, size_t n, size_t k, const float *a, size
 }
 
 #define CK_ROWS_CASE(R) \
-    case R: f32_gemm_rows_x16__avx2(R, n, k, a, a_kstride, 1, b, b_kstride, c, ldc, alpha, beta); break;
+    case R: ck_f32_gemm_rows_x16__avx2(R, n, k, a, a_kstride, 1, b, b_kstride, c, ldc, alpha, beta); break;
 #define CK_AROW_CASE(R) \
-    case R: f32_gemm_rows_x16__avx2(R, n, k, a, 1, lda, b, b_kstride, c, ldc, alpha, beta); break;
+    case R: ck_f32_gemm_rows_x16__avx2(R, n, k, a, 1, lda, b, b_kstride, c, ldc, alpha, beta); break;
 
-CK_TARGET_AVX2 void f32_gemm_6x16__avx2(size_t m, size_t n, size_t k, const float *a,
+CK_TARGET_AVX2 void ck_f32_gemm_6x16__avx2(size_t m, size_t n, size_t k, const float *a,
                                         size_t a_kstride, const float *b, size_t b_kstride,
                                         float *c, size_t ldc, float alpha, float beta) {
     switch (m) {
@@ -86,7 +86,7 @@ CK_TARGET_AVX2 void f32_gemm_6x16__avx2(size_t m, size_t n, size_t k, const floa
 }
 
 // A read in place from a row-major op(A) (a[i * lda + p]): the same bodies with a row stride.
-CK_TARGET_AVX2 void f32_gemm_arow_6x16__avx2(size_t m, size_t n, size_t k, const float *a, size_t lda,
+CK_TARGET_AVX2 void ck_f32_gemm_arow_6x16__avx2(size_t m, size_t n, size_t k, const float *a, size_t lda,
                                              const float *b, size_t b_kstride, float *c, size_t ldc,
                                              float alpha, float beta) {
     switch (m) {
