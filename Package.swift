@@ -14,7 +14,7 @@ let package = Package(
         .executable(name: "convbench", targets: ["convbench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
         .target(
@@ -49,6 +49,12 @@ let package = Package(
             path: "Bench/BenchKernels",
             publicHeadersPath: "include"
         ),
+        // Benchmark inputs: the one-line convolution problems of `convbench conv --problem`.
+        .target(
+            name: "BenchSupport",
+            dependencies: ["ConvKit"],
+            path: "Bench/BenchSupport"
+        ),
         // convbench's result files, report (Markdown + SVG) and regression check, as a library so
         // that tests can reach them.
         .target(
@@ -67,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "convbench",
             dependencies: [
-                "ConvKit", "ConvNN", "BenchReport", "BenchKernels",
+                "ConvKit", "ConvNN", "BenchReport", "BenchKernels", "BenchSupport",
                 "ConvKitReference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -77,6 +83,11 @@ let package = Package(
             name: "ConvKitTests",
             dependencies: ["ConvKit", "ConvKitReference"],
             path: "Tests/ConvKitTests"
+        ),
+        .testTarget(
+            name: "BenchSupportTests",
+            dependencies: ["BenchSupport", "ConvKit"],
+            path: "Tests/BenchSupportTests"
         ),
         .testTarget(
             name: "SVGChartsTests",

@@ -7,9 +7,9 @@ typedef float bench_v4f __attribute__((vector_size(16)));
 // 12 independent 128-bit multiply-add chains (SSE2 on x86-64: a multiply and an add; NEON: FMA).
 size_t bench_f32_fma_peak__generic(size_t iterations, float *sink) {
     bench_v4f acc[12];
-    for (int i = 0; i < 12; i++) acc[i] = (bench_v4f){0, 0, 0, 0} + (float)i * 0.001f;
-    const bench_v4f x = (bench_v4f){0.9999999f, 0.9999999f, 0.9999999f, 0.9999999f};
-    const bench_v4f y = (bench_v4f){1e-7f, 1e-7f, 1e-7f, 1e-7f};
+    for (int i = 0; i < 12; i++) acc[i] = (bench_v4f){ 0, 0, 0, 0 } + (float)i * 0.001f;
+    const bench_v4f x = (bench_v4f){ 0.9999999f, 0.9999999f, 0.9999999f, 0.9999999f };
+    const bench_v4f y = (bench_v4f){ 1e-7f, 1e-7f, 1e-7f, 1e-7f };
     for (size_t it = 0; it < iterations; it++) {
         for (int i = 0; i < 12; i++) acc[i] = acc[i] * x + y;
     }
@@ -68,6 +68,10 @@ __attribute__((target("arch=x86-64-v4"))) size_t bench_f32_fma_peak__avx512(size
 #else
 int bench_cpu_has_avx512(void) { return 0; }
 int bench_cpu_has_avx2_fma(void) { return 0; }
-size_t bench_f32_fma_peak__avx2(size_t iterations, float *sink) { return bench_f32_fma_peak__generic(iterations, sink); }
-size_t bench_f32_fma_peak__avx512(size_t iterations, float *sink) { return bench_f32_fma_peak__generic(iterations, sink); }
+size_t bench_f32_fma_peak__avx2(size_t iterations, float *sink) {
+    return bench_f32_fma_peak__generic(iterations, sink);
+}
+size_t bench_f32_fma_peak__avx512(size_t iterations, float *sink) {
+    return bench_f32_fma_peak__generic(iterations, sink);
+}
 #endif

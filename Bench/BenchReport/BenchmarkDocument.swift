@@ -32,13 +32,15 @@ public struct BenchmarkDocument: Codable, Sendable, Equatable {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw BenchmarkFileError(path: path, problem: "cannot be read (\(error.localizedDescription)); expected a file written by `convbench ... --json FILE`")
+            throw BenchmarkFileError(
+                path: path, problem: "cannot be read (\(error.localizedDescription)); expected a file written by `convbench ... --json FILE`")
         }
         let document: BenchmarkDocument
         do {
             document = try JSONDecoder().decode(BenchmarkDocument.self, from: data)
         } catch {
-            throw BenchmarkFileError(path: path, problem: "is not a convbench results file (\(error)); expected the JSON that `convbench ... --json FILE` writes")
+            throw BenchmarkFileError(
+                path: path, problem: "is not a convbench results file (\(error)); expected the JSON that `convbench ... --json FILE` writes")
         }
         guard document.format == currentFormat else {
             throw BenchmarkFileError(path: path, problem: "has format \(document.format); this convbench reads format \(currentFormat)")

@@ -27,9 +27,11 @@ public struct BenchmarkRecord: Codable, Sendable, Equatable {
     /// Free-form facts about the row ("chosen: direct", a kernel name).
     public var note: String?
 
-    public init(suite: String, name: String, variant: String = "", threads: Int, isa: String, size: Int? = nil,
-                milliseconds: Double, bestMilliseconds: Double? = nil, value: Double, unit: String, peak: Double? = nil,
-                comparison: Comparison? = nil, runs: Int, note: String? = nil) {
+    public init(
+        suite: String, name: String, variant: String = "", threads: Int, isa: String, size: Int? = nil,
+        milliseconds: Double, bestMilliseconds: Double? = nil, value: Double, unit: String, peak: Double? = nil,
+        comparison: Comparison? = nil, runs: Int, note: String? = nil
+    ) {
         self.suite = suite; self.name = name; self.variant = variant; self.threads = threads; self.isa = isa
         self.size = size; self.milliseconds = milliseconds; self.bestMilliseconds = bestMilliseconds; self.value = value; self.unit = unit
         self.peak = peak; self.comparison = comparison; self.runs = runs; self.note = note

@@ -76,15 +76,18 @@ public enum BenchmarkReport {
     }
 
     static func table(_ rows: [BenchmarkRecord]) -> MarkdownTable {
-        var t = MarkdownTable(header: ["case", "variant", "threads", "ISA", "ms", "rate", "% of peak", "compared with", "its ms", "speedup", "note"],
-                              numeric: [2, 4, 5, 6, 8, 9])
+        var t = MarkdownTable(
+            header: ["case", "variant", "threads", "ISA", "ms", "rate", "% of peak", "compared with", "its ms", "speedup", "note"],
+            numeric: [2, 4, 5, 6, 8, 9])
         for r in rows {
             let c = r.comparison
-            t.append([r.name, r.variant, "\(r.threads)", r.isa, r.milliseconds > 0 ? format(r.milliseconds, digits: 3) : "",
-                      "\(format(r.value, digits: 1)) \(r.unit)", r.fractionOfPeak.map { format(100 * $0, digits: 1) } ?? "",
-                      c.map(label) ?? "",
-                      c.map { format($0.milliseconds, digits: 3) } ?? "", c.map { format($0.speedup, digits: 2) + "x" } ?? "",
-                      r.note ?? ""])
+            t.append([
+                r.name, r.variant, "\(r.threads)", r.isa, r.milliseconds > 0 ? format(r.milliseconds, digits: 3) : "",
+                "\(format(r.value, digits: 1)) \(r.unit)", r.fractionOfPeak.map { format(100 * $0, digits: 1) } ?? "",
+                c.map(label) ?? "",
+                c.map { format($0.milliseconds, digits: 3) } ?? "", c.map { format($0.speedup, digits: 2) + "x" } ?? "",
+                r.note ?? "",
+            ])
         }
         return t
     }
@@ -116,20 +119,27 @@ public enum BenchmarkReport {
                     let mine = square.filter { $0.threads == t }
                     series.append(LineSeries(name: "ConvKit, \(t)T", points: mine.map { ChartPoint(x: Double($0.size!), y: $0.value) }))
                     if let comparison = mine.first(where: { $0.comparison != nil })?.comparison {
-                        series.append(LineSeries(name: "\(label(comparison)), \(t)T", points: mine.map { r in
-                            ChartPoint(x: Double(r.size!), y: r.comparison.map { r.value * (1 / $0.speedup) })
-                        }, dashed: true))
+                        series.append(
+                            LineSeries(
+                                name: "\(label(comparison)), \(t)T",
+                                points: mine.map { r in
+                                    ChartPoint(x: Double(r.size!), y: r.comparison.map { r.value * (1 / $0.speedup) })
+                                }, dashed: true))
                     }
                 }
-                let chart = LineChart(title: "SGEMM, square M = N = K", xLabel: "M = N = K", yLabel: "GFLOP/s",
-                                      series: series, referenceLines: ceilings("FMA ceiling"), logarithmicX: true)
+                let chart = LineChart(
+                    title: "SGEMM, square M = N = K", xLabel: "M = N = K", yLabel: "GFLOP/s",
+                    series: series, referenceLines: ceilings("FMA ceiling"), logarithmicX: true)
                 figures.append(Figure(fileName: "bench-gemm-square.svg", svg: chart.svg()))
             }
             let shaped = rows.filter { $0.size == nil }
             if !shaped.isEmpty {
-                figures.append(Figure(fileName: "bench-gemm-conv-shaped.svg",
-                                      svg: bars(title: "SGEMM, conv-shaped problems", unit: "GFLOP/s", shaped, threadCounts: threadCounts,
-                                                category: { $0.name }, ceilings: ceilings("FMA ceiling"))))
+                figures.append(
+                    Figure(
+                        fileName: "bench-gemm-conv-shaped.svg",
+                        svg: bars(
+                            title: "SGEMM, conv-shaped problems", unit: "GFLOP/s", shaped, threadCounts: threadCounts,
+                            category: { $0.name }, ceilings: ceilings("FMA ceiling"))))
             }
             return figures
         case "conv":
@@ -141,16 +151,27 @@ public enum BenchmarkReport {
                     BarSeries(name: a, values: categories.map { c in mine.first { "\($0.name) \(passShort(of: $0))" == c && algorithm(of: $0) == a }?.value })
                 }
                 let line = medianPeak(mine).map { [ReferenceLine(label: "FMA ceiling: \(format($0, digits: 0)) GFLOP/s", value: $0)] } ?? []
-                let chart = BarChart(title: "Convolution passes, \(t) thread\(t == 1 ? "" : "s") (GFLOP/s by algorithm)", yLabel: "GFLOP/s",
-                                     categories: categories, series: series, referenceLines: line)
+                let chart = BarChart(
+                    title: "Convolution passes, \(t) thread\(t == 1 ? "" : "s") (GFLOP/s by algorithm)", yLabel: "GFLOP/s",
+                    categories: categories, series: series, referenceLines: line)
                 return Figure(fileName: "bench-conv-\(t)t.svg", svg: chart.svg())
             }
         case "pool":
-            return [Figure(fileName: "bench-pool.svg", svg: bars(title: "Pooling (effective GB/s)", unit: "GB/s", rows, threadCounts: threadCounts,
-                                                                 category: { "\($0.name) \($0.variant)" }, ceilings: ceilings("copy")))]
+            return [
+                Figure(
+                    fileName: "bench-pool.svg",
+                    svg: bars(
+                        title: "Pooling (effective GB/s)", unit: "GB/s", rows, threadCounts: threadCounts,
+                        category: { "\($0.name) \($0.variant)" }, ceilings: ceilings("copy")))
+            ]
         case "train":
-            return [Figure(fileName: "bench-train.svg", svg: bars(title: "CNN throughput (images/s)", unit: "images/s", rows, threadCounts: threadCounts,
-                                                                  category: { $0.name }, ceilings: []))]
+            return [
+                Figure(
+                    fileName: "bench-train.svg",
+                    svg: bars(
+                        title: "CNN throughput (images/s)", unit: "images/s", rows, threadCounts: threadCounts,
+                        category: { $0.name }, ceilings: []))
+            ]
         case "peak":
             return []
         default:
@@ -159,8 +180,10 @@ public enum BenchmarkReport {
     }
 
     /// Bars per category: ConvKit per thread count, and the comparison beside it where there is one.
-    static func bars(title: String, unit: String, _ rows: [BenchmarkRecord], threadCounts: [Int],
-                     category: (BenchmarkRecord) -> String, ceilings: [ReferenceLine]) -> String {
+    static func bars(
+        title: String, unit: String, _ rows: [BenchmarkRecord], threadCounts: [Int],
+        category: (BenchmarkRecord) -> String, ceilings: [ReferenceLine]
+    ) -> String {
         let categories = ordered(rows.map(category))
         var series: [BarSeries] = []
         for t in threadCounts {
@@ -168,9 +191,12 @@ public enum BenchmarkReport {
             func find(_ c: String) -> BenchmarkRecord? { mine.first { category($0) == c } }
             series.append(BarSeries(name: "ConvKit, \(t)T", values: categories.map { find($0)?.value }))
             if let comparison = mine.first(where: { $0.comparison != nil })?.comparison {
-                series.append(BarSeries(name: "\(label(comparison)), \(t)T", values: categories.map { c in
-                    find(c).flatMap { r in r.comparison.map { r.value / $0.speedup } }
-                }))
+                series.append(
+                    BarSeries(
+                        name: "\(label(comparison)), \(t)T",
+                        values: categories.map { c in
+                            find(c).flatMap { r in r.comparison.map { r.value / $0.speedup } }
+                        }))
             }
         }
         return BarChart(title: title, yLabel: unit, categories: categories, series: series, referenceLines: ceilings).svg()

@@ -44,7 +44,9 @@ public struct TrainingRuns: Codable, Sendable, Equatable {
     /// Reads a runs file.
     /// - Throws: an error naming the path when it is missing or not such a file.
     public static func load(path: String) throws -> TrainingRuns {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ReportError.unreadable(path: path, reason: "does not exist or cannot be read") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ReportError.unreadable(path: path, reason: "does not exist or cannot be read")
+        }
         do { return try JSONDecoder().decode(TrainingRuns.self, from: data) } catch {
             throw ReportError.unreadable(path: path, reason: "not a training-runs file (framework, order, runs): \(error)")
         }
@@ -84,8 +86,9 @@ public enum ReproductionReport {
     /// relative path of the chart of `detailed`'s first run.
     public static func render(_ files: [TrainingRuns], detailed: TrainingRuns?, figure: String?) -> String {
         var md = section.beginMarker + "\n\n"
-        var table = MarkdownTable(header: ["order", "implementation", "test accuracy per seed (%)", "mean", "range", "seeds"],
-                                  numeric: [3, 5])
+        var table = MarkdownTable(
+            header: ["order", "implementation", "test accuracy per seed (%)", "mean", "range", "seeds"],
+            numeric: [3, 5])
         let sorted = files.enumerated().sorted { a, b in
             a.element.order == b.element.order ? a.offset < b.offset : a.element.order < b.element.order
         }.map(\.element)
@@ -93,18 +96,23 @@ public enum ReproductionReport {
             let runs = f.runs.sorted { $0.seed < $1.seed }
             let accuracies = runs.map(\.testAccuracy)
             let mean = accuracies.reduce(0, +) / Double(accuracies.count)
-            table.append([orderText(f.order), f.framework,
-                          runs.map { "\($0.seed): \(percent($0.testAccuracy))" }.joined(separator: ", "),
-                          percent(mean) + "%", "\(percent(accuracies.min()!))-\(percent(accuracies.max()!))%", "\(runs.count)"])
+            table.append([
+                orderText(f.order), f.framework,
+                runs.map { "\($0.seed): \(percent($0.testAccuracy))" }.joined(separator: ", "),
+                percent(mean) + "%", "\(percent(accuracies.min()!))-\(percent(accuracies.max()!))%", "\(runs.count)",
+            ])
         }
         md += "Test accuracy after the last epoch, per seed:\n\n" + table.text + "\n"
         if let detailed, let run = detailed.runs.sorted(by: { $0.seed < $1.seed }).first {
-            md += "\n\(detailed.framework), \(orderText(detailed.order)), seed \(run.seed), epoch by epoch"
+            md +=
+                "\n\(detailed.framework), \(orderText(detailed.order)), seed \(run.seed), epoch by epoch"
                 + (figure.map { " (chart: [\($0)](\($0)))" } ?? "") + ":\n\n"
             var epochs = MarkdownTable(header: ["epoch", "loss", "accuracy", "val_loss", "val_accuracy"], numeric: [0, 1, 2, 3, 4])
             for (i, e) in run.epochs.enumerated() {
-                epochs.append(["\(i + 1)", String(format: "%.4f", e.loss), percent(e.accuracy) + "%",
-                               e.valLoss.map { String(format: "%.4f", $0) } ?? "-", e.valAccuracy.map { percent($0) + "%" } ?? "-"])
+                epochs.append([
+                    "\(i + 1)", String(format: "%.4f", e.loss), percent(e.accuracy) + "%",
+                    e.valLoss.map { String(format: "%.4f", $0) } ?? "-", e.valAccuracy.map { percent($0) + "%" } ?? "-",
+                ])
             }
             md += epochs.text + "\n"
             if let figure { md += "\n![\(detailed.framework), seed \(run.seed)](\(figure))\n" }

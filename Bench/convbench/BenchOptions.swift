@@ -4,8 +4,9 @@ import ConvKit
 
 /// The options every `convbench` subcommand shares: thread counts, timing, ISA and JSON output.
 struct BenchOptions: ParsableArguments {
-    @Option(name: .long, parsing: .upToNextOption,
-            help: "Thread counts to run, comma- or space-separated (e.g. 1,2).")
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: "Thread counts to run, comma- or space-separated (e.g. 1,2).")
     var threads: [String] = ["1,2"]
 
     @Option(name: .customLong("repeat"), help: "Timed runs per measurement at least (the median is reported).")

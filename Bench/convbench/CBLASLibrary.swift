@@ -6,9 +6,12 @@ import Darwin
 
 /// A CBLAS library loaded at run time with `dlopen` (no build-time dependency), for comparison.
 struct CBLASLibrary {
-    typealias SGEMM = @convention(c) (Int32, Int32, Int32, Int32, Int32, Int32, Float,
-                                      UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32,
-                                      Float, UnsafeMutablePointer<Float>?, Int32) -> Void
+    typealias SGEMM =
+        @convention(c) (
+            Int32, Int32, Int32, Int32, Int32, Int32, Float,
+            UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32,
+            Float, UnsafeMutablePointer<Float>?, Int32
+        ) -> Void
     typealias SetThreads = @convention(c) (Int32) -> Void
 
     let path: String
@@ -22,7 +25,8 @@ struct CBLASLibrary {
     static func load(_ paths: [String]) -> CBLASLibrary? {
         for path in paths {
             guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL),
-                  let symbol = dlsym(handle, "cblas_sgemm") else { continue }
+                let symbol = dlsym(handle, "cblas_sgemm")
+            else { continue }
             let setThreads = (dlsym(handle, "openblas_set_num_threads") ?? dlsym(handle, "bli_thread_set_num_threads"))
                 .map { unsafeBitCast($0, to: SetThreads.self) }
             return CBLASLibrary(path: path, sgemm: unsafeBitCast(symbol, to: SGEMM.self), setThreads: setThreads)
@@ -31,11 +35,14 @@ struct CBLASLibrary {
     }
 
     /// Row-major `cblas_sgemm` with `transA`/`transB` as booleans.
-    func callSGEMM(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-                   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                   beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    func callSGEMM(
+        _ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
         let rowMajor: Int32 = 101, noTrans: Int32 = 111, trans: Int32 = 112
-        sgemm(rowMajor, transA ? trans : noTrans, transB ? trans : noTrans, Int32(m), Int32(n), Int32(k),
-              alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        sgemm(
+            rowMajor, transA ? trans : noTrans, transB ? trans : noTrans, Int32(m), Int32(n), Int32(k),
+            alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }

@@ -10,14 +10,14 @@ struct CheckBenchmarks: ParsableCommand {
         commandName: "check",
         abstract: "Run a short benchmark subset and compare it with a baseline JSON; exit 1 on a regression.",
         discussion: """
-        Make a baseline on the main branch:   convbench check --write-baseline base.json
-        Then on the change:                   convbench check --baseline base.json
-        Compare two saved runs without timing: convbench check --baseline base.json --current new.json
-        Each row keeps its best of --rounds rounds. GEMM rows compare the speedup over OpenBLAS timed
-        alternately in the same run; other rows the rate of their fastest run as a fraction of the FMA
-        ceiling (compute-bound) or of the copy bandwidth (memory-bound) measured in the same run.
-        On a shared machine, repeat a failing check before believing it (Docs/Benchmarks.md).
-        """)
+            Make a baseline on the main branch:   convbench check --write-baseline base.json
+            Then on the change:                   convbench check --baseline base.json
+            Compare two saved runs without timing: convbench check --baseline base.json --current new.json
+            Each row keeps its best of --rounds rounds. GEMM rows compare the speedup over OpenBLAS timed
+            alternately in the same run; other rows the rate of their fastest run as a fraction of the FMA
+            ceiling (compute-bound) or of the copy bandwidth (memory-bound) measured in the same run.
+            On a shared machine, repeat a failing check before believing it (Docs/Benchmarks.md).
+            """)
 
     @OptionGroup var options: BenchOptions
 
@@ -61,12 +61,13 @@ struct CheckBenchmarks: ParsableCommand {
             records = try BenchmarkDocument.load(path: current).records
         } else {
             let suites = try AllBenchmarks.suites(options: options, arguments: Self.subset)
-            records = RegressionCheck.bestOf(try (1...rounds).map { round in
-                try suites.flatMap { name, suite -> [BenchmarkRecord] in
-                    print("\n== check round \(round) of \(rounds): \(name)")
-                    return try suite.measure()
-                }
-            })
+            records = RegressionCheck.bestOf(
+                try (1...rounds).map { round in
+                    try suites.flatMap { name, suite -> [BenchmarkRecord] in
+                        print("\n== check round \(round) of \(rounds): \(name)")
+                        return try suite.measure()
+                    }
+                })
             try ResultsFile.save(records, to: writeBaseline ?? options.json)
         }
         guard let base else { return }

@@ -6,6 +6,8 @@ struct ConvBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convbench",
         abstract: "ConvKit microbenchmarks: time, GFLOP/s or GB/s, the fraction of the peak measured in the same run, and comparisons.",
-        subcommands: [PeakBenchmark.self, GEMMBenchmark.self, ConvBenchmark.self, PoolBenchmark.self, TrainBenchmark.self,
-                      AllBenchmarks.self, ReportCommand.self, CheckBenchmarks.self, MicrokernelBenchmark.self])
+        subcommands: [
+            PeakBenchmark.self, GEMMBenchmark.self, ConvBenchmark.self, PoolBenchmark.self, TrainBenchmark.self,
+            AllBenchmarks.self, ReportCommand.self, CheckBenchmarks.self, MicrokernelBenchmark.self,
+        ])
 }

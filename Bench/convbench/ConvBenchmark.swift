@@ -1,5 +1,6 @@
 import ArgumentParser
 import BenchReport
+import BenchSupport
 import ConvKit
 import ConvNN
 #if canImport(FoundationEssentials)
@@ -30,6 +31,11 @@ struct ConvBenchmark: ParsableCommand, BenchSuite {
     @Flag(name: .long, help: "Only the three CIFAR-10 layers.")
     var cifarOnly = false
 
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: "Also run the three CIFAR-10 layers at these batch sizes (rows 'conv1 b1', ...), e.g. 1,4: small passes must not get slower on more threads.")
+    var smallBatches: [String] = []
+
     func run() throws { try measureAndSave() }
 
     struct Layer {
@@ -53,6 +59,17 @@ struct ConvBenchmark: ParsableCommand, BenchSuite {
         let isaLevel = try options.isaLevel()
         var layers = try Self.layers()
         if cifarOnly { layers = Array(layers.prefix(3)) }
+        for batch in try listIntegers(smallBatches, option: "small-batches") {
+            guard batch >= 1 else { throw ValidationError("--small-batches takes positive batch sizes, got \(batch)") }
+            layers += try Self.layers().prefix(3).map { l in
+                let s = l.shape
+                return Layer(
+                    name: "\(l.name) b\(batch)",
+                    shape: try ConvolutionShape(
+                        batch: batch, inputHeight: s.inputHeight, inputWidth: s.inputWidth, inputChannels: s.inputChannels,
+                        outputChannels: s.outputChannels, descriptor: s.descriptor, layout: s.layout))
+            }
+        }
         if let problem { layers = [Layer(name: "problem", shape: try ConvolutionShape(parsing: problem))] }
         let algos = try listValues(algorithms).map { name -> ConvolutionAlgorithm in
             guard let a = ConvolutionAlgorithm(rawValue: name), a != .reference else { throw ValidationError("unknown algorithm '\(name)'") }
@@ -100,16 +117,20 @@ struct ConvBenchmark: ParsableCommand, BenchSuite {
                         let seconds = sample.median
                         let gflops = s.flops / seconds * 1e-9
                         let chosen = conv.algorithm(for: pass).rawValue
-                        records.append(BenchmarkRecord(
-                            suite: "conv", name: layer.name, variant: "\(pass.rawValue) \(algorithm.rawValue)", threads: t,
-                            isa: isaLevel.rawValue, milliseconds: seconds * 1e3, bestMilliseconds: sample.best * 1e3, value: gflops, unit: "GFLOP/s", peak: ceiling,
-                            runs: sample.runs, note: "\(s.description)" + (algorithm == .auto ? "; chose \(chosen)" : "")))
-                        print(String(format: "%@ %@ %@ %@ %3d %9.3f %10.1f %6.1f",
-                                     layer.name.padding(toLength: 11, withPad: " ", startingAt: 0),
-                                     pass.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0),
-                                     algorithm.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0),
-                                     chosen.padding(toLength: 7, withPad: " ", startingAt: 0),
-                                     t, seconds * 1e3, gflops, 100 * gflops / ceiling))
+                        records.append(
+                            BenchmarkRecord(
+                                suite: "conv", name: layer.name, variant: "\(pass.rawValue) \(algorithm.rawValue)", threads: t,
+                                isa: isaLevel.rawValue, milliseconds: seconds * 1e3, bestMilliseconds: sample.best * 1e3, value: gflops, unit: "GFLOP/s",
+                                peak: ceiling,
+                                runs: sample.runs, note: "\(s.description)" + (algorithm == .auto ? "; chose \(chosen)" : "")))
+                        print(
+                            String(
+                                format: "%@ %@ %@ %@ %3d %9.3f %10.1f %6.1f",
+                                layer.name.padding(toLength: 11, withPad: " ", startingAt: 0),
+                                pass.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0),
+                                algorithm.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0),
+                                chosen.padding(toLength: 7, withPad: " ", startingAt: 0),
+                                t, seconds * 1e3, gflops, 100 * gflops / ceiling))
                     }
                 }
             }

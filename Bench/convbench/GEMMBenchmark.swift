@@ -19,8 +19,9 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
     @Option(name: .long, parsing: .upToNextOption, help: "Square sizes M = N = K, comma- or space-separated.")
     var sizes: [String] = ["64,128,256,512,1024,1536,2048"]
 
-    @Option(name: .long, parsing: .upToNextOption,
-            help: "Extra problems, comma- or space-separated, each [NN|NT|TN|TT:]MxNxK (e.g. NT:64x288x10816; default NN).")
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: "Extra problems, comma- or space-separated, each [NN|NT|TN|TT:]MxNxK (e.g. NT:64x288x10816; default NN).")
     var shapes: [String] = []
 
     @Flag(name: .long, help: "Skip the conv-shaped problems.")
@@ -35,7 +36,11 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
     @Option(name: .long, help: "CBLAS library to compare with (path or soname); 'none' to skip.")
     var cblas: String?
 
-    @Option(name: .long, help: "OPENBLAS_CORETYPE set before loading OpenBLAS: 'best' (SkylakeX with AVX-512, else Haswell, OpenBLAS's fastest kernels on such CPUs), a core name, or 'env' to keep the shell's value.")
+    @Option(
+        name: .long,
+        help:
+            "OPENBLAS_CORETYPE set before loading OpenBLAS: 'best' (SkylakeX with AVX-512, else Haswell, OpenBLAS's fastest kernels on such CPUs), a core name, or 'env' to keep the shell's value."
+    )
     var openblasCoretype = "best"
 
     @Option(name: .long, help: "Seconds to pause before each block of ConvKit runs, after CBLAS runs.")
@@ -73,7 +78,8 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
         let ops = parts.count == 2 ? String(parts[0]).uppercased() : "NN"
         let dims = (parts.last ?? "").split(separator: "x").compactMap { Int($0) }
         guard parts.count <= 2, ops.count == 2, ops.allSatisfy({ $0 == "N" || $0 == "T" }), dims.count == 3,
-              dims.allSatisfy({ $0 > 0 }) else {
+            dims.allSatisfy({ $0 > 0 })
+        else {
             throw ValidationError("--shapes: '\(text)' is not [NN|NT|TN|TT:]MxNxK with positive sizes (e.g. NT:64x288x10816)")
         }
         let op = { (c: Character) -> Transpose in c == "T" ? .transpose : .noTranspose }
@@ -84,8 +90,9 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
         let pinned = try kernel.map { name in
             let available = KernelTable.available.flatMap(\.gemm)
             guard let k = available.first(where: { $0.name == name }) else {
-                throw ValidationError("--kernel \(name) is not an available kernel here; available: "
-                                      + available.map(\.name).joined(separator: ", "))
+                throw ValidationError(
+                    "--kernel \(name) is not an available kernel here; available: "
+                        + available.map(\.name).joined(separator: ", "))
             }
             return k
         }
@@ -100,7 +107,9 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
         let comparisonName = library.map { lib in
             lib.path.contains("openblas") ? "OpenBLAS (\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "auto"))" : lib.path
         }
-        print("convbench gemm: kernels \(pinned?.name ?? "of \(kernel.isa.rawValue) by rows"); ISAs here: \(ISA.supported.map(\.rawValue).joined(separator: ","))")
+        print(
+            "convbench gemm: kernels \(pinned?.name ?? "of \(kernel.isa.rawValue) by rows"); ISAs here: \(ISA.supported.map(\.rawValue).joined(separator: ","))"
+        )
         if let library, let comparisonName {
             print("compare: \(library.path) cblas_sgemm as \(comparisonName), timed alternately with ConvKit")
         } else if cblas != "none" {
@@ -109,23 +118,28 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
 
         var problems: [Problem] = []
         if !noSquare {
-            problems += try listIntegers(sizes, option: "sizes").map { Problem(label: "square \($0)", transA: .noTranspose, transB: .noTranspose, m: $0, n: $0, k: $0) }
+            problems += try listIntegers(sizes, option: "sizes").map {
+                Problem(label: "square \($0)", transA: .noTranspose, transB: .noTranspose, m: $0, n: $0, k: $0)
+            }
         }
         if !noConv { problems += GEMMBenchmark.convProblems }
         problems += try shapes.flatMap { $0.split(whereSeparator: { $0 == "," || $0 == " " }) }.map { try GEMMBenchmark.parseShape(String($0)) }
         if let only { problems = problems.filter { $0.label.contains(only) } }
 
-        print("columns: op = transposes of A and B (N, T); ceil = FMA ceiling (GFLOP/s) measured before the row; %ceil = GFLOP/s / ceil;"
-              + (library == nil ? "" : " speedup = cblas ms / ConvKit ms (same run);")
-              + " tile = MR x NR of the microkernel, \"A\" = A read in place (row-major-A variant), not packed")
-        print(pad("shape", 18) + pad("op", 3) + pad("M x N x K", 17) + pad("thr", 4) + pad("ceil", 7) + pad("ms", 9)
-              + pad("GFLOP/s", 9) + pad("%ceil", 7) + (library == nil ? "" : pad("cblas ms", 9) + pad("GFLOP/s", 9) + pad("speedup", 8)) + "tile")
+        print(
+            "columns: op = transposes of A and B (N, T); ceil = FMA ceiling (GFLOP/s) measured before the row; %ceil = GFLOP/s / ceil;"
+                + (library == nil ? "" : " speedup = cblas ms / ConvKit ms (same run);")
+                + " tile = MR x NR of the microkernel, \"A\" = A read in place (row-major-A variant), not packed")
+        print(
+            pad("shape", 18) + pad("op", 3) + pad("M x N x K", 17) + pad("thr", 4) + pad("ceil", 7) + pad("ms", 9)
+                + pad("GFLOP/s", 9) + pad("%ceil", 7) + (library == nil ? "" : pad("cblas ms", 9) + pad("GFLOP/s", 9) + pad("speedup", 8)) + "tile")
         var records: [BenchmarkRecord] = []
         for problem in problems {
             let bench = try ProblemBuffers(problem)
             // "8x32 A" when A is read in place (the kernel's row-major-A variant), not packed.
-            let plan = try GEMM.describe(problem.transA, problem.transB, m: problem.m, n: problem.n, k: problem.k,
-                                         context: ExecutionContext(threads: 1, isa: kernel.isa, gemmKernel: pinned))
+            let plan = try GEMM.describe(
+                problem.transA, problem.transB, m: problem.m, n: problem.n, k: problem.k,
+                context: ExecutionContext(threads: 1, isa: kernel.isa, gemmKernel: pinned))
             let tile = plan.kernel
             let tileLabel = "\(tile.mr)x\(tile.nr)" + (plan.readsAInPlace ? " A" : "")
             try bench.checkAgainst(library: library, context: try ExecutionContext(threads: 1, isa: kernel.isa, gemmKernel: pinned))
@@ -139,27 +153,32 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
                 var comparison: Comparison?
                 if let library, let comparisonName {
                     library.setThreads?(Int32(t))
-                    let (mine, theirs) = try options.timing.alternating(settle: settle, { try bench.runConvKit(context) },
-                                                                         { bench.runCBLAS(library) })
+                    let (mine, theirs) = try options.timing.alternating(
+                        settle: settle, { try bench.runConvKit(context) },
+                        { bench.runCBLAS(library) })
                     sample = mine
-                    comparison = Comparison(name: comparisonName, milliseconds: theirs.median * 1e3, speedup: theirs.median / mine.median,
-                                            measuredInSameRun: true)
+                    comparison = Comparison(
+                        name: comparisonName, milliseconds: theirs.median * 1e3, speedup: theirs.median / mine.median,
+                        measuredInSameRun: true)
                 } else {
                     sample = try options.timing.measure { try bench.runConvKit(context) }
                 }
                 let time = sample.median
                 let gflops = flops / time * 1e-9
-                let record = BenchmarkRecord(suite: "gemm", name: problem.label, variant: "\(problem.transA)\(problem.transB)",
-                                             threads: t, isa: kernel.isa.rawValue, size: problem.isSquare ? problem.m : nil,
-                                             milliseconds: time * 1e3, bestMilliseconds: sample.best * 1e3, value: gflops, unit: "GFLOP/s",
-                                             peak: ceiling, comparison: comparison, runs: sample.runs, note: "\(problem.m)x\(problem.n)x\(problem.k) \(tile.name)\(tileLabel.hasSuffix(" A") ? ", A in place" : "")")
+                let record = BenchmarkRecord(
+                    suite: "gemm", name: problem.label, variant: "\(problem.transA)\(problem.transB)",
+                    threads: t, isa: kernel.isa.rawValue, size: problem.isSquare ? problem.m : nil,
+                    milliseconds: time * 1e3, bestMilliseconds: sample.best * 1e3, value: gflops, unit: "GFLOP/s",
+                    peak: ceiling, comparison: comparison, runs: sample.runs,
+                    note: "\(problem.m)x\(problem.n)x\(problem.k) \(tile.name)\(tileLabel.hasSuffix(" A") ? ", A in place" : "")")
                 records.append(record)
                 var line = pad(problem.label, 18) + pad(record.variant, 3) + pad("\(problem.m)x\(problem.n)x\(problem.k)", 17) + pad("\(t)", 4)
                 line += pad(String(format: "%.0f", ceiling), 7)
                 line += pad(String(format: "%.3f", record.milliseconds), 9) + pad(String(format: "%.1f", gflops), 9)
                 line += pad(String(format: "%.1f", 100 * gflops / ceiling), 7)
                 if let c = comparison {
-                    line += pad(String(format: "%.3f", c.milliseconds), 9) + pad(String(format: "%.1f", flops / c.milliseconds * 1e-6), 9)
+                    line +=
+                        pad(String(format: "%.3f", c.milliseconds), 9) + pad(String(format: "%.1f", flops / c.milliseconds * 1e-6), 9)
                         + pad(String(format: "%.2fx", c.speedup), 8)
                 }
                 print(line + tileLabel)
@@ -195,8 +214,9 @@ final class ProblemBuffers {
         try a.withUnsafeBufferPointer { a in
             try b.withUnsafeBufferPointer { b in
                 try c.withUnsafeMutableBufferPointer { c in
-                    try GEMM.sgemm(p.transA, p.transB, m: p.m, n: p.n, k: p.k, alpha: 1, a: a.baseAddress, lda: lda,
-                                   b: b.baseAddress, ldb: ldb, beta: 0, c: c.baseAddress, ldc: ldc, context: context)
+                    try GEMM.sgemm(
+                        p.transA, p.transB, m: p.m, n: p.n, k: p.k, alpha: 1, a: a.baseAddress, lda: lda,
+                        b: b.baseAddress, ldb: ldb, beta: 0, c: c.baseAddress, ldc: ldc, context: context)
                 }
             }
         }
@@ -207,9 +227,10 @@ final class ProblemBuffers {
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 c.withUnsafeMutableBufferPointer { c in
-                    library.callSGEMM(p.transA == .transpose, p.transB == .transpose, m: p.m, n: p.n, k: p.k, alpha: 1,
-                                      a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb, beta: 0,
-                                      c: c.baseAddress!, ldc: ldc)
+                    library.callSGEMM(
+                        p.transA == .transpose, p.transB == .transpose, m: p.m, n: p.n, k: p.k, alpha: 1,
+                        a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb, beta: 0,
+                        c: c.baseAddress!, ldc: ldc)
                 }
             }
         }

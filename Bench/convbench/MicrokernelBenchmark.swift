@@ -18,7 +18,9 @@ struct MicrokernelBenchmark: ParsableCommand {
     @Option(name: .long, help: "Rounds of (ceiling probe, kernel runs).")
     var rounds = 7
 
-    @Option(name: .long, help: "Inputs: 'random' (uniform in [-1, 1]) or 'regular' (small non-negative repeating values), to check that timings do not depend on the data).")
+    @Option(
+        name: .long,
+        help: "Inputs: 'random' (uniform in [-1, 1]) or 'regular' (small non-negative repeating values), to check that timings do not depend on the data).")
     var data = "random"
 
     func run() throws {
@@ -45,17 +47,20 @@ struct MicrokernelBenchmark: ParsableCommand {
                 ceiling = max(ceiling, FMACeiling.measure(kernel: kernel, threads: 1, minTime: 0.02))
                 let round = Stopwatch.bestAndMedian(runs: 100) {
                     for t in 0..<tiles {
-                        kernel.runTile(m: mr, n: nr, k: k, a: a + t * mr * k, aStride: mr, b: b, bStride: nr,
-                                       c: c + t * mr * nr, ldc: nr, alpha: 1, beta: 1)
+                        kernel.runTile(
+                            m: mr, n: nr, k: k, a: a + t * mr * k, aStride: mr, b: b, bStride: nr,
+                            c: c + t * mr * nr, ldc: nr, alpha: 1, beta: 1)
                     }
                 }
                 time = (min(time.best, round.best), min(time.median, round.median))
             }
             let flops = 2.0 * Double(tiles * mr * nr * k)
             let best = flops / time.best * 1e-9, median = flops / time.median * 1e-9
-            print(kernel.name.padding(toLength: 25, withPad: " ", startingAt: 0)
-                  + String(format: "%-6d%-7d%-9.1f%-10.1f%-7.1f%-12.1f%.1f", k, tiles, ceiling, best,
-                           100 * best / ceiling, median, 100 * median / ceiling))
+            print(
+                kernel.name.padding(toLength: 25, withPad: " ", startingAt: 0)
+                    + String(
+                        format: "%-6d%-7d%-9.1f%-10.1f%-7.1f%-12.1f%.1f", k, tiles, ceiling, best,
+                        100 * best / ceiling, median, 100 * median / ceiling))
         }
     }
 }

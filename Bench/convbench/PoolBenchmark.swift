@@ -12,8 +12,14 @@ struct PoolBenchmark: ParsableCommand, BenchSuite {
 
     @OptionGroup var options: BenchOptions
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Run only the cases whose name starts with one of these (pool1, pool2, 112; comma- or space-separated).")
+    @Option(
+        name: .long, parsing: .upToNextOption, help: "Run only the cases whose name starts with one of these (pool1, pool2, 112; comma- or space-separated).")
     var cases: [String] = []
+
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: "Also run the two CIFAR-10 pooling layers at these batch sizes (rows 'pool1 2x2 max b1', ...), e.g. 1,4.")
+    var smallBatches: [String] = []
 
     func run() throws { try measureAndSave() }
 
@@ -25,14 +31,26 @@ struct PoolBenchmark: ParsableCommand, BenchSuite {
 
     static func allCases() throws -> [Case] {
         [
-            Case(name: "pool1 2x2 max", shape: try PoolingShape(batch: 64, inputHeight: 30, inputWidth: 30, channels: 32,
-                                                                 descriptor: PoolingDescriptor(window: 2)), isMax: true),
-            Case(name: "pool2 2x2 max", shape: try PoolingShape(batch: 64, inputHeight: 13, inputWidth: 13, channels: 64,
-                                                                 descriptor: PoolingDescriptor(window: 2)), isMax: true),
-            Case(name: "112 3x3/2 max", shape: try PoolingShape(batch: 8, inputHeight: 112, inputWidth: 112, channels: 64,
-                                                                 descriptor: PoolingDescriptor(window: 3, stride: 2, padding: .same)), isMax: true),
-            Case(name: "112 3x3/2 avg", shape: try PoolingShape(batch: 8, inputHeight: 112, inputWidth: 112, channels: 64,
-                                                                 descriptor: PoolingDescriptor(window: 3, stride: 2, padding: .same)), isMax: false),
+            Case(
+                name: "pool1 2x2 max",
+                shape: try PoolingShape(
+                    batch: 64, inputHeight: 30, inputWidth: 30, channels: 32,
+                    descriptor: PoolingDescriptor(window: 2)), isMax: true),
+            Case(
+                name: "pool2 2x2 max",
+                shape: try PoolingShape(
+                    batch: 64, inputHeight: 13, inputWidth: 13, channels: 64,
+                    descriptor: PoolingDescriptor(window: 2)), isMax: true),
+            Case(
+                name: "112 3x3/2 max",
+                shape: try PoolingShape(
+                    batch: 8, inputHeight: 112, inputWidth: 112, channels: 64,
+                    descriptor: PoolingDescriptor(window: 3, stride: 2, padding: .same)), isMax: true),
+            Case(
+                name: "112 3x3/2 avg",
+                shape: try PoolingShape(
+                    batch: 8, inputHeight: 112, inputWidth: 112, channels: 64,
+                    descriptor: PoolingDescriptor(window: 3, stride: 2, padding: .same)), isMax: false),
         ]
     }
 
@@ -40,6 +58,17 @@ struct PoolBenchmark: ParsableCommand, BenchSuite {
         var selected = try Self.allCases()
         let prefixes = listValues(cases)
         if !prefixes.isEmpty { selected = selected.filter { c in prefixes.contains { c.name.hasPrefix($0) } } }
+        for batch in try listIntegers(smallBatches, option: "small-batches") {
+            guard batch >= 1 else { throw ValidationError("--small-batches takes positive batch sizes, got \(batch)") }
+            selected += try Self.allCases().prefix(2).map { c in
+                let s = c.shape
+                return Case(
+                    name: "\(c.name) b\(batch)",
+                    shape: try PoolingShape(
+                        batch: batch, inputHeight: s.inputHeight, inputWidth: s.inputWidth, channels: s.channels,
+                        descriptor: s.descriptor, layout: s.layout), isMax: c.isMax)
+            }
+        }
         guard !selected.isEmpty else { throw ValidationError("--cases \(cases) matches none of \(try Self.allCases().map(\.name))") }
         let isa = try options.isaLevel()
         var records: [BenchmarkRecord] = []
@@ -64,22 +93,35 @@ struct PoolBenchmark: ParsableCommand, BenchSuite {
                 // Bytes: the input and the output, plus the argmax indices (4 bytes each) for max pooling.
                 let bytes = 4 * (s.inputCount + s.outputCount * (c.isMax ? 2 : 1))
                 for (pass, body) in [
-                    ("forward", {
-                        if c.isMax { try maxPool.forward(input: x, output: &y, indices: &indices) } else { try avgPool.forward(input: x, output: &y) }
-                    }),
-                    ("backward", {
-                        if c.isMax { try maxPool.backward(outputGradient: dy, indices: idx, inputGradient: &dx) } else { try avgPool.backward(outputGradient: dy, inputGradient: &dx) }
-                    }),
+                    (
+                        "forward",
+                        {
+                            if c.isMax { try maxPool.forward(input: x, output: &y, indices: &indices) } else { try avgPool.forward(input: x, output: &y) }
+                        }
+                    ),
+                    (
+                        "backward",
+                        {
+                            if c.isMax {
+                                try maxPool.backward(outputGradient: dy, indices: idx, inputGradient: &dx)
+                            } else {
+                                try avgPool.backward(outputGradient: dy, inputGradient: &dx)
+                            }
+                        }
+                    ),
                 ] as [(String, () throws -> Void)] {
                     let sample = try options.timing.measure(body)
                     let seconds = sample.median
                     let gbs = Double(bytes) / seconds * 1e-9
-                    records.append(BenchmarkRecord(
-                        suite: "pool", name: c.name, variant: pass, threads: t, isa: isa.rawValue, milliseconds: seconds * 1e3,
-                        bestMilliseconds: sample.best * 1e3, value: gbs, unit: "GB/s", peak: copy,
-                        runs: sample.runs, note: "\(s.batch)x\(s.inputHeight)x\(s.inputWidth)x\(s.channels) NHWC"))
-                    print(String(format: "%@ %@ %3d %9.3f %8.1f %6.1f", c.name.padding(toLength: 15, withPad: " ", startingAt: 0),
-                                 pass.padding(toLength: 9, withPad: " ", startingAt: 0), t, seconds * 1e3, gbs, 100 * gbs / copy))
+                    records.append(
+                        BenchmarkRecord(
+                            suite: "pool", name: c.name, variant: pass, threads: t, isa: isa.rawValue, milliseconds: seconds * 1e3,
+                            bestMilliseconds: sample.best * 1e3, value: gbs, unit: "GB/s", peak: copy,
+                            runs: sample.runs, note: "\(s.batch)x\(s.inputHeight)x\(s.inputWidth)x\(s.channels) NHWC"))
+                    print(
+                        String(
+                            format: "%@ %@ %3d %9.3f %8.1f %6.1f", c.name.padding(toLength: 15, withPad: " ", startingAt: 0),
+                            pass.padding(toLength: 9, withPad: " ", startingAt: 0), t, seconds * 1e3, gbs, 100 * gbs / copy))
                 }
             }
         }

@@ -22,7 +22,8 @@ enum ResultsFile {
     /// "CPU model, N cores, ISAs avx512,avx2,generic".
     static var machineDescription: String {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
+        let model =
+            cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
             .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" } ?? "unknown CPU"
         return "\(model), \(ProcessInfo.processInfo.activeProcessorCount) cores, ISAs \(ISA.supported.map(\.rawValue).joined(separator: ","))"
     }

@@ -39,8 +39,10 @@ struct Timing {
     /// conditions (these machines are shared and their speed drifts), and returns the times of each. Before each block of `first` the process sleeps `settle` seconds:
     /// OpenBLAS's and OpenMP's worker threads busy-wait for a while after a call, and would
     /// otherwise take a core from `first`'s threads.
-    func alternating(rounds: Int = 3, settle: Double = 0.25, _ first: () throws -> Void,
-                     _ second: () throws -> Void) rethrows -> (Sample, Sample) {
+    func alternating(
+        rounds: Int = 3, settle: Double = 0.25, _ first: () throws -> Void,
+        _ second: () throws -> Void
+    ) rethrows -> (Sample, Sample) {
         for _ in 0..<Self.warmUpRuns { _ = try Stopwatch.seconds(first); _ = try Stopwatch.seconds(second) }
         var times1: [Double] = [], times2: [Double] = []
         let block = Timing(runs: max(1, (runs + rounds - 1) / rounds), minTime: minTime / Double(rounds))

@@ -31,10 +31,11 @@ struct TrainBenchmark: ParsableCommand, BenchSuite {
             let (sample, images) = times
             let rate = Double(images) / sample.median
             let batches = Double(images / batch)
-            records.append(BenchmarkRecord(
-                suite: "train", name: "\(mode) b\(batch)", threads: t, isa: isa.rawValue, milliseconds: sample.median / batches * 1e3,
-                bestMilliseconds: sample.best / batches * 1e3, value: rate, unit: "images/s",
-                runs: sample.runs, note: mode == "training" ? "forward + backward + Adam per batch, synthetic data" : "forward only"))
+            records.append(
+                BenchmarkRecord(
+                    suite: "train", name: "\(mode) b\(batch)", threads: t, isa: isa.rawValue, milliseconds: sample.median / batches * 1e3,
+                    bestMilliseconds: sample.best / batches * 1e3, value: rate, unit: "images/s",
+                    runs: sample.runs, note: mode == "training" ? "forward + backward + Adam per batch, synthetic data" : "forward only"))
             print(row(mode, batch, t, rate))
         }
         print("mode        batch thr    images/s  ms/batch")
@@ -51,14 +52,16 @@ struct TrainBenchmark: ParsableCommand, BenchSuite {
     }
 
     func row(_ mode: String, _ batch: Int, _ t: Int, _ rate: Double) -> String {
-        String(format: "%@ %5d %3d %11.0f %9.3f", mode.padding(toLength: 11, withPad: " ", startingAt: 0),
-               batch, t, rate, Double(batch) / rate * 1e3)
+        String(
+            format: "%@ %5d %3d %11.0f %9.3f", mode.padding(toLength: 11, withPad: " ", startingAt: 0),
+            batch, t, rate, Double(batch) / rate * 1e3)
     }
 
     func syntheticData(_ n: Int) throws -> Dataset {
         var g = SplitMix64(seed: 7)
-        return try Dataset(shape: CIFAR10.shape, images: (0..<(n * 3072)).map { _ in Float.random(in: 0...1, using: &g) },
-                           labels: (0..<n).map { _ in Int32.random(in: 0..<10, using: &g) })
+        return try Dataset(
+            shape: CIFAR10.shape, images: (0..<(n * 3072)).map { _ in Float.random(in: 0...1, using: &g) },
+            labels: (0..<n).map { _ in Int32.random(in: 0..<10, using: &g) })
     }
 
     /// Times of one `fit` epoch of 16 batches of synthetic data (the first epochs are the warm-up).

@@ -39,14 +39,15 @@ int main(int argc, char **argv) {
         for (int run = 0; run < 100; run++) {
             double t0 = now();
             for (size_t tile = 0; tile < tiles; tile++)
-                ck_f32_gemm_14x32__avx512(mr, nr, k, a + tile * mr * k, mr, b, nr, c + tile * mr * nr, nr, 1.0f, 1.0f);
+                ck_f32_gemm_14x32__avx512(mr, nr, k, a + tile * mr * k, mr, b, nr, c + tile * mr * nr, nr,
+                                          1.0f, 1.0f);
             double d = now() - t0;
             if (d < best_kernel) best_kernel = d;
         }
     }
     double gflops = 2.0 * tiles * mr * nr * k / best_kernel * 1e-9;
-    printf("ck_f32_gemm_14x32__avx512 from C   %-7s k %zu  ceiling %.1f  best %.1f GFLOP/s  %.1f%%\n", regular ? "regular" : "random", k,
-           best_ceiling, gflops, 100 * gflops / best_ceiling);
+    printf("ck_f32_gemm_14x32__avx512 from C   %-7s k %zu  ceiling %.1f  best %.1f GFLOP/s  %.1f%%\n",
+           regular ? "regular" : "random", k, best_ceiling, gflops, 100 * gflops / best_ceiling);
     free(a);
     free(b);
     free(c);

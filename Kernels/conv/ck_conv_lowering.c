@@ -3,10 +3,10 @@
 #include <string.h>
 #include "ConvKitKernels.h"
 
-void ck_f32_im2col_nhwc(const float *in, size_t h, size_t w, size_t c, size_t c0, size_t cg,
-                        size_t ho, size_t wo, size_t kh, size_t kw, size_t sy, size_t sx,
-                        size_t dy, size_t dx, ptrdiff_t pad_top, ptrdiff_t pad_left, size_t p0,
-                        size_t count, float *col, size_t ldcol) {
+void ck_f32_im2col_nhwc(const float *in, size_t h, size_t w, size_t c, size_t c0, size_t cg, size_t ho,
+                        size_t wo, size_t kh, size_t kw, size_t sy, size_t sx, size_t dy, size_t dx,
+                        ptrdiff_t pad_top, ptrdiff_t pad_left, size_t p0, size_t count, float *col,
+                        size_t ldcol) {
     const size_t per_image = ho * wo;
     size_t n = p0 / per_image, rem = p0 % per_image;
     size_t oy = rem / wo, ox = rem % wo;
@@ -47,10 +47,10 @@ void ck_f32_im2col_nhwc(const float *in, size_t h, size_t w, size_t c, size_t c0
 static inline __attribute__((always_inline)) void ck_col2im_sweep(const float *restrict src, size_t ldsrc,
                                                                   float *restrict dst, size_t dst_step,
                                                                   size_t count, size_t cg) {
-#define CK_SWEEP(CG)                                                                 \
-    for (size_t j = 0; j < count; j++, src += ldsrc, dst += dst_step) {             \
-        for (size_t i = 0; i < (CG); i++) dst[i] += src[i];                         \
-    }                                                                                \
+#define CK_SWEEP(CG)                                                    \
+    for (size_t j = 0; j < count; j++, src += ldsrc, dst += dst_step) { \
+        for (size_t i = 0; i < (CG); i++) dst[i] += src[i];             \
+    }                                                                   \
     return;
     switch (cg) {
     case 1: CK_SWEEP(1)
@@ -62,10 +62,9 @@ static inline __attribute__((always_inline)) void ck_col2im_sweep(const float *r
 #undef CK_SWEEP
 }
 
-void ck_f32_col2im_nhwc(const float *col, size_t ldcol, size_t p0, size_t count, float *in,
-                        size_t h, size_t w, size_t c, size_t c0, size_t cg, size_t ho, size_t wo,
-                        size_t kh, size_t kw, size_t sy, size_t sx, size_t dy, size_t dx,
-                        ptrdiff_t pad_top, ptrdiff_t pad_left) {
+void ck_f32_col2im_nhwc(const float *col, size_t ldcol, size_t p0, size_t count, float *in, size_t h,
+                        size_t w, size_t c, size_t c0, size_t cg, size_t ho, size_t wo, size_t kh, size_t kw,
+                        size_t sy, size_t sx, size_t dy, size_t dx, ptrdiff_t pad_top, ptrdiff_t pad_left) {
     // Swept one input row and one tap at a time: (ky descending, kx descending, ox ascending)
     // gives every input element its contributions in ascending output-pixel order (the order of
     // a scatter over the rows), while the adds to one element lie a whole sweep apart. (Pixel by
@@ -124,9 +123,8 @@ static inline ptrdiff_t ck_source_index(ptrdiff_t d, ptrdiff_t before, size_t in
     return s < (ptrdiff_t)extent ? s : -1;
 }
 
-void ck_f32_pad_nhwc(const float *src, size_t h, size_t w, size_t c, size_t insert_y,
-                     size_t insert_x, ptrdiff_t pad_top, ptrdiff_t pad_left, size_t y0, size_t y1,
-                     size_t wd, float *dst) {
+void ck_f32_pad_nhwc(const float *src, size_t h, size_t w, size_t c, size_t insert_y, size_t insert_x,
+                     ptrdiff_t pad_top, ptrdiff_t pad_left, size_t y0, size_t y1, size_t wd, float *dst) {
     for (size_t y = y0; y < y1; y++) {
         float *drow = dst + (y - y0) * wd * c;
         const ptrdiff_t sy = ck_source_index((ptrdiff_t)y, pad_top, insert_y, h);

@@ -15,18 +15,18 @@
 #include <stdint.h>
 #include "ConvKitKernels.h"
 
-#define CK_NR (2 * CK_VW)
-#define CK_BWDW_PREFETCH 4
+#define CK_NR                      (2 * CK_VW)
+#define CK_BWDW_PREFETCH           4
 #define CK_BWDW_PREFETCH_MIN_BYTES (16 * 1024)
-#define CK_CAT2(a, b) a##b
-#define CK_CAT(a, b) CK_CAT2(a, b)
-#define CK_LOCAL(name) CK_CAT(name, CK_CAT(_, CK_FWD))
+#define CK_CAT2(a, b)              a##b
+#define CK_CAT(a, b)               CK_CAT2(a, b)
+#define CK_LOCAL(name)             CK_CAT(name, CK_CAT(_, CK_FWD))
 
 typedef int CK_LOCAL(ck_vi) __attribute__((vector_size(CK_VW * 4)));
 
 // max(v, 0) that keeps NaN (a NaN input stays NaN, as in TensorFlow and PyTorch).
 static inline __attribute__((always_inline)) CK_TARGET CK_V CK_LOCAL(ck_relu)(CK_V v) {
-    const CK_V zero = {0};
+    const CK_V zero = { 0 };
     return (CK_V)((CK_LOCAL(ck_vi))v & ~(v < zero));
 }
 
@@ -43,16 +43,16 @@ static inline __attribute__((always_inline)) CK_TARGET void CK_LOCAL(ck_store)(f
 // Stores rows x n of the accumulators into C: C := acc (+ C when accumulate) (+ bias), then
 // max(., 0) when relu. Columns j >= n are neither read nor written.
 static inline __attribute__((always_inline)) CK_TARGET void
-CK_LOCAL(ck_epilogue)(const int rows, size_t n, const CK_V *acc0, const CK_V *acc1, float *c,
-                      size_t ldc, const float *bias, int accumulate, int relu) {
-    const CK_V zero = {0};
+CK_LOCAL(ck_epilogue)(const int rows, size_t n, const CK_V *acc0, const CK_V *acc1, float *c, size_t ldc,
+                      const float *bias, int accumulate, int relu) {
+    const CK_V zero = { 0 };
     CK_V b0 = zero, b1 = zero;
     if (bias != NULL) {
         if (n >= CK_NR) {
             b0 = CK_LOCAL(ck_load)(bias);
             b1 = CK_LOCAL(ck_load)(bias + CK_VW);
         } else {
-            float tmp[CK_NR] = {0};
+            float tmp[CK_NR] = { 0 };
             memcpy(tmp, bias, n * sizeof(float));
             b0 = CK_LOCAL(ck_load)(tmp);
             b1 = CK_LOCAL(ck_load)(tmp + CK_VW);
@@ -94,10 +94,10 @@ CK_LOCAL(ck_epilogue)(const int rows, size_t n, const CK_V *acc0, const CK_V *ac
 }
 
 static inline __attribute__((always_inline)) CK_TARGET void
-CK_LOCAL(ck_fwd_rows)(const int rows, size_t n, size_t nseg, size_t seg_len,
-                      const ptrdiff_t *seg_off, const float *const *row_ptr, const float *w,
-                      float *c, size_t ldc, const float *bias, int relu) {
-    const CK_V zero = {0};
+CK_LOCAL(ck_fwd_rows)(const int rows, size_t n, size_t nseg, size_t seg_len, const ptrdiff_t *seg_off,
+                      const float *const *row_ptr, const float *w, float *c, size_t ldc, const float *bias,
+                      int relu) {
+    const CK_V zero = { 0 };
     CK_V acc0[CK_MR], acc1[CK_MR];
 #pragma clang loop unroll(full)
     for (int i = 0; i < rows; i++) {
@@ -130,11 +130,11 @@ CK_LOCAL(ck_fwd_rows)(const int rows, size_t n, size_t nseg, size_t seg_len,
 // contiguous != 0 (a compile-time constant at each call): koff[i] == koff[0] + i, so the rows'
 // elements are one pointer plus constant offsets (no pointer per row to keep in registers).
 static inline __attribute__((always_inline)) CK_TARGET void
-CK_LOCAL(ck_bwdw_rows)(const int rows, const int contiguous, const int prefetch, size_t n, size_t nrows, size_t ncols,
-                       const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_col_stride, const ptrdiff_t *koff,
-                       const float *g, size_t g_row_stride, size_t g_col_stride, float *c,
-                       size_t ldc, int accumulate) {
-    const CK_V zero = {0};
+CK_LOCAL(ck_bwdw_rows)(const int rows, const int contiguous, const int prefetch, size_t n, size_t nrows,
+                       size_t ncols, const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_col_stride,
+                       const ptrdiff_t *koff, const float *g, size_t g_row_stride, size_t g_col_stride,
+                       float *c, size_t ldc, int accumulate) {
+    const CK_V zero = { 0 };
     CK_V acc0[CK_MR], acc1[CK_MR];
     const float *ak[CK_MR];
 #pragma clang loop unroll(full)
@@ -153,7 +153,8 @@ CK_LOCAL(ck_bwdw_rows)(const int rows, const int contiguous, const int prefetch,
                 // The gradient and input lines CK_BWDW_PREFETCH pixels ahead (addresses computed as
                 // integers: near the end of the image they lie past it, and prefetches never fault).
                 const uintptr_t gnext = (uintptr_t)gp + CK_BWDW_PREFETCH * g_col_stride * sizeof(float);
-                const uintptr_t anext = (uintptr_t)(ak[0] + off) + CK_BWDW_PREFETCH * (uintptr_t)a_col_stride * sizeof(float);
+                const uintptr_t anext =
+                    (uintptr_t)(ak[0] + off) + CK_BWDW_PREFETCH * (uintptr_t)a_col_stride * sizeof(float);
                 __builtin_prefetch((const void *)gnext);
                 __builtin_prefetch((const void *)(gnext + (CK_NR - 1) * sizeof(float)));
                 __builtin_prefetch((const void *)anext);
@@ -164,7 +165,7 @@ CK_LOCAL(ck_bwdw_rows)(const int rows, const int contiguous, const int prefetch,
                 g0 = CK_LOCAL(ck_load)(gp);
                 g1 = CK_LOCAL(ck_load)(gp + CK_VW);
             } else {
-                float tmp[CK_NR] = {0};
+                float tmp[CK_NR] = { 0 };
                 memcpy(tmp, gp, n * sizeof(float));
                 g0 = CK_LOCAL(ck_load)(tmp);
                 g1 = CK_LOCAL(ck_load)(tmp + CK_VW);
@@ -180,6 +181,8 @@ CK_LOCAL(ck_bwdw_rows)(const int rows, const int contiguous, const int prefetch,
     CK_LOCAL(ck_epilogue)(rows, n, acc0, acc1, c, ldc, NULL, accumulate, 0);
 }
 
+// One case per row count, laid out as a table (not reflowed).
+// clang-format off
 #define CK_FWD_CASE(R) \
     case R: CK_LOCAL(ck_fwd_rows)(R, n, nseg, seg_len, seg_off, row_ptr, w, c, ldc, bias, relu); break;
 #define CK_BWDW_CALL(R, CONTIGUOUS, PREFETCH)                                                      \
@@ -229,6 +232,7 @@ CK_TARGET void CK_BWDW(size_t m, size_t n, size_t nrows, size_t ncols, const flo
         default: break;
     }
 }
+// clang-format on
 
 // ---------------------------------------------------------------------------------------------
 // Backward data for few input channels (cin <= CK_BWDD_FEW_MAXC, stride 1): vectorised along the
@@ -246,13 +250,14 @@ typedef float CK_LOCAL(ck_h2) __attribute__((vector_size(8)));
 
 static inline __attribute__((always_inline)) CK_TARGET float CK_LOCAL(ck_hsum)(CK_V v) {
 #if CK_VW == 16
-    const CK_LOCAL(ck_h8) a = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7)
-                            + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+    const CK_LOCAL(ck_h8) a = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) +
+                              __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
 #elif CK_VW == 8
     const CK_LOCAL(ck_h8) a = v;
 #endif
 #if CK_VW >= 8
-    const CK_LOCAL(ck_h4) b = __builtin_shufflevector(a, a, 0, 1, 2, 3) + __builtin_shufflevector(a, a, 4, 5, 6, 7);
+    const CK_LOCAL(ck_h4) b =
+        __builtin_shufflevector(a, a, 0, 1, 2, 3) + __builtin_shufflevector(a, a, 4, 5, 6, 7);
 #else
     const CK_LOCAL(ck_h4) b = v;
 #endif
@@ -267,7 +272,7 @@ static inline __attribute__((always_inline)) CK_TARGET void
 CK_LOCAL(ck_bwdd_pixels)(const int CIN, const int PIXELS, const int CHECKED, const float *dout, size_t ho,
                          size_t wo, size_t cout, const float *wts, size_t kh, size_t kw, size_t dy, size_t dx,
                          ptrdiff_t oy_base, ptrdiff_t ox_base, float *din) {
-    const CK_V zero = {0};
+    const CK_V zero = { 0 };
     CK_V acc[CK_BWDD_PIXELS][CK_BWDD_FEW_MAXC];
 #pragma clang loop unroll(full)
     for (int p = 0; p < PIXELS; p++) {
@@ -309,7 +314,7 @@ CK_LOCAL(ck_bwdd_rows)(const int CIN, const float *dout, size_t ho, size_t wo, s
                        float *din, size_t w, size_t y0, size_t y1) {
     // Pixels x whose column taps all hit the gradient: 0 <= x + pad_left - kx*dx < wo for every kx.
     const ptrdiff_t first = (ptrdiff_t)((kw - 1) * dx) - pad_left;
-    const ptrdiff_t last = (ptrdiff_t)wo - 1 - pad_left;  // inclusive
+    const ptrdiff_t last = (ptrdiff_t)wo - 1 - pad_left; // inclusive
     for (size_t y = y0; y < y1; y++) {
         const ptrdiff_t oy_base = (ptrdiff_t)y + pad_top;
         float *drow = din + y * w * (size_t)CIN;
@@ -317,26 +322,28 @@ CK_LOCAL(ck_bwdd_rows)(const int CIN, const float *dout, size_t ho, size_t wo, s
         while (x < w) {
             const ptrdiff_t xs = (ptrdiff_t)x;
             if (xs >= first && xs + CK_BWDD_PIXELS - 1 <= last && x + CK_BWDD_PIXELS <= w) {
-                CK_LOCAL(ck_bwdd_pixels)(CIN, CK_BWDD_PIXELS, 0, dout, ho, wo, cout, wts, kh, kw, dy, dx, oy_base,
-                                         xs + pad_left, drow + x * (size_t)CIN);
+                CK_LOCAL(ck_bwdd_pixels)
+                (CIN, CK_BWDD_PIXELS, 0, dout, ho, wo, cout, wts, kh, kw, dy, dx, oy_base, xs + pad_left,
+                 drow + x * (size_t)CIN);
                 x += CK_BWDD_PIXELS;
             } else {
-                CK_LOCAL(ck_bwdd_pixels)(CIN, 1, 1, dout, ho, wo, cout, wts, kh, kw, dy, dx, oy_base,
-                                         xs + pad_left, drow + x * (size_t)CIN);
+                CK_LOCAL(ck_bwdd_pixels)
+                (CIN, 1, 1, dout, ho, wo, cout, wts, kh, kw, dy, dx, oy_base, xs + pad_left,
+                 drow + x * (size_t)CIN);
                 x += 1;
             }
         }
     }
 }
 
-#define CK_BWDD_CASE(C) \
-    case C: CK_LOCAL(ck_bwdd_rows)(C, dout, ho, wo, cout, wts, kh, kw, dy, dx, pad_top, pad_left, din, w, y0, y1); break;
+#define CK_BWDD_CASE(C)                                                                  \
+    case C:                                                                              \
+        CK_LOCAL(ck_bwdd_rows)                                                           \
+        (C, dout, ho, wo, cout, wts, kh, kw, dy, dx, pad_top, pad_left, din, w, y0, y1); \
+        break;
 
-CK_TARGET void CK_BWDD_FEW(const float *dout, size_t ho, size_t wo, size_t cout, const float *wts,
-                           size_t kh, size_t kw, size_t cin, size_t dy, size_t dx, ptrdiff_t pad_top,
-                           ptrdiff_t pad_left, float *din, size_t w, size_t y0, size_t y1) {
-    switch (cin) {
-        CK_BWDD_CASE(1) CK_BWDD_CASE(2) CK_BWDD_CASE(3) CK_BWDD_CASE(4)
-        default: break;
-    }
+CK_TARGET void CK_BWDD_FEW(const float *dout, size_t ho, size_t wo, size_t cout, const float *wts, size_t kh,
+                           size_t kw, size_t cin, size_t dy, size_t dx, ptrdiff_t pad_top, ptrdiff_t pad_left,
+                           float *din, size_t w, size_t y0, size_t y1) {
+    switch (cin) { CK_BWDD_CASE(1) CK_BWDD_CASE(2) CK_BWDD_CASE(3) CK_BWDD_CASE(4) default : break; }
 }

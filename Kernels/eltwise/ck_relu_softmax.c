@@ -10,8 +10,8 @@ void ck_f32_relu_backward(size_t n, const float *y, const float *dy, float *dx) 
     for (size_t i = 0; i < n; i++) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
 }
 
-void ck_f32_softmax_xent(size_t rows, size_t classes, const float *logits, const int32_t *labels,
-                         float scale, float *loss, float *dlogits) {
+void ck_f32_softmax_xent(size_t rows, size_t classes, const float *logits, const int32_t *labels, float scale,
+                         float *loss, float *dlogits) {
     for (size_t r = 0; r < rows; r++) {
         const float *z = logits + r * classes;
         float m = z[0];

@@ -8,8 +8,8 @@
 #include "../common/ck_target.h"
 #define CK_PREFETCH_K 8
 
-static inline __attribute__((always_inline)) CK_TARGET_AVX2 __m256i
-ck_column_mask__avx2(size_t first, size_t n) {
+static inline __attribute__((always_inline)) CK_TARGET_AVX2 __m256i ck_column_mask__avx2(size_t first,
+                                                                                         size_t n) {
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     const int limit = n > first ? (int)(n - first) : 0;
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(limit), lane);
@@ -17,8 +17,8 @@ ck_column_mask__avx2(size_t first, size_t n) {
 
 static inline __attribute__((always_inline)) CK_TARGET_AVX2 void
 ck_f32_gemm_rows_x16__avx2(const int rows, size_t n, size_t k, const float *a, size_t a_kstride,
-                        size_t a_rstride, const float *b, size_t b_kstride, float *c, size_t ldc,
-                        float alpha, float beta) {
+                           size_t a_rstride, const float *b, size_t b_kstride, float *c, size_t ldc,
+                           float alpha, float beta) {
     __m256 acc0[6], acc1[6];
 #pragma clang loop unroll(full)
     for (int i = 0; i < rows; i++) {
@@ -62,7 +62,8 @@ ck_f32_gemm_rows_x16__avx2(const int rows, size_t n, size_t k, const float *a, s
             __m256 r0 = _mm256_mul_ps(acc0[i], valpha), r1 = _mm256_mul_ps(acc1[i], valpha);
             if (beta != 0.0f) {
                 r0 = _mm256_fmadd_ps(acc0[i], valpha, _mm256_mul_ps(_mm256_maskload_ps(ci, mask0), vbeta));
-                r1 = _mm256_fmadd_ps(acc1[i], valpha, _mm256_mul_ps(_mm256_maskload_ps(ci + 8, mask1), vbeta));
+                r1 =
+                    _mm256_fmadd_ps(acc1[i], valpha, _mm256_mul_ps(_mm256_maskload_ps(ci + 8, mask1), vbeta));
             }
             _mm256_maskstore_ps(ci, mask0, r0);
             _mm256_maskstore_ps(ci + 8, mask1, r1);
@@ -70,29 +71,36 @@ ck_f32_gemm_rows_x16__avx2(const int rows, size_t n, size_t k, const float *a, s
     }
 }
 
-#define CK_ROWS_CASE(R) \
-    case R: ck_f32_gemm_rows_x16__avx2(R, n, k, a, a_kstride, 1, b, b_kstride, c, ldc, alpha, beta); break;
-#define CK_AROW_CASE(R) \
-    case R: ck_f32_gemm_rows_x16__avx2(R, n, k, a, 1, lda, b, b_kstride, c, ldc, alpha, beta); break;
+// A tile of exactly R rows: from packed A panels (CK_ROWS) or from a row-major A in place (CK_AROW).
+#define CK_ROWS(R) ck_f32_gemm_rows_x16__avx2(R, n, k, a, a_kstride, 1, b, b_kstride, c, ldc, alpha, beta)
+#define CK_AROW(R) ck_f32_gemm_rows_x16__avx2(R, n, k, a, 1, lda, b, b_kstride, c, ldc, alpha, beta)
 
-CK_TARGET_AVX2 void ck_f32_gemm_6x16__avx2(size_t m, size_t n, size_t k, const float *a,
-                                        size_t a_kstride, const float *b, size_t b_kstride,
-                                        float *c, size_t ldc, float alpha, float beta) {
+CK_TARGET_AVX2 void ck_f32_gemm_6x16__avx2(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
+                                           const float *b, size_t b_kstride, float *c, size_t ldc,
+                                           float alpha, float beta) {
     switch (m) {
-        CK_ROWS_CASE(6) CK_ROWS_CASE(5) CK_ROWS_CASE(4) CK_ROWS_CASE(3) CK_ROWS_CASE(2)
-        CK_ROWS_CASE(1)
-        default: break;
+    case 6: CK_ROWS(6); break;
+    case 5: CK_ROWS(5); break;
+    case 4: CK_ROWS(4); break;
+    case 3: CK_ROWS(3); break;
+    case 2: CK_ROWS(2); break;
+    case 1: CK_ROWS(1); break;
+    default: break;
     }
 }
 
 // A read in place from a row-major op(A) (a[i * lda + p]): the same bodies with a row stride.
 CK_TARGET_AVX2 void ck_f32_gemm_arow_6x16__avx2(size_t m, size_t n, size_t k, const float *a, size_t lda,
-                                             const float *b, size_t b_kstride, float *c, size_t ldc,
-                                             float alpha, float beta) {
+                                                const float *b, size_t b_kstride, float *c, size_t ldc,
+                                                float alpha, float beta) {
     switch (m) {
-        CK_AROW_CASE(6) CK_AROW_CASE(5) CK_AROW_CASE(4) CK_AROW_CASE(3) CK_AROW_CASE(2)
-        CK_AROW_CASE(1)
-        default: break;
+    case 6: CK_AROW(6); break;
+    case 5: CK_AROW(5); break;
+    case 4: CK_AROW(4); break;
+    case 3: CK_AROW(3); break;
+    case 2: CK_AROW(2); break;
+    case 1: CK_AROW(1); break;
+    default: break;
     }
 }
 #endif

@@ -4,13 +4,19 @@
 #include "ck_f32_gemm_x32__avx512.h"
 #if defined(__x86_64__)
 
-CK_TARGET_AVX512 void ck_f32_gemm_8x32__avx512(size_t m, size_t n, size_t k, const float *a,
-                                               size_t a_kstride, const float *b, size_t b_kstride,
-                                               float *c, size_t ldc, float alpha, float beta) {
+CK_TARGET_AVX512 void ck_f32_gemm_8x32__avx512(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
+                                               const float *b, size_t b_kstride, float *c, size_t ldc,
+                                               float alpha, float beta) {
     switch (m) {
-        CK_ROWS_CASE(8) CK_ROWS_CASE(7) CK_ROWS_CASE(6) CK_ROWS_CASE(5)
-        CK_ROWS_CASE(4) CK_ROWS_CASE(3) CK_ROWS_CASE(2) CK_ROWS_CASE(1)
-        default: break;
+    case 8: CK_ROWS(8); break;
+    case 7: CK_ROWS(7); break;
+    case 6: CK_ROWS(6); break;
+    case 5: CK_ROWS(5); break;
+    case 4: CK_ROWS(4); break;
+    case 3: CK_ROWS(3); break;
+    case 2: CK_ROWS(2); break;
+    case 1: CK_ROWS(1); break;
+    default: break;
     }
 }
 
@@ -21,9 +27,15 @@ CK_TARGET_AVX512 void ck_f32_gemm_arow_8x32__avx512(size_t m, size_t n, size_t k
                                                     const float *b, size_t b_kstride, float *c, size_t ldc,
                                                     float alpha, float beta) {
     switch (m) {
-        CK_AROW_CASE(8) CK_AROW_CASE(7) CK_AROW_CASE(6) CK_AROW_CASE(5)
-        CK_AROW_CASE(4) CK_AROW_CASE(3) CK_AROW_CASE(2) CK_AROW_CASE(1)
-        default: break;
+    case 8: CK_AROW(8); break;
+    case 7: CK_AROW(7); break;
+    case 6: CK_AROW(6); break;
+    case 5: CK_AROW(5); break;
+    case 4: CK_AROW(4); break;
+    case 3: CK_AROW(3); break;
+    case 2: CK_AROW(2); break;
+    case 1: CK_AROW(1); break;
+    default: break;
     }
 }
 #endif

@@ -14,8 +14,8 @@
 
 static inline __attribute__((always_inline)) CK_TARGET_AVX512 void
 ck_f32_gemm_rows_x32__avx512(const int rows, size_t n, size_t k, const float *a, size_t a_kstride,
-                          size_t a_rstride, const float *b, size_t b_kstride, float *c, size_t ldc,
-                          float alpha, float beta) {
+                             size_t a_rstride, const float *b, size_t b_kstride, float *c, size_t ldc,
+                             float alpha, float beta) {
     __m512 acc0[14], acc1[14];
 #pragma clang loop unroll(full)
     for (int i = 0; i < rows; i++) {
@@ -42,9 +42,9 @@ ck_f32_gemm_rows_x32__avx512(const int rows, size_t n, size_t k, const float *a,
         b += b_kstride;
     }
     const __mmask16 mask0 = n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1u);
-    const __mmask16 mask1 = n >= 32 ? (__mmask16)0xFFFF
-                          : n > 16  ? (__mmask16)((1u << (n - 16)) - 1u)
-                                    : (__mmask16)0;
+    const __mmask16 mask1 = n >= 32  ? (__mmask16)0xFFFF
+                            : n > 16 ? (__mmask16)((1u << (n - 16)) - 1u)
+                                     : (__mmask16)0;
     const __m512 valpha = _mm512_set1_ps(alpha);
     if (beta == 0.0f) {
 #pragma clang loop unroll(full)
@@ -61,14 +61,14 @@ ck_f32_gemm_rows_x32__avx512(const int rows, size_t n, size_t k, const float *a,
             const __m512 old0 = _mm512_maskz_loadu_ps(mask0, ci);
             const __m512 old1 = _mm512_maskz_loadu_ps(mask1, ci + 16);
             _mm512_mask_storeu_ps(ci, mask0, _mm512_fmadd_ps(acc0[i], valpha, _mm512_mul_ps(old0, vbeta)));
-            _mm512_mask_storeu_ps(ci + 16, mask1, _mm512_fmadd_ps(acc1[i], valpha, _mm512_mul_ps(old1, vbeta)));
+            _mm512_mask_storeu_ps(ci + 16, mask1,
+                                  _mm512_fmadd_ps(acc1[i], valpha, _mm512_mul_ps(old1, vbeta)));
         }
     }
 }
 
-#define CK_ROWS_CASE(R) \
-    case R: ck_f32_gemm_rows_x32__avx512(R, n, k, a, a_kstride, 1, b, b_kstride, c, ldc, alpha, beta); break;
-#define CK_AROW_CASE(R) \
-    case R: ck_f32_gemm_rows_x32__avx512(R, n, k, a, 1, lda, b, b_kstride, c, ldc, alpha, beta); break;
+// A tile of exactly R rows: from packed A panels (CK_ROWS) or from a row-major A in place (CK_AROW).
+#define CK_ROWS(R) ck_f32_gemm_rows_x32__avx512(R, n, k, a, a_kstride, 1, b, b_kstride, c, ldc, alpha, beta)
+#define CK_AROW(R) ck_f32_gemm_rows_x32__avx512(R, n, k, a, 1, lda, b, b_kstride, c, ldc, alpha, beta)
 #endif
 #endif

@@ -32,37 +32,28 @@ extern "C" {
 // in place from a row-major op(A): the term is a[i*lda + p] * b[p*b_kstride + j], everything
 // else as above (the same bodies, so the same bits as on a packed panel). The driver takes it for
 // small problems, where packing A does not pay.
-typedef void (*ck_f32_gemm_ukernel_fn)(size_t m, size_t n, size_t k,
-                                       const float *a, size_t a_kstride,
-                                       const float *b, size_t b_kstride,
-                                       float *c, size_t ldc,
-                                       float alpha, float beta);
+typedef void (*ck_f32_gemm_ukernel_fn)(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
+                                       const float *b, size_t b_kstride, float *c, size_t ldc, float alpha,
+                                       float beta);
 
 #if defined(__x86_64__)
-void ck_f32_gemm_14x32__avx512(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
-                            const float *b, size_t b_kstride, float *c, size_t ldc,
-                            float alpha, float beta);
-void ck_f32_gemm_8x32__avx512(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
-                           const float *b, size_t b_kstride, float *c, size_t ldc,
-                           float alpha, float beta);
-void ck_f32_gemm_arow_8x32__avx512(size_t m, size_t n, size_t k, const float *a, size_t lda,
-                                const float *b, size_t b_kstride, float *c, size_t ldc,
-                                float alpha, float beta);
-void ck_f32_gemm_arow_6x16__avx2(size_t m, size_t n, size_t k, const float *a, size_t lda,
-                              const float *b, size_t b_kstride, float *c, size_t ldc,
-                              float alpha, float beta);
-void ck_f32_gemm_6x16__avx2(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
-                         const float *b, size_t b_kstride, float *c, size_t ldc,
-                         float alpha, float beta);
+void ck_f32_gemm_14x32__avx512(size_t m, size_t n, size_t k, const float *a, size_t a_kstride, const float *b,
+                               size_t b_kstride, float *c, size_t ldc, float alpha, float beta);
+void ck_f32_gemm_8x32__avx512(size_t m, size_t n, size_t k, const float *a, size_t a_kstride, const float *b,
+                              size_t b_kstride, float *c, size_t ldc, float alpha, float beta);
+void ck_f32_gemm_arow_8x32__avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
+                                   size_t b_kstride, float *c, size_t ldc, float alpha, float beta);
+void ck_f32_gemm_arow_6x16__avx2(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
+                                 size_t b_kstride, float *c, size_t ldc, float alpha, float beta);
+void ck_f32_gemm_6x16__avx2(size_t m, size_t n, size_t k, const float *a, size_t a_kstride, const float *b,
+                            size_t b_kstride, float *c, size_t ldc, float alpha, float beta);
 #endif
 
 /// Portable microkernel: GCC/clang 128-bit vector extensions (SSE2 on x86-64, NEON on arm64).
-void ck_f32_gemm_arow_4x8__generic(size_t m, size_t n, size_t k, const float *a, size_t lda,
-                               const float *b, size_t b_kstride, float *c, size_t ldc, float alpha,
-                               float beta);
-void ck_f32_gemm_4x8__generic(size_t m, size_t n, size_t k, const float *a, size_t a_kstride,
-                          const float *b, size_t b_kstride, float *c, size_t ldc,
-                          float alpha, float beta);
+void ck_f32_gemm_arow_4x8__generic(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
+                                   size_t b_kstride, float *c, size_t ldc, float alpha, float beta);
+void ck_f32_gemm_4x8__generic(size_t m, size_t n, size_t k, const float *a, size_t a_kstride, const float *b,
+                              size_t b_kstride, float *c, size_t ldc, float alpha, float beta);
 
 // ---------------------------------------------------------------------------------------------
 // Packing. op(X)[r][c] = x[r*rs + c*cs], with rs == 1 or cs == 1 (a row-major operand, stored
@@ -76,11 +67,11 @@ void ck_f32_gemm_4x8__generic(size_t m, size_t n, size_t k, const float *a, size
 // ck_f32_pack_b__isa: packs the kc x nc block op(B) into micro-panels of nr columns: panel q
 // holds, for each p < kc, the nr values op(B)[p][q*nr + j] at out[q*nr*kc + p*nr + j]. Columns
 // past nc in the last panel are zero-filled.
-#define CK_PACK_KERNELS(ISA)                                                                      \
-    void ck_f32_pack_a__##ISA(size_t mc, size_t kc, const float *a, size_t rs, size_t cs,         \
-                              size_t mr, float *out);                                             \
-    void ck_f32_pack_b__##ISA(size_t kc, size_t nc, const float *b, size_t rs, size_t cs,         \
-                              size_t nr, float *out);
+#define CK_PACK_KERNELS(ISA)                                                                         \
+    void ck_f32_pack_a__##ISA(size_t mc, size_t kc, const float *a, size_t rs, size_t cs, size_t mr, \
+                              float *out);                                                           \
+    void ck_f32_pack_b__##ISA(size_t kc, size_t nc, const float *b, size_t rs, size_t cs, size_t nr, \
+                              float *out);
 #if defined(__x86_64__)
 CK_PACK_KERNELS(avx2)
 #endif
@@ -88,8 +79,8 @@ CK_PACK_KERNELS(generic)
 
 /// Split-K reduction: C[i*ldc + j] := alpha * sum_{s < parts} partials[s*m*n + i*n + j]
 /// + beta * C[i*ldc + j], summing s in ascending order; beta == 0 does not read C.
-void ck_f32_reduce_partials(size_t m, size_t n, const float *partials, size_t parts, float alpha,
-                            float beta, float *c, size_t ldc);
+void ck_f32_reduce_partials(size_t m, size_t n, const float *partials, size_t parts, float alpha, float beta,
+                            float *c, size_t ldc);
 
 // ---------------------------------------------------------------------------------------------
 // Direct-convolution microkernels (see Docs/Kernels.md). One MR x NR tile of output pixels x
@@ -103,19 +94,16 @@ void ck_f32_reduce_partials(size_t m, size_t n, const float *partials, size_t pa
 //   the input; each segment is seg_len contiguous floats. Sums run in ascending (s, t).
 typedef void (*ck_f32_conv_fwd_ukernel_fn)(size_t m, size_t n, size_t nseg, size_t seg_len,
                                            const ptrdiff_t *seg_off, const float *const *row_ptr,
-                                           const float *w, float *c, size_t ldc,
-                                           const float *bias, int relu);
+                                           const float *w, float *c, size_t ldc, const float *bias, int relu);
 // ck_f32_conv_bwdw_ukernel_fn (weight gradient), for i < m, j < n:
 //   C[i*ldc + j] := (accumulate ? C[i*ldc + j] : 0)
 //                   + sum_{y < nrows} sum_{x < ncols} a[y*a_row_stride + x*a_col_stride + koff[i]]
 //                                                     * g[y*g_row_stride + x*g_col_stride + j]
 //   summed in ascending (y, x). Only the n columns of each g row are read.
-typedef void (*ck_f32_conv_bwdw_ukernel_fn)(size_t m, size_t n, size_t nrows, size_t ncols,
-                                            const float *a, ptrdiff_t a_row_stride,
-                                            ptrdiff_t a_col_stride, const ptrdiff_t *koff,
-                                            const float *g, size_t g_row_stride,
-                                            size_t g_col_stride, float *c, size_t ldc,
-                                            int accumulate);
+typedef void (*ck_f32_conv_bwdw_ukernel_fn)(size_t m, size_t n, size_t nrows, size_t ncols, const float *a,
+                                            ptrdiff_t a_row_stride, ptrdiff_t a_col_stride,
+                                            const ptrdiff_t *koff, const float *g, size_t g_row_stride,
+                                            size_t g_col_stride, float *c, size_t ldc, int accumulate);
 // ck_f32_conv_bwdd_few_fn (backward data, stride 1, one image, few input channels): for input
 // rows [y0, y1) of an image w columns wide and x < w, ci < cin (1 <= cin <= CK_BWDD_FEW_MAXC):
 //   din[(y*w + x)*cin + ci] := sum_{ky, kx} sum_{co < cout} dout[(oy*wo + ox)*cout + co]
@@ -125,32 +113,28 @@ typedef void (*ck_f32_conv_bwdw_ukernel_fn)(size_t m, size_t n, size_t nrows, si
 //   Each sum runs over (ky, kx, co) in vector lanes, then a fixed-order horizontal add.
 #define CK_BWDD_FEW_MAXC 4
 typedef void (*ck_f32_conv_bwdd_few_fn)(const float *dout, size_t ho, size_t wo, size_t cout,
-                                        const float *wts, size_t kh, size_t kw, size_t cin,
-                                        size_t dy, size_t dx, ptrdiff_t pad_top, ptrdiff_t pad_left,
-                                        float *din, size_t w, size_t y0, size_t y1);
+                                        const float *wts, size_t kh, size_t kw, size_t cin, size_t dy,
+                                        size_t dx, ptrdiff_t pad_top, ptrdiff_t pad_left, float *din,
+                                        size_t w, size_t y0, size_t y1);
 #if defined(__x86_64__)
 void ck_f32_conv_bwdd_few__avx512(const float *dout, size_t ho, size_t wo, size_t cout, const float *wts,
-                               size_t kh, size_t kw, size_t cin, size_t dy, size_t dx,
-                               ptrdiff_t pad_top, ptrdiff_t pad_left, float *din, size_t w, size_t y0,
-                               size_t y1);
+                                  size_t kh, size_t kw, size_t cin, size_t dy, size_t dx, ptrdiff_t pad_top,
+                                  ptrdiff_t pad_left, float *din, size_t w, size_t y0, size_t y1);
 void ck_f32_conv_bwdd_few__avx2(const float *dout, size_t ho, size_t wo, size_t cout, const float *wts,
-                             size_t kh, size_t kw, size_t cin, size_t dy, size_t dx,
-                             ptrdiff_t pad_top, ptrdiff_t pad_left, float *din, size_t w, size_t y0,
-                             size_t y1);
+                                size_t kh, size_t kw, size_t cin, size_t dy, size_t dx, ptrdiff_t pad_top,
+                                ptrdiff_t pad_left, float *din, size_t w, size_t y0, size_t y1);
 #endif
 void ck_f32_conv_bwdd_few__generic(const float *dout, size_t ho, size_t wo, size_t cout, const float *wts,
-                               size_t kh, size_t kw, size_t cin, size_t dy, size_t dx,
-                               ptrdiff_t pad_top, ptrdiff_t pad_left, float *din, size_t w, size_t y0,
-                               size_t y1);
-#define CK_CONV_KERNELS(NAME)                                                                     \
-    void ck_f32_conv_fwd_##NAME(size_t m, size_t n, size_t nseg, size_t seg_len,                     \
-                             const ptrdiff_t *seg_off, const float *const *row_ptr,               \
-                             const float *w, float *c, size_t ldc, const float *bias,             \
-                             int relu);                                                           \
-    void ck_f32_conv_bwdw_##NAME(size_t m, size_t n, size_t nrows, size_t ncols, const float *a,     \
-                              ptrdiff_t a_row_stride, ptrdiff_t a_col_stride,                     \
-                              const ptrdiff_t *koff, const float *g, size_t g_row_stride,         \
-                              size_t g_col_stride, float *c, size_t ldc, int accumulate);
+                                   size_t kh, size_t kw, size_t cin, size_t dy, size_t dx, ptrdiff_t pad_top,
+                                   ptrdiff_t pad_left, float *din, size_t w, size_t y0, size_t y1);
+#define CK_CONV_KERNELS(NAME)                                                                              \
+    void ck_f32_conv_fwd_##NAME(size_t m, size_t n, size_t nseg, size_t seg_len, const ptrdiff_t *seg_off, \
+                                const float *const *row_ptr, const float *w, float *c, size_t ldc,         \
+                                const float *bias, int relu);                                              \
+    void ck_f32_conv_bwdw_##NAME(size_t m, size_t n, size_t nrows, size_t ncols, const float *a,           \
+                                 ptrdiff_t a_row_stride, ptrdiff_t a_col_stride, const ptrdiff_t *koff,    \
+                                 const float *g, size_t g_row_stride, size_t g_col_stride, float *c,       \
+                                 size_t ldc, int accumulate);
 #if defined(__x86_64__)
 CK_CONV_KERNELS(14x32__avx512)
 CK_CONV_KERNELS(6x16__avx2)
@@ -164,25 +148,23 @@ CK_CONV_KERNELS(4x8__generic)
 // ck_f32_im2col_nhwc: for r < count (pixel p0 + r), writes row r of col (row stride ldcol) as the
 // kh*kw*cg values in[n, oy*sy + ky*dy - pad_top, ox*sx + kx*dx - pad_left, c0 + ci] in
 // (ky, kx, ci) order, 0 outside the input.
-void ck_f32_im2col_nhwc(const float *in, size_t h, size_t w, size_t c, size_t c0, size_t cg,
-                        size_t ho, size_t wo, size_t kh, size_t kw, size_t sy, size_t sx,
-                        size_t dy, size_t dx, ptrdiff_t pad_top, ptrdiff_t pad_left, size_t p0,
-                        size_t count, float *col, size_t ldcol);
+void ck_f32_im2col_nhwc(const float *in, size_t h, size_t w, size_t c, size_t c0, size_t cg, size_t ho,
+                        size_t wo, size_t kh, size_t kw, size_t sy, size_t sx, size_t dy, size_t dx,
+                        ptrdiff_t pad_top, ptrdiff_t pad_left, size_t p0, size_t count, float *col,
+                        size_t ldcol);
 // ck_f32_col2im_nhwc: the adjoint: adds every element of those rows of col into the input
 // position it was read from (taps outside the input are dropped); each input element receives
 // its contributions in ascending row order.
-void ck_f32_col2im_nhwc(const float *col, size_t ldcol, size_t p0, size_t count, float *in,
-                        size_t h, size_t w, size_t c, size_t c0, size_t cg, size_t ho, size_t wo,
-                        size_t kh, size_t kw, size_t sy, size_t sx, size_t dy, size_t dx,
-                        ptrdiff_t pad_top, ptrdiff_t pad_left);
+void ck_f32_col2im_nhwc(const float *col, size_t ldcol, size_t p0, size_t count, float *in, size_t h,
+                        size_t w, size_t c, size_t c0, size_t cg, size_t ho, size_t wo, size_t kh, size_t kw,
+                        size_t sy, size_t sx, size_t dy, size_t dx, ptrdiff_t pad_top, ptrdiff_t pad_left);
 // ck_f32_pad_nhwc: rows [y0, y1) of the padded image D (width wd, c channels), written densely
 // to dst: D[y][x] = src[(y - pad_top) / insert_y][(x - pad_left) / insert_x] when both
 // differences are >= 0, divisible by the insert factor and the quotients are inside the h x w
 // source; else 0. Negative pads crop. insert > 1 inserts zeros between source pixels (used to
 // turn a strided backward-data pass into a stride-1 convolution).
-void ck_f32_pad_nhwc(const float *src, size_t h, size_t w, size_t c, size_t insert_y,
-                     size_t insert_x, ptrdiff_t pad_top, ptrdiff_t pad_left, size_t y0, size_t y1,
-                     size_t wd, float *dst);
+void ck_f32_pad_nhwc(const float *src, size_t h, size_t w, size_t c, size_t insert_y, size_t insert_x,
+                     ptrdiff_t pad_top, ptrdiff_t pad_left, size_t y0, size_t y1, size_t wd, float *dst);
 
 // ---------------------------------------------------------------------------------------------
 // Bias and activation over row-major m x n data.
@@ -225,27 +207,22 @@ void ck_x32_transpose(size_t rows, size_t cols, const uint32_t *src, size_t lds,
 // the caches, they save the read of each line before it is written); taken when c is a multiple
 // of 16 and din suitably aligned, otherwise ignored. The result does not depend on it. (The
 // average pooling backward has no such path: it measured no faster with one.)
-#define CK_POOL_KERNELS(ISA)                                                                      \
-    void ck_f32_maxpool_nhwc__##ISA(const float *in, size_t h, size_t w, size_t c, size_t oh0,       \
-                                 size_t oh1, size_t ow, size_t kh, size_t kw, size_t sy,          \
-                                 size_t sx, ptrdiff_t pad_top, ptrdiff_t pad_left, float *out,    \
-                                 int32_t *indices);                                               \
-    size_t ck_f32_maxpool_backward_nhwc__##ISA(const float *dout, const int32_t *indices, size_t oh,   \
-                                          size_t ow, size_t c, float *din, size_t h, size_t w,    \
-                                          size_t y0, size_t y1, size_t kh, size_t kw, size_t sy,  \
-                                          size_t sx, ptrdiff_t pad_top, ptrdiff_t pad_left,       \
-                                          int streaming);                                         \
-    void ck_f32_avgpool_nhwc__##ISA(const float *in, size_t h, size_t w, size_t c, size_t oh0,       \
-                                 size_t oh1, size_t ow, size_t kh, size_t kw, size_t sy,          \
-                                 size_t sx, ptrdiff_t pad_top, ptrdiff_t pad_left,                \
-                                 ptrdiff_t pad_bottom, ptrdiff_t pad_right, int include_pad,      \
-                                 float *out);                                                     \
-    void ck_f32_avgpool_backward_nhwc__##ISA(const float *dout, size_t oh, size_t ow, size_t c,      \
-                                          float *din, size_t h, size_t w, size_t y0, size_t y1,   \
-                                          size_t kh, size_t kw,                                   \
-                                          size_t sy, size_t sx, ptrdiff_t pad_top,                \
-                                          ptrdiff_t pad_left, ptrdiff_t pad_bottom,               \
-                                          ptrdiff_t pad_right, int include_pad);
+#define CK_POOL_KERNELS(ISA)                                                                                 \
+    void ck_f32_maxpool_nhwc__##ISA(const float *in, size_t h, size_t w, size_t c, size_t oh0, size_t oh1,   \
+                                    size_t ow, size_t kh, size_t kw, size_t sy, size_t sx,                   \
+                                    ptrdiff_t pad_top, ptrdiff_t pad_left, float *out, int32_t *indices);    \
+    size_t ck_f32_maxpool_backward_nhwc__##ISA(                                                              \
+        const float *dout, const int32_t *indices, size_t oh, size_t ow, size_t c, float *din, size_t h,     \
+        size_t w, size_t y0, size_t y1, size_t kh, size_t kw, size_t sy, size_t sx, ptrdiff_t pad_top,       \
+        ptrdiff_t pad_left, int streaming);                                                                  \
+    void ck_f32_avgpool_nhwc__##ISA(const float *in, size_t h, size_t w, size_t c, size_t oh0, size_t oh1,   \
+                                    size_t ow, size_t kh, size_t kw, size_t sy, size_t sx,                   \
+                                    ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t pad_bottom,             \
+                                    ptrdiff_t pad_right, int include_pad, float *out);                       \
+    void ck_f32_avgpool_backward_nhwc__##ISA(const float *dout, size_t oh, size_t ow, size_t c, float *din,  \
+                                             size_t h, size_t w, size_t y0, size_t y1, size_t kh, size_t kw, \
+                                             size_t sy, size_t sx, ptrdiff_t pad_top, ptrdiff_t pad_left,    \
+                                             ptrdiff_t pad_bottom, ptrdiff_t pad_right, int include_pad);
 #if defined(__x86_64__)
 CK_POOL_KERNELS(avx512)
 CK_POOL_KERNELS(avx2)
@@ -261,15 +238,15 @@ void ck_f32_relu_backward(size_t n, const float *y, const float *dy, float *dx);
 /// Softmax cross-entropy from logits (rows of `classes`): for each row r, loss[r] =
 /// logsumexp(z_r) - z_r[label_r]; dlogits[r] = (softmax(z_r) - onehot(label_r)) * scale.
 /// Labels must be in [0, classes). dlogits may be NULL.
-void ck_f32_softmax_xent(size_t rows, size_t classes, const float *logits, const int32_t *labels,
-                         float scale, float *loss, float *dlogits);
+void ck_f32_softmax_xent(size_t rows, size_t classes, const float *logits, const int32_t *labels, float scale,
+                         float *loss, float *dlogits);
 
 /// y[i] += x[i].
 void ck_f32_add(size_t n, const float *x, float *y);
 /// Adam (Keras form): m += (g - m)(1 - beta1); v += (g^2 - v)(1 - beta2); w -= alpha m / (sqrt(v) + epsilon),
 /// with alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t) computed by the caller.
-void ck_f32_adam_update(size_t n, float *w, const float *g, float *m, float *v, float alpha,
-                        float beta1, float beta2, float epsilon);
+void ck_f32_adam_update(size_t n, float *w, const float *g, float *m, float *v, float alpha, float beta1,
+                        float beta2, float epsilon);
 /// SGD with L2 weight decay and optional momentum: g' = g + weight_decay * w; with velocity:
 /// velocity = momentum * velocity - lr * g'; w += velocity; else w -= lr * g'.
 void ck_f32_sgd_update(size_t n, float *w, const float *g, float *velocity, float learning_rate,

@@ -2,8 +2,8 @@
 // 256-bit registers. Body: ck_pack_template.h.
 #if defined(__x86_64__)
 #include "../common/ck_target.h"
-#define CK_PACK_TARGET CK_TARGET_AVX2
-#define CK_PACK_NAME(op) ck_f32_##op##__avx2
+#define CK_PACK_TARGET         CK_TARGET_AVX2
+#define CK_PACK_NAME(op)       ck_f32_##op##__avx2
 #define CK_PACK_WIDE_TRANSPOSE 1
 #include "ck_pack_template.h"
 #endif

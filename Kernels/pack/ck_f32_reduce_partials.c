@@ -1,8 +1,8 @@
 // Fixed-order reduction of split-K partial products (portable C; see ConvKitKernels.h).
 #include "ConvKitKernels.h"
 
-void ck_f32_reduce_partials(size_t m, size_t n, const float *partials, size_t parts, float alpha,
-                            float beta, float *c, size_t ldc) {
+void ck_f32_reduce_partials(size_t m, size_t n, const float *partials, size_t parts, float alpha, float beta,
+                            float *c, size_t ldc) {
     const size_t plane = m * n;
     // Sum partials 1..parts-1 into a copy of partial 0, one whole row per chunk at a time so the
     // inner loop vectorises; every element still sums its chunks in ascending order.

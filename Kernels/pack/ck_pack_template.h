@@ -17,8 +17,8 @@
 enum { CK_PACK_BLOCK = 16, CK_PACK_AHEAD = 4 };
 
 // Transposes the 4 x 4 block src[r * src_stride + q] (r, q < 4) into dst[q * dst_stride + r].
-static inline __attribute__((always_inline)) void
-ck_transpose_4x4(const float *src, size_t src_stride, float *dst, size_t dst_stride) {
+static inline __attribute__((always_inline)) void ck_transpose_4x4(const float *src, size_t src_stride,
+                                                                   float *dst, size_t dst_stride) {
     const ck_v4f r0 = ck_load_v4f(src), r1 = ck_load_v4f(src + src_stride);
     const ck_v4f r2 = ck_load_v4f(src + 2 * src_stride), r3 = ck_load_v4f(src + 3 * src_stride);
     const ck_v4f t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5);
@@ -41,7 +41,8 @@ static inline __attribute__((always_inline)) CK_PACK_TARGET void
 ck_transpose_8x8(const float *src, size_t src_stride, float *dst, size_t dst_stride) {
     for (int half = 0; half < 2; half++) {
         const float *s = src + 4 * half;
-        const __m256 t0 = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(s)), _mm_loadu_ps(s + 4 * src_stride), 1);
+        const __m256 t0 = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(s)),
+                                               _mm_loadu_ps(s + 4 * src_stride), 1);
         const __m256 t1 = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(s + src_stride)),
                                                _mm_loadu_ps(s + 5 * src_stride), 1);
         const __m256 t2 = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(s + 2 * src_stride)),
@@ -91,12 +92,14 @@ ck_transpose_panel(size_t rows, size_t depth, const float *src, size_t src_strid
 #if CK_PACK_WIDE_TRANSPOSE
     for (; r + 8 <= rows; r += 8) {
         const float *s = src + r * src_stride;
-        ck_transpose_group(s, src_stride, dst + r, dst_stride, depth, r + 16 <= rows ? s + 8 * src_stride : s, 8);
+        ck_transpose_group(s, src_stride, dst + r, dst_stride, depth, r + 16 <= rows ? s + 8 * src_stride : s,
+                           8);
     }
 #endif
     for (; r + 4 <= rows; r += 4) {
         const float *s = src + r * src_stride;
-        ck_transpose_group(s, src_stride, dst + r, dst_stride, depth, r + 8 <= rows ? s + 4 * src_stride : s, 4);
+        ck_transpose_group(s, src_stride, dst + r, dst_stride, depth, r + 8 <= rows ? s + 4 * src_stride : s,
+                           4);
     }
     if (r + 2 <= rows) {
         // Two rows: four depths at a time, interleaved into four (row r, row r + 1) pairs.
@@ -105,7 +108,8 @@ ck_transpose_panel(size_t rows, size_t depth, const float *src, size_t src_strid
         size_t p = 0;
         for (; p + 4 <= depth; p += 4) {
             const ck_v4f a = ck_load_v4f(s0 + p), b = ck_load_v4f(s1 + p);
-            const ck_v4f lo = __builtin_shufflevector(a, b, 0, 4, 1, 5), hi = __builtin_shufflevector(a, b, 2, 6, 3, 7);
+            const ck_v4f lo = __builtin_shufflevector(a, b, 0, 4, 1, 5),
+                         hi = __builtin_shufflevector(a, b, 2, 6, 3, 7);
             memcpy(d + p * dst_stride, &lo, 2 * sizeof(float));
             memcpy(d + (p + 1) * dst_stride, (const float *)&lo + 2, 2 * sizeof(float));
             memcpy(d + (p + 2) * dst_stride, &hi, 2 * sizeof(float));
@@ -124,9 +128,9 @@ ck_transpose_panel(size_t rows, size_t depth, const float *src, size_t src_strid
 }
 
 // dst[p * width + c] = src[p * src_stride + c] for c < cols, zero for cols <= c < width.
-static inline __attribute__((always_inline)) void
-ck_copy_rows_padded(size_t depth, size_t cols, size_t width, const float *src, size_t src_stride,
-                    float *dst) {
+static inline __attribute__((always_inline)) void ck_copy_rows_padded(size_t depth, size_t cols, size_t width,
+                                                                      const float *src, size_t src_stride,
+                                                                      float *dst) {
     for (size_t p = 0; p < depth; p++) {
         memcpy(dst + p * width, src + p * src_stride, cols * sizeof(float));
         if (cols < width) memset(dst + p * width + cols, 0, (width - cols) * sizeof(float));
@@ -134,15 +138,14 @@ ck_copy_rows_padded(size_t depth, size_t cols, size_t width, const float *src, s
 }
 
 CK_PACK_TARGET
-void CK_PACK_NAME(pack_a)(size_t mc, size_t kc, const float *a, size_t rs, size_t cs, size_t mr,
-                         float *out) {
+void CK_PACK_NAME(pack_a)(size_t mc, size_t kc, const float *a, size_t rs, size_t cs, size_t mr, float *out) {
     for (size_t i0 = 0; i0 < mc; i0 += mr) {
         const size_t rows = mc - i0 < mr ? mc - i0 : mr;
         const float *src = a + i0 * rs;
         if (cs == 1) {
             if (rows < mr) memset(out, 0, mr * kc * sizeof(float));
             ck_transpose_panel(rows, kc, src, rs, out, mr);
-        } else {  // rs == 1
+        } else { // rs == 1
             ck_copy_rows_padded(kc, rows, mr, src, cs, out);
         }
         out += mr * kc;
@@ -150,8 +153,7 @@ void CK_PACK_NAME(pack_a)(size_t mc, size_t kc, const float *a, size_t rs, size_
 }
 
 CK_PACK_TARGET
-void CK_PACK_NAME(pack_b)(size_t kc, size_t nc, const float *b, size_t rs, size_t cs, size_t nr,
-                         float *out) {
+void CK_PACK_NAME(pack_b)(size_t kc, size_t nc, const float *b, size_t rs, size_t cs, size_t nr, float *out) {
     if (cs == 1) {
         // op(B) rows are contiguous: walk each source row once from left to right (one sequential
         // stream the hardware prefetcher follows), dealing nr-wide pieces to the panels.

@@ -16,15 +16,15 @@ static inline __attribute__((always_inline)) size_t ck_max_z(ptrdiff_t a) { retu
 // whatever the store width. Other architectures store plainly.
 #if defined(__x86_64__)
 #include <immintrin.h>
-#define CK_POOL_STREAM16(dst, src)                                                                \
-    (_mm_stream_ps((dst), _mm_loadu_ps(src)), _mm_stream_ps((dst) + 4, _mm_loadu_ps((src) + 4)),  \
+#define CK_POOL_STREAM16(dst, src)                                                               \
+    (_mm_stream_ps((dst), _mm_loadu_ps(src)), _mm_stream_ps((dst) + 4, _mm_loadu_ps((src) + 4)), \
      _mm_stream_ps((dst) + 8, _mm_loadu_ps((src) + 8)), _mm_stream_ps((dst) + 12, _mm_loadu_ps((src) + 12)))
 #define CK_POOL_STREAM_FENCE() _mm_sfence()
-#define CK_POOL_STREAM_ALIGN 16
+#define CK_POOL_STREAM_ALIGN   16
 #else
 #define CK_POOL_STREAM16(dst, src) memcpy((dst), (src), 16 * sizeof(float))
-#define CK_POOL_STREAM_FENCE() ((void)0)
-#define CK_POOL_STREAM_ALIGN 4
+#define CK_POOL_STREAM_FENCE()     ((void)0)
+#define CK_POOL_STREAM_ALIGN       4
 #endif
 
 static inline __attribute__((always_inline)) int ck_pool_can_stream(const float *din, size_t c) {
@@ -41,14 +41,24 @@ typedef float ck_p16f __attribute__((vector_size(64)));
 typedef int32_t ck_p16i __attribute__((vector_size(64)));
 #define CK_POOL_INLINE static inline __attribute__((always_inline)) CK_POOL_TARGET
 
-CK_POOL_INLINE ck_p16f ck_ld16(const float *p) { ck_p16f v; memcpy(&v, p, sizeof v); return v; }
-CK_POOL_INLINE ck_p16i ck_ld16i(const int32_t *p) { ck_p16i v; memcpy(&v, p, sizeof v); return v; }
+CK_POOL_INLINE ck_p16f ck_ld16(const float *p) {
+    ck_p16f v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+CK_POOL_INLINE ck_p16i ck_ld16i(const int32_t *p) {
+    ck_p16i v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
 CK_POOL_INLINE void ck_st16(float *p, ck_p16f v) { memcpy(p, &v, sizeof v); }
 CK_POOL_INLINE void ck_st16i(int32_t *p, ck_p16i v) { memcpy(p, &v, sizeof v); }
 CK_POOL_INLINE ck_p16f ck_splat16(float x) { return (ck_p16f){ 0 } + x; }
 CK_POOL_INLINE ck_p16i ck_splat16i(int32_t x) { return (ck_p16i){ 0 } + x; }
 // Lanes of a where m is all ones, of b where it is zero.
-CK_POOL_INLINE ck_p16f ck_select16(ck_p16i m, ck_p16f a, ck_p16f b) { return (ck_p16f)(((ck_p16i)a & m) | ((ck_p16i)b & ~m)); }
+CK_POOL_INLINE ck_p16f ck_select16(ck_p16i m, ck_p16f a, ck_p16f b) {
+    return (ck_p16f)(((ck_p16i)a & m) | ((ck_p16i)b & ~m));
+}
 // The sum of -m over the lanes (m's lanes are 0 or -1: the number of all-ones lanes, or of
 // matches accumulated by adding masks).
 CK_POOL_INLINE size_t ck_count16(ck_p16i m) {
@@ -82,17 +92,24 @@ CK_POOL_INLINE void ck_zero(float *p, size_t n, int stream) {
 // machine's throughput rather than at the latency of one chain. CK_BLOCK_GROUPS(GROUP) runs
 // GROUP(nb) for the groups of 64, 32 and 16 channels from the caller's ch0 (0) up and leaves
 // ch0 at the first of the c % 16 channels left, which the caller finishes one at a time.
-#define CK_BLOCK_GROUPS(GROUP)                                                                      \
-    for (; ch0 + 64 <= c; ch0 += 64) GROUP(4);                                                      \
-    if (ch0 + 32 <= c) { GROUP(2); ch0 += 32; }                                                     \
-    if (ch0 + 16 <= c) { GROUP(1); ch0 += 16; }
+#define CK_BLOCK_GROUPS(GROUP)                 \
+    for (; ch0 + 64 <= c; ch0 += 64) GROUP(4); \
+    if (ch0 + 32 <= c) {                       \
+        GROUP(2);                              \
+        ch0 += 32;                             \
+    }                                          \
+    if (ch0 + 16 <= c) {                       \
+        GROUP(1);                              \
+        ch0 += 16;                             \
+    }
 
 // Max pooling forward of one window (rows [ys, ye), columns [xs, xe)) over nb blocks; in, o and
 // idx (may be NULL) start at the group's first channel. The first tap initialises; a later tap
 // replaces the maximum when it is greater or NaN (PyTorch's rule: NaN propagates; ties keep the
 // first element).
-CK_POOL_INLINE void ck_max_blocks(const float *restrict in, size_t w, size_t c, size_t ys, size_t ye, size_t xs,
-                                  size_t xe, float *restrict o, int32_t *restrict idx, const int nb) {
+CK_POOL_INLINE void ck_max_blocks(const float *restrict in, size_t w, size_t c, size_t ys, size_t ye,
+                                  size_t xs, size_t xe, float *restrict o, int32_t *restrict idx,
+                                  const int nb) {
     ck_p16f best[4];
     ck_p16i at[4];
     const float *first = in + (ys * w + xs) * c;
@@ -120,14 +137,16 @@ CK_POOL_INLINE void ck_max_blocks(const float *restrict in, size_t w, size_t c, 
 
 CK_POOL_TARGET
 void CK_POOL_NAME(maxpool_nhwc)(const float *in, size_t h, size_t w, size_t c, size_t oh0, size_t oh1,
-                         size_t ow, size_t kh, size_t kw, size_t sy, size_t sx, ptrdiff_t pad_top,
-                         ptrdiff_t pad_left, float *out, int32_t *indices) {
+                                size_t ow, size_t kh, size_t kw, size_t sy, size_t sx, ptrdiff_t pad_top,
+                                ptrdiff_t pad_left, float *out, int32_t *indices) {
     for (size_t oy = oh0; oy < oh1; oy++) {
         const ptrdiff_t y0 = (ptrdiff_t)(oy * sy) - pad_top;
-        const size_t ys = ck_max_z(y0), ye = (size_t)(y0 + (ptrdiff_t)kh) < h ? (size_t)(y0 + (ptrdiff_t)kh) : h;
+        const size_t ys = ck_max_z(y0),
+                     ye = (size_t)(y0 + (ptrdiff_t)kh) < h ? (size_t)(y0 + (ptrdiff_t)kh) : h;
         for (size_t ox = 0; ox < ow; ox++) {
             const ptrdiff_t x0 = (ptrdiff_t)(ox * sx) - pad_left;
-            const size_t xs = ck_max_z(x0), xe = (size_t)(x0 + (ptrdiff_t)kw) < w ? (size_t)(x0 + (ptrdiff_t)kw) : w;
+            const size_t xs = ck_max_z(x0),
+                         xe = (size_t)(x0 + (ptrdiff_t)kw) < w ? (size_t)(x0 + (ptrdiff_t)kw) : w;
             float *restrict o = out + (oy * ow + ox) * c;
             int32_t *restrict idx = indices ? indices + (oy * ow + ox) * c : NULL;
             size_t ch0 = 0;
@@ -156,16 +175,18 @@ void CK_POOL_NAME(maxpool_nhwc)(const float *in, size_t h, size_t w, size_t c, s
 // The outputs whose windows contain input position i along one axis form the range [lo, hi]
 // (empty when hi < lo). ck_window_cover advances both ends for position i, which callers visit
 // in ascending order: no division per element.
-typedef struct { ptrdiff_t lo, hi; } ck_cover;
+typedef struct {
+    ptrdiff_t lo, hi;
+} ck_cover;
 
 static inline __attribute__((always_inline)) void ck_window_cover(ck_cover *r, ptrdiff_t i, ptrdiff_t count,
-                                                                   ptrdiff_t k, ptrdiff_t s, ptrdiff_t pad) {
+                                                                  ptrdiff_t k, ptrdiff_t s, ptrdiff_t pad) {
     while (r->hi + 1 < count && (r->hi + 1) * s - pad <= i) r->hi++;
     while (r->lo < count && r->lo * s - pad + k <= i) r->lo++;
 }
 
-static inline __attribute__((always_inline)) ck_cover ck_cover_start(ptrdiff_t i, ptrdiff_t count, ptrdiff_t k,
-                                                                      ptrdiff_t s, ptrdiff_t pad) {
+static inline __attribute__((always_inline)) ck_cover
+ck_cover_start(ptrdiff_t i, ptrdiff_t count, ptrdiff_t k, ptrdiff_t s, ptrdiff_t pad) {
     // lo: the first window ending after i; hi: the last starting at or before i.
     ptrdiff_t lo = i + pad - k + 1 <= 0 ? 0 : (i + pad - k + 1 + s - 1) / s;
     ptrdiff_t hi = i + pad < 0 ? -1 : (i + pad) / s;
@@ -179,18 +200,19 @@ static inline __attribute__((always_inline)) ck_cover ck_cover_start(ptrdiff_t i
 // statements for every x of [0, w), with rx the range of output columns whose windows contain
 // it. They use the variables y0, y1, w, oh, ow, kh, kw, sy, sx, pad_top, pad_left of the
 // enclosing kernel.
-#define CK_FOR_EACH_COVERED_ROW(...)                                                                \
-    for (size_t y = y0; y < y1; y++) {                                                              \
-        const ck_cover ry = ck_cover_start((ptrdiff_t)y, (ptrdiff_t)oh, (ptrdiff_t)kh, (ptrdiff_t)sy, pad_top); \
-        __VA_ARGS__                                                                                 \
+#define CK_FOR_EACH_COVERED_ROW(...)                                                            \
+    for (size_t y = y0; y < y1; y++) {                                                          \
+        const ck_cover ry =                                                                     \
+            ck_cover_start((ptrdiff_t)y, (ptrdiff_t)oh, (ptrdiff_t)kh, (ptrdiff_t)sy, pad_top); \
+        __VA_ARGS__                                                                             \
     }
-#define CK_FOR_EACH_COVERED_COLUMN(...)                                                             \
-    {                                                                                               \
-        ck_cover rx = { 0, -1 };                                                                    \
-        for (size_t x = 0; x < w; x++) {                                                            \
+#define CK_FOR_EACH_COVERED_COLUMN(...)                                                                \
+    {                                                                                                  \
+        ck_cover rx = { 0, -1 };                                                                       \
+        for (size_t x = 0; x < w; x++) {                                                               \
             ck_window_cover(&rx, (ptrdiff_t)x, (ptrdiff_t)ow, (ptrdiff_t)kw, (ptrdiff_t)sx, pad_left); \
-            __VA_ARGS__                                                                             \
-        }                                                                                           \
+            __VA_ARGS__                                                                                \
+        }                                                                                              \
     }
 
 // The backward passes list the windows over an element (their output offsets, in ascending
@@ -206,8 +228,9 @@ CK_POOL_INLINE size_t ck_window_count(ck_cover ry, ck_cover rx) {
 // Max pooling backward of one element over nb blocks: d := the sum from 0, over the n windows at
 // offset[k] (dout and indices start at the group's first channel), of the gradients whose index
 // is i; hits accumulates the matches (as -1 per match).
-CK_POOL_INLINE void ck_max_grad_blocks(const float *restrict dout, const int32_t *restrict indices, const size_t *offset,
-                                       size_t n, int32_t i, float *restrict d, ck_p16i *hits, int stream, const int nb) {
+CK_POOL_INLINE void ck_max_grad_blocks(const float *restrict dout, const int32_t *restrict indices,
+                                       const size_t *offset, size_t n, int32_t i, float *restrict d,
+                                       ck_p16i *hits, int stream, const int nb) {
     ck_p16f acc[4];
     for (int b = 0; b < nb; b++) acc[b] = ck_splat16(0.0f);
     for (size_t k = 0; k < n; k++) {
@@ -227,10 +250,11 @@ CK_POOL_INLINE void ck_max_grad_blocks(const float *restrict dout, const int32_t
 // row + ox * kw + kx, else 0, for ox < ow, kx < kw; g and idx are the gradients and indices of the
 // row's output row. Returns the number of matches. One 16-channel block at a time: the loop is
 // short enough that clang keeps every pointer and count in a register.
-CK_POOL_INLINE size_t ck_max_grad_tiled_row(const float *restrict g, const int32_t *restrict idx, size_t ow, size_t kw,
-                                            size_t c, int32_t row, float *restrict d, const int stream) {
+CK_POOL_INLINE size_t ck_max_grad_tiled_row(const float *restrict g, const int32_t *restrict idx, size_t ow,
+                                            size_t kw, size_t c, int32_t row, float *restrict d,
+                                            const int stream) {
     const size_t full = c / 16 * 16;
-    ck_p16i hits = ck_splat16i(0);  // per lane at most ow * kw * c / 16 matches: no overflow
+    ck_p16i hits = ck_splat16i(0); // per lane at most ow * kw * c / 16 matches: no overflow
     size_t matches = 0;
     for (size_t ox = 0; ox < ow; ox++, g += c, idx += c) {
         for (size_t kx = 0; kx < kw; kx++, d += c) {
@@ -252,14 +276,15 @@ CK_POOL_INLINE size_t ck_max_grad_tiled_row(const float *restrict g, const int32
 
 // The group calls of the backward passes' element loops (macros defined here, not inside the
 // CK_FOR_EACH_COVERED_* arguments, where a directive cannot stand).
-#define CK_MAX_GRAD_GROUP(nb) ck_max_grad_blocks(dout + ch0, indices + ch0, offset, n, i, d + ch0, &hits, stream, nb)
+#define CK_MAX_GRAD_GROUP(nb) \
+    ck_max_grad_blocks(dout + ch0, indices + ch0, offset, n, i, d + ch0, &hits, stream, nb)
 #define CK_AVG_GRAD_GROUP(nb) ck_avg_grad_blocks(dout + ch0, offset, scale, n, d + ch0, nb)
 
 // The body of maxpool_backward_nhwc, compiled once with streaming stores and once without
 // (stream is a constant after inlining: no flag to test per store).
 CK_POOL_INLINE size_t ck_maxpool_backward(const float *dout, const int32_t *indices, size_t oh, size_t ow,
-                                          size_t c, float *din, size_t w, size_t y0, size_t y1,
-                                          size_t kh, size_t kw, size_t sy, size_t sx, ptrdiff_t pad_top,
+                                          size_t c, float *din, size_t w, size_t y0, size_t y1, size_t kh,
+                                          size_t kw, size_t sy, size_t sx, ptrdiff_t pad_top,
                                           ptrdiff_t pad_left, const int stream) {
     size_t matches = 0;
     if (sy == kh && sx == kw && pad_top == 0 && pad_left == 0 && ow * kw <= w) {
@@ -289,7 +314,8 @@ CK_POOL_INLINE size_t ck_maxpool_backward(const float *dout, const int32_t *indi
                 if (windows <= CK_POOL_LISTED) {
                     size_t offset[CK_POOL_LISTED], n = 0;
                     for (ptrdiff_t oy = ry.lo; oy <= ry.hi; oy++) {
-                        for (ptrdiff_t ox = rx.lo; ox <= rx.hi; ox++) offset[n++] = ((size_t)oy * ow + (size_t)ox) * c;
+                        for (ptrdiff_t ox = rx.lo; ox <= rx.hi; ox++)
+                            offset[n++] = ((size_t)oy * ow + (size_t)ox) * c;
                     }
                     CK_BLOCK_GROUPS(CK_MAX_GRAD_GROUP)
                 } else {
@@ -327,13 +353,15 @@ CK_POOL_INLINE size_t ck_maxpool_backward(const float *dout, const int32_t *indi
 
 CK_POOL_TARGET
 size_t CK_POOL_NAME(maxpool_backward_nhwc)(const float *dout, const int32_t *indices, size_t oh, size_t ow,
-                                  size_t c, float *din, size_t h, size_t w, size_t y0, size_t y1,
-                                  size_t kh, size_t kw, size_t sy, size_t sx, ptrdiff_t pad_top,
-                                  ptrdiff_t pad_left, int streaming) {
+                                           size_t c, float *din, size_t h, size_t w, size_t y0, size_t y1,
+                                           size_t kh, size_t kw, size_t sy, size_t sx, ptrdiff_t pad_top,
+                                           ptrdiff_t pad_left, int streaming) {
     (void)h;
     if (streaming && ck_pool_can_stream(din, c))
-        return ck_maxpool_backward(dout, indices, oh, ow, c, din, w, y0, y1, kh, kw, sy, sx, pad_top, pad_left, 1);
-    return ck_maxpool_backward(dout, indices, oh, ow, c, din, w, y0, y1, kh, kw, sy, sx, pad_top, pad_left, 0);
+        return ck_maxpool_backward(dout, indices, oh, ow, c, din, w, y0, y1, kh, kw, sy, sx, pad_top,
+                                   pad_left, 1);
+    return ck_maxpool_backward(dout, indices, oh, ow, c, din, w, y0, y1, kh, kw, sy, sx, pad_top, pad_left,
+                               0);
 }
 
 // The extent of output o's window along one axis of n input elements that counts towards the
@@ -356,8 +384,8 @@ CK_POOL_INLINE float ck_avg_scale(size_t area, size_t full, float interior) {
 
 // Average pooling forward of one window over nb blocks: o := the sum from 0 in row-major tap
 // order, times scale; in and o start at the group's first channel.
-CK_POOL_INLINE void ck_avg_blocks(const float *restrict in, size_t w, size_t c, size_t ys, size_t ye, size_t xs,
-                                  size_t xe, float scale, float *restrict o, const int nb) {
+CK_POOL_INLINE void ck_avg_blocks(const float *restrict in, size_t w, size_t c, size_t ys, size_t ye,
+                                  size_t xs, size_t xe, float scale, float *restrict o, const int nb) {
     ck_p16f acc[4];
     for (int b = 0; b < nb; b++) acc[b] = ck_splat16(0.0f);
     for (size_t y = ys; y < ye; y++) {
@@ -371,19 +399,21 @@ CK_POOL_INLINE void ck_avg_blocks(const float *restrict in, size_t w, size_t c, 
 
 CK_POOL_TARGET
 void CK_POOL_NAME(avgpool_nhwc)(const float *in, size_t h, size_t w, size_t c, size_t oh0, size_t oh1,
-                         size_t ow, size_t kh, size_t kw, size_t sy, size_t sx, ptrdiff_t pad_top,
-                         ptrdiff_t pad_left, ptrdiff_t pad_bottom, ptrdiff_t pad_right,
-                         int include_pad, float *out) {
+                                size_t ow, size_t kh, size_t kw, size_t sy, size_t sx, ptrdiff_t pad_top,
+                                ptrdiff_t pad_left, ptrdiff_t pad_bottom, ptrdiff_t pad_right,
+                                int include_pad, float *out) {
     const float interior = 1.0f / (float)(kh * kw);
     for (size_t oy = oh0; oy < oh1; oy++) {
         const ptrdiff_t y0 = (ptrdiff_t)(oy * sy) - pad_top;
-        const size_t ys = ck_max_z(y0), ye = (size_t)(y0 + (ptrdiff_t)kh) < h ? (size_t)(y0 + (ptrdiff_t)kh) : h;
+        const size_t ys = ck_max_z(y0),
+                     ye = (size_t)(y0 + (ptrdiff_t)kh) < h ? (size_t)(y0 + (ptrdiff_t)kh) : h;
         const size_t ey = ck_avg_extent(oy, sy, kh, pad_top, pad_bottom, h, include_pad);
         for (size_t ox = 0; ox < ow; ox++) {
             const ptrdiff_t x0 = (ptrdiff_t)(ox * sx) - pad_left;
-            const size_t xs = ck_max_z(x0), xe = (size_t)(x0 + (ptrdiff_t)kw) < w ? (size_t)(x0 + (ptrdiff_t)kw) : w;
-            const float scale = ck_avg_scale(ey * ck_avg_extent(ox, sx, kw, pad_left, pad_right, w, include_pad),
-                                             kh * kw, interior);
+            const size_t xs = ck_max_z(x0),
+                         xe = (size_t)(x0 + (ptrdiff_t)kw) < w ? (size_t)(x0 + (ptrdiff_t)kw) : w;
+            const float scale = ck_avg_scale(
+                ey * ck_avg_extent(ox, sx, kw, pad_left, pad_right, w, include_pad), kh * kw, interior);
             float *restrict o = out + (oy * ow + ox) * c;
             size_t ch0 = 0;
 #define CK_AVG_GROUP(nb) ck_avg_blocks(in + ch0, w, c, ys, ye, xs, xe, scale, o + ch0, nb)
@@ -402,8 +432,8 @@ void CK_POOL_NAME(avgpool_nhwc)(const float *in, size_t h, size_t w, size_t c, s
 
 // Average pooling backward of one element over nb blocks: d := the sum from 0, over the n
 // windows at offset[k] (dout starts at the group's first channel), of the gradient times scale[k].
-CK_POOL_INLINE void ck_avg_grad_blocks(const float *restrict dout, const size_t *offset, const float *scale, size_t n,
-                                       float *restrict d, const int nb) {
+CK_POOL_INLINE void ck_avg_grad_blocks(const float *restrict dout, const size_t *offset, const float *scale,
+                                       size_t n, float *restrict d, const int nb) {
     ck_p16f acc[4];
     for (int b = 0; b < nb; b++) acc[b] = ck_splat16(0.0f);
     for (size_t k = 0; k < n; k++) {
@@ -415,9 +445,9 @@ CK_POOL_INLINE void ck_avg_grad_blocks(const float *restrict dout, const size_t 
 
 CK_POOL_TARGET
 void CK_POOL_NAME(avgpool_backward_nhwc)(const float *dout, size_t oh, size_t ow, size_t c, float *din,
-                                  size_t h, size_t w, size_t y0, size_t y1, size_t kh, size_t kw,
-                                  size_t sy, size_t sx, ptrdiff_t pad_top, ptrdiff_t pad_left,
-                                  ptrdiff_t pad_bottom, ptrdiff_t pad_right, int include_pad) {
+                                         size_t h, size_t w, size_t y0, size_t y1, size_t kh, size_t kw,
+                                         size_t sy, size_t sx, ptrdiff_t pad_top, ptrdiff_t pad_left,
+                                         ptrdiff_t pad_bottom, ptrdiff_t pad_right, int include_pad) {
     const size_t full = kh * kw;
     const float interior = 1.0f / (float)full;
     // Each element: the sum from 0, over its windows in ascending output order, of the window's
@@ -433,8 +463,9 @@ void CK_POOL_NAME(avgpool_backward_nhwc)(const float *dout, size_t oh, size_t ow
                     const size_t ey = ck_avg_extent((size_t)oy, sy, kh, pad_top, pad_bottom, h, include_pad);
                     for (ptrdiff_t ox = rx.lo; ox <= rx.hi; ox++, n++) {
                         offset[n] = ((size_t)oy * ow + (size_t)ox) * c;
-                        scale[n] = ck_avg_scale(ey * ck_avg_extent((size_t)ox, sx, kw, pad_left, pad_right, w, include_pad),
-                                                full, interior);
+                        scale[n] = ck_avg_scale(
+                            ey * ck_avg_extent((size_t)ox, sx, kw, pad_left, pad_right, w, include_pad), full,
+                            interior);
                     }
                 }
                 CK_BLOCK_GROUPS(CK_AVG_GRAD_GROUP)
@@ -451,8 +482,9 @@ void CK_POOL_NAME(avgpool_backward_nhwc)(const float *dout, size_t oh, size_t ow
                 for (ptrdiff_t oy = ry.lo; oy <= ry.hi; oy++) {
                     const size_t ey = ck_avg_extent((size_t)oy, sy, kh, pad_top, pad_bottom, h, include_pad);
                     for (ptrdiff_t ox = rx.lo; ox <= rx.hi; ox++) {
-                        const float s = ck_avg_scale(ey * ck_avg_extent((size_t)ox, sx, kw, pad_left, pad_right, w, include_pad),
-                                                     full, interior);
+                        const float s = ck_avg_scale(
+                            ey * ck_avg_extent((size_t)ox, sx, kw, pad_left, pad_right, w, include_pad), full,
+                            interior);
                         const float *restrict g = dout + ((size_t)oy * ow + (size_t)ox) * c + ch0;
                         for (size_t j = 0; j < lanes; j++) acc[j] += g[j] * s;
                     }

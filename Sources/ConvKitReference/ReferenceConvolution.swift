@@ -24,10 +24,12 @@ public struct ReferenceConvolutionProblem: Sendable, Equatable {
     public var groups: Int
     public var channelsFirst: Bool
 
-    public init(batch: Int, inputHeight: Int, inputWidth: Int, inputChannels: Int, outputChannels: Int,
-                kernelHeight: Int, kernelWidth: Int, strideY: Int, strideX: Int, dilationY: Int,
-                dilationX: Int, padTop: Int, padLeft: Int, outputHeight: Int, outputWidth: Int,
-                groups: Int, channelsFirst: Bool) {
+    public init(
+        batch: Int, inputHeight: Int, inputWidth: Int, inputChannels: Int, outputChannels: Int,
+        kernelHeight: Int, kernelWidth: Int, strideY: Int, strideX: Int, dilationY: Int,
+        dilationX: Int, padTop: Int, padLeft: Int, outputHeight: Int, outputWidth: Int,
+        groups: Int, channelsFirst: Bool
+    ) {
         self.batch = batch
         self.inputHeight = inputHeight
         self.inputWidth = inputWidth
@@ -52,19 +54,22 @@ public struct ReferenceConvolutionProblem: Sendable, Equatable {
     public var weightCount: Int { kernelHeight * kernelWidth * (inputChannels / groups) * outputChannels }
 
     func inputIndex(_ n: Int, _ y: Int, _ x: Int, _ c: Int) -> Int {
-        channelsFirst ? ((n * inputChannels + c) * inputHeight + y) * inputWidth + x
-                      : ((n * inputHeight + y) * inputWidth + x) * inputChannels + c
+        channelsFirst
+            ? ((n * inputChannels + c) * inputHeight + y) * inputWidth + x
+            : ((n * inputHeight + y) * inputWidth + x) * inputChannels + c
     }
 
     func outputIndex(_ n: Int, _ y: Int, _ x: Int, _ c: Int) -> Int {
-        channelsFirst ? ((n * outputChannels + c) * outputHeight + y) * outputWidth + x
-                      : ((n * outputHeight + y) * outputWidth + x) * outputChannels + c
+        channelsFirst
+            ? ((n * outputChannels + c) * outputHeight + y) * outputWidth + x
+            : ((n * outputHeight + y) * outputWidth + x) * outputChannels + c
     }
 
     func weightIndex(_ ky: Int, _ kx: Int, _ ci: Int, _ co: Int) -> Int {
         let cig = inputChannels / groups
-        return channelsFirst ? ((co * cig + ci) * kernelHeight + ky) * kernelWidth + kx
-                             : ((ky * kernelWidth + kx) * cig + ci) * outputChannels + co
+        return channelsFirst
+            ? ((co * cig + ci) * kernelHeight + ky) * kernelWidth + kx
+            : ((ky * kernelWidth + kx) * cig + ci) * outputChannels + co
     }
 
     /// Calls `body(n, oy, ox, co, ky, kx, ci, iy, ix)` for every tap that reads inside the input
@@ -99,8 +104,10 @@ public struct ReferenceConvolutionProblem: Sendable, Equatable {
 /// Traps (precondition) on arrays of the wrong length: this is test code.
 public enum ReferenceConvolution {
     /// out = bias + sum of taps (cross-correlation), then max(., 0) when `relu`.
-    public static func forward(_ p: ReferenceConvolutionProblem, input: [Float], weights: [Float],
-                               bias: [Float]?, relu: Bool = false) -> [Float] {
+    public static func forward(
+        _ p: ReferenceConvolutionProblem, input: [Float], weights: [Float],
+        bias: [Float]?, relu: Bool = false
+    ) -> [Float] {
         precondition(input.count == p.inputCount && weights.count == p.weightCount, "size mismatch")
         precondition(bias == nil || bias!.count == p.outputChannels, "bias size mismatch")
         var sums = [Double](repeating: 0, count: p.outputCount)
@@ -125,8 +132,10 @@ public enum ReferenceConvolution {
 
     /// dL/dInput from dL/dOutput (the adjoint of ``forward(_:input:weights:bias:relu:)`` without
     /// bias and activation).
-    public static func backwardData(_ p: ReferenceConvolutionProblem, outputGradient: [Float],
-                                    weights: [Float]) -> [Float] {
+    public static func backwardData(
+        _ p: ReferenceConvolutionProblem, outputGradient: [Float],
+        weights: [Float]
+    ) -> [Float] {
         precondition(outputGradient.count == p.outputCount && weights.count == p.weightCount, "size mismatch")
         var sums = [Double](repeating: 0, count: p.inputCount)
         p.forEachTap { n, oy, ox, co, ky, kx, ci, c, iy, ix in
@@ -137,8 +146,10 @@ public enum ReferenceConvolution {
     }
 
     /// dL/dWeights (in the weight layout of the problem) and dL/dBias from the input and dL/dOutput.
-    public static func backwardWeights(_ p: ReferenceConvolutionProblem, input: [Float],
-                                       outputGradient: [Float]) -> (weights: [Float], bias: [Float]) {
+    public static func backwardWeights(
+        _ p: ReferenceConvolutionProblem, input: [Float],
+        outputGradient: [Float]
+    ) -> (weights: [Float], bias: [Float]) {
         precondition(input.count == p.inputCount && outputGradient.count == p.outputCount, "size mismatch")
         var sums = [Double](repeating: 0, count: p.weightCount)
         p.forEachTap { n, oy, ox, co, ky, kx, ci, c, iy, ix in

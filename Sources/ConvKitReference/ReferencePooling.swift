@@ -13,9 +13,11 @@ public struct ReferencePoolingProblem: Sendable {
     public var countIncludePadding: Bool
     public var channelsFirst: Bool
 
-    public init(batch: Int, inputHeight: Int, inputWidth: Int, channels: Int, windowHeight: Int, windowWidth: Int,
-                strideY: Int, strideX: Int, padTop: Int, padBottom: Int, padLeft: Int, padRight: Int,
-                outputHeight: Int, outputWidth: Int, countIncludePadding: Bool, channelsFirst: Bool) {
+    public init(
+        batch: Int, inputHeight: Int, inputWidth: Int, channels: Int, windowHeight: Int, windowWidth: Int,
+        strideY: Int, strideX: Int, padTop: Int, padBottom: Int, padLeft: Int, padRight: Int,
+        outputHeight: Int, outputWidth: Int, countIncludePadding: Bool, channelsFirst: Bool
+    ) {
         (self.batch, self.inputHeight, self.inputWidth, self.channels) = (batch, inputHeight, inputWidth, channels)
         (self.windowHeight, self.windowWidth, self.strideY, self.strideX) = (windowHeight, windowWidth, strideY, strideX)
         (self.padTop, self.padBottom, self.padLeft, self.padRight) = (padTop, padBottom, padLeft, padRight)
@@ -45,51 +47,77 @@ public enum ReferencePooling {
     public static func maxForward(_ p: ReferencePoolingProblem, input: [Float]) -> (output: [Float], indices: [Int32]) {
         var out = [Float](repeating: 0, count: p.batch * p.channels * p.outputHeight * p.outputWidth)
         var idx = [Int32](repeating: -1, count: out.count)
-        for n in 0..<p.batch { for c in 0..<p.channels { for oy in 0..<p.outputHeight { for ox in 0..<p.outputWidth {
-            let (ys, xs, _) = p.window(oy, ox)
-            var best = Float.nan, at = -1
-            for y in ys { for x in xs {
-                let v = input[p.index(n, y, x, c, p.inputHeight, p.inputWidth)]
-                if at < 0 || v > best || v.isNaN { best = v; at = y * p.inputWidth + x }
-            } }
-            let o = p.index(n, oy, ox, c, p.outputHeight, p.outputWidth)
-            out[o] = best
-            idx[o] = Int32(at)
-        } } } }
+        for n in 0..<p.batch {
+            for c in 0..<p.channels {
+                for oy in 0..<p.outputHeight {
+                    for ox in 0..<p.outputWidth {
+                        let (ys, xs, _) = p.window(oy, ox)
+                        var best = Float.nan, at = -1
+                        for y in ys {
+                            for x in xs {
+                                let v = input[p.index(n, y, x, c, p.inputHeight, p.inputWidth)]
+                                if at < 0 || v > best || v.isNaN { best = v; at = y * p.inputWidth + x }
+                            }
+                        }
+                        let o = p.index(n, oy, ox, c, p.outputHeight, p.outputWidth)
+                        out[o] = best
+                        idx[o] = Int32(at)
+                    }
+                }
+            }
+        }
         return (out, idx)
     }
 
     /// Scatter of the output gradient to the recorded maxima, accumulated in Double.
     public static func maxBackward(_ p: ReferencePoolingProblem, outputGradient: [Float], indices: [Int32]) -> [Float] {
         var sums = [Double](repeating: 0, count: p.batch * p.channels * p.inputHeight * p.inputWidth)
-        for n in 0..<p.batch { for c in 0..<p.channels { for oy in 0..<p.outputHeight { for ox in 0..<p.outputWidth {
-            let o = p.index(n, oy, ox, c, p.outputHeight, p.outputWidth)
-            let flat = Int(indices[o])
-            sums[p.index(n, flat / p.inputWidth, flat % p.inputWidth, c, p.inputHeight, p.inputWidth)] += Double(outputGradient[o])
-        } } } }
+        for n in 0..<p.batch {
+            for c in 0..<p.channels {
+                for oy in 0..<p.outputHeight {
+                    for ox in 0..<p.outputWidth {
+                        let o = p.index(n, oy, ox, c, p.outputHeight, p.outputWidth)
+                        let flat = Int(indices[o])
+                        sums[p.index(n, flat / p.inputWidth, flat % p.inputWidth, c, p.inputHeight, p.inputWidth)] += Double(outputGradient[o])
+                    }
+                }
+            }
+        }
         return sums.map { Float($0) }
     }
 
     /// Window means under the problem's divisor, in Double.
     public static func averageForward(_ p: ReferencePoolingProblem, input: [Float]) -> [Float] {
         var out = [Float](repeating: 0, count: p.batch * p.channels * p.outputHeight * p.outputWidth)
-        for n in 0..<p.batch { for c in 0..<p.channels { for oy in 0..<p.outputHeight { for ox in 0..<p.outputWidth {
-            let (ys, xs, divisor) = p.window(oy, ox)
-            var sum = 0.0
-            for y in ys { for x in xs { sum += Double(input[p.index(n, y, x, c, p.inputHeight, p.inputWidth)]) } }
-            out[p.index(n, oy, ox, c, p.outputHeight, p.outputWidth)] = Float(sum / Double(divisor))
-        } } } }
+        for n in 0..<p.batch {
+            for c in 0..<p.channels {
+                for oy in 0..<p.outputHeight {
+                    for ox in 0..<p.outputWidth {
+                        let (ys, xs, divisor) = p.window(oy, ox)
+                        var sum = 0.0
+                        for y in ys { for x in xs { sum += Double(input[p.index(n, y, x, c, p.inputHeight, p.inputWidth)]) } }
+                        out[p.index(n, oy, ox, c, p.outputHeight, p.outputWidth)] = Float(sum / Double(divisor))
+                    }
+                }
+            }
+        }
         return out
     }
 
     /// The adjoint of ``averageForward(_:input:)``, in Double.
     public static func averageBackward(_ p: ReferencePoolingProblem, outputGradient: [Float]) -> [Float] {
         var sums = [Double](repeating: 0, count: p.batch * p.channels * p.inputHeight * p.inputWidth)
-        for n in 0..<p.batch { for c in 0..<p.channels { for oy in 0..<p.outputHeight { for ox in 0..<p.outputWidth {
-            let (ys, xs, divisor) = p.window(oy, ox)
-            let g = Double(outputGradient[p.index(n, oy, ox, c, p.outputHeight, p.outputWidth)]) / Double(divisor)
-            for y in ys { for x in xs { sums[p.index(n, y, x, c, p.inputHeight, p.inputWidth)] += g } }
-        } } } }
+        for n in 0..<p.batch {
+            for c in 0..<p.channels {
+                for oy in 0..<p.outputHeight {
+                    for ox in 0..<p.outputWidth {
+                        let (ys, xs, divisor) = p.window(oy, ox)
+                        let g = Double(outputGradient[p.index(n, oy, ox, c, p.outputHeight, p.outputWidth)]) / Double(divisor)
+                        for y in ys { for x in xs { sums[p.index(n, y, x, c, p.inputHeight, p.inputWidth)] += g } }
+                    }
+                }
+            }
+        }
         return sums.map { Float($0) }
     }
 }

@@ -14,17 +14,21 @@ public enum CIFAR10Error: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .missingDirectory(path):
-            return "CIFAR-10 folder '\(path)' does not exist; expected the unpacked cifar-10-batches-bin folder (data_batch_1.bin ... data_batch_5.bin, test_batch.bin)"
+            return
+                "CIFAR-10 folder '\(path)' does not exist; expected the unpacked cifar-10-batches-bin folder (data_batch_1.bin ... data_batch_5.bin, test_batch.bin)"
         case let .notADirectory(path):
-            return "CIFAR-10 folder '\(path)' is a file, not a folder; expected the unpacked cifar-10-batches-bin folder (data_batch_1.bin ... data_batch_5.bin, test_batch.bin)"
+            return
+                "CIFAR-10 folder '\(path)' is a file, not a folder; expected the unpacked cifar-10-batches-bin folder (data_batch_1.bin ... data_batch_5.bin, test_batch.bin)"
         case let .missingFile(path):
             return "CIFAR-10 file '\(path)' is missing; expected data_batch_1.bin ... data_batch_5.bin and test_batch.bin in the folder"
         case let .badSize(path, bytes):
-            return "CIFAR-10 file '\(path)' has \(bytes) bytes, not a positive multiple of the 3073-byte record (1 label + 3072 pixels): truncated or not CIFAR-10 binary"
+            return
+                "CIFAR-10 file '\(path)' has \(bytes) bytes, not a positive multiple of the 3073-byte record (1 label + 3072 pixels): truncated or not CIFAR-10 binary"
         case let .badLabel(path, record, label):
             return "CIFAR-10 file '\(path)': record \(record) has label \(label), expected 0...9"
         case let .downloadFailed(url, reason):
-            return "could not download \(url): \(reason). Without network access, fetch cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html on another machine and unpack it (tar xzf cifar-10-binary.tar.gz)"
+            return
+                "could not download \(url): \(reason). Without network access, fetch cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html on another machine and unpack it (tar xzf cifar-10-binary.tar.gz)"
         case let .unpackFailed(archive, reason):
             return "could not unpack '\(archive)': \(reason)"
         }

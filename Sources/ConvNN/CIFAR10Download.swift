@@ -16,8 +16,10 @@ extension CIFAR10 {
     /// first when it is not there yet (once; later calls reuse it).
     /// - Throws: ``CIFAR10Error/downloadFailed(url:reason:)`` (which says how to get the archive
     ///   by hand) or ``CIFAR10Error/unpackFailed(archive:reason:)``.
-    public static func cachedDataset(in cache: String = defaultCacheDirectory,
-                                     progress: ((Int64, Int64?) -> Void)? = nil) throws -> String {
+    public static func cachedDataset(
+        in cache: String = defaultCacheDirectory,
+        progress: ((Int64, Int64?) -> Void)? = nil
+    ) throws -> String {
         let folder = cache + "/cifar-10-batches-bin"
         if FileManager.default.fileExists(atPath: folder + "/" + testFile) { return folder }
         return try download(to: cache, progress: progress)
@@ -28,8 +30,10 @@ extension CIFAR10 {
     /// data arrives.
     /// - Throws: ``CIFAR10Error`` when there is no network (fast: a 20 s connection timeout) or
     ///   the archive cannot be unpacked.
-    public static func download(to directory: String, timeout: Double = 20,
-                                progress: ((Int64, Int64?) -> Void)? = nil) throws -> String {
+    public static func download(
+        to directory: String, timeout: Double = 20,
+        progress: ((Int64, Int64?) -> Void)? = nil
+    ) throws -> String {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
@@ -60,7 +64,8 @@ extension CIFAR10 {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            throw CIFAR10Error.unpackFailed(archive: archive, reason: "tar exited with \(process.terminationStatus): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw CIFAR10Error.unpackFailed(
+                archive: archive, reason: "tar exited with \(process.terminationStatus): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
     }
 }
@@ -85,8 +90,10 @@ private final class Fetcher: NSObject, URLSessionDownloadDelegate, @unchecked Se
         if let failure { throw CIFAR10Error.downloadFailed(url: url.absoluteString, reason: failure) }
     }
 
-    func urlSession(_ session: URLSession, downloadTask: URLSessionDownloadTask, didWriteData bytesWritten: Int64,
-                    totalBytesWritten: Int64, totalBytesExpectedToWrite: Int64) {
+    func urlSession(
+        _ session: URLSession, downloadTask: URLSessionDownloadTask, didWriteData bytesWritten: Int64,
+        totalBytesWritten: Int64, totalBytesExpectedToWrite: Int64
+    ) {
         progress?(totalBytesWritten, totalBytesExpectedToWrite > 0 ? totalBytesExpectedToWrite : nil)
     }
 

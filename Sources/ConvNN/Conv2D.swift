@@ -21,8 +21,10 @@ public final class Conv2D: Layer {
     var reluGradientAppliedByNextLayer = false
 
     /// - Throws: ``ConvKit/ConvKitError`` for invalid sizes.
-    public init(filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid, dilation: Int = 1,
-                groups: Int = 1, activation: Activation = .none, algorithm: ConvolutionAlgorithm = .auto) throws {
+    public init(
+        filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid, dilation: Int = 1,
+        groups: Int = 1, activation: Activation = .none, algorithm: ConvolutionAlgorithm = .auto
+    ) throws {
         guard filters >= 1 else { throw ConvKitError.invalidArgument(name: "filters", message: "must be at least 1, got \(filters)") }
         self.filters = filters
         descriptor = try ConvolutionDescriptor(kernel: kernelSize, stride: strides, dilation: dilation, padding: padding, groups: groups)
@@ -31,8 +33,9 @@ public final class Conv2D: Layer {
     }
 
     private func shape(batch: Int, _ input: TensorShape) throws -> ConvolutionShape {
-        try ConvolutionShape(batch: batch, inputHeight: input.height, inputWidth: input.width, inputChannels: input.channels,
-                             outputChannels: filters, descriptor: descriptor)
+        try ConvolutionShape(
+            batch: batch, inputHeight: input.height, inputWidth: input.width, inputChannels: input.channels,
+            outputChannels: filters, descriptor: descriptor)
     }
 
     public func outputShape(for input: TensorShape) throws -> TensorShape {
@@ -54,9 +57,11 @@ public final class Conv2D: Layer {
     public var parameters: [Parameter] { [kernel, bias].compactMap { $0 } }
 
     public var configuration: [String: String] {
-        ["filters": "\(filters)", "kernel_size": "\(descriptor.kernelHeight)x\(descriptor.kernelWidth)",
-         "strides": "\(descriptor.strideY)x\(descriptor.strideX)", "dilation": "\(descriptor.dilationY)x\(descriptor.dilationX)",
-         "padding": "\(descriptor.padding)", "groups": "\(descriptor.groups)", "activation": activation.rawValue]
+        [
+            "filters": "\(filters)", "kernel_size": "\(descriptor.kernelHeight)x\(descriptor.kernelWidth)",
+            "strides": "\(descriptor.strideY)x\(descriptor.strideX)", "dilation": "\(descriptor.dilationY)x\(descriptor.dilationX)",
+            "padding": "\(descriptor.padding)", "groups": "\(descriptor.groups)", "activation": activation.rawValue,
+        ]
     }
 
     public func prepare(batch: Int, context: ExecutionContext) throws -> Int {
@@ -70,29 +75,37 @@ public final class Conv2D: Layer {
         try prepared(convolutions, batch: batch, layer: name)
     }
 
-    public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, slice: Int, training: Bool,
-                        workspace: Workspace) throws {
+    public func forward(
+        _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, slice: Int, training: Bool,
+        workspace: Workspace
+    ) throws {
         let conv = try convolution(batch), s = conv.shape
-        try conv.forward(input: UnsafeBufferPointer(start: input, count: s.inputCount),
-                         weights: UnsafeBufferPointer(kernel!.value), bias: UnsafeBufferPointer(bias!.value),
-                         output: UnsafeMutableBufferPointer(start: output, count: s.outputCount),
-                         activation: activation, workspace: workspace)
+        try conv.forward(
+            input: UnsafeBufferPointer(start: input, count: s.inputCount),
+            weights: UnsafeBufferPointer(kernel!.value), bias: UnsafeBufferPointer(bias!.value),
+            output: UnsafeMutableBufferPointer(start: output, count: s.outputCount),
+            activation: activation, workspace: workspace)
     }
 
-    public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
-                         inputGradient: UnsafeMutablePointer<Float>?, batch: Int, slice: Int, workspace: Workspace) throws {
+    public func backward(
+        input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
+        inputGradient: UnsafeMutablePointer<Float>?, batch: Int, slice: Int, workspace: Workspace
+    ) throws {
         let conv = try convolution(batch), s = conv.shape
         let dy = UnsafeMutableBufferPointer(start: outputGradient, count: s.outputCount)
         if activation == .relu && !reluGradientAppliedByNextLayer {
-            try ReLUKernel.backward(output: UnsafeBufferPointer(start: output, count: s.outputCount),
-                                    outputGradient: UnsafeBufferPointer(dy), inputGradient: dy, context: context)
+            try ReLUKernel.backward(
+                output: UnsafeBufferPointer(start: output, count: s.outputCount),
+                outputGradient: UnsafeBufferPointer(dy), inputGradient: dy, context: context)
         }
-        try conv.backwardWeights(input: UnsafeBufferPointer(start: input, count: s.inputCount), outputGradient: UnsafeBufferPointer(dy),
-                                 weightGradient: kernel!.gradient(slice: slice), biasGradient: bias!.gradient(slice: slice), workspace: workspace)
+        try conv.backwardWeights(
+            input: UnsafeBufferPointer(start: input, count: s.inputCount), outputGradient: UnsafeBufferPointer(dy),
+            weightGradient: kernel!.gradient(slice: slice), biasGradient: bias!.gradient(slice: slice), workspace: workspace)
         if let inputGradient {
-            try conv.backwardData(outputGradient: UnsafeBufferPointer(dy), weights: UnsafeBufferPointer(kernel!.value),
-                                  inputGradient: UnsafeMutableBufferPointer(start: inputGradient, count: s.inputCount),
-                                  workspace: workspace)
+            try conv.backwardData(
+                outputGradient: UnsafeBufferPointer(dy), weights: UnsafeBufferPointer(kernel!.value),
+                inputGradient: UnsafeMutableBufferPointer(start: inputGradient, count: s.inputCount),
+                workspace: workspace)
         }
     }
 }

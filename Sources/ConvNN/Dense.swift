@@ -43,27 +43,36 @@ public final class Dense: Layer {
         return 0
     }
 
-    public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, slice: Int, training: Bool,
-                        workspace: Workspace) throws {
-        try GEMM.sgemm(.noTranspose, .noTranspose, m: batch, n: units, k: inputs, alpha: 1, a: input, lda: inputs,
-                       b: kernel!.value.baseAddress, ldb: units, beta: 0, c: output, ldc: units, context: context)
-        try Bias.add(UnsafeBufferPointer(bias!.value), to: UnsafeMutableBufferPointer(start: output, count: batch * units),
-                     activation: activation)
+    public func forward(
+        _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, slice: Int, training: Bool,
+        workspace: Workspace
+    ) throws {
+        try GEMM.sgemm(
+            .noTranspose, .noTranspose, m: batch, n: units, k: inputs, alpha: 1, a: input, lda: inputs,
+            b: kernel!.value.baseAddress, ldb: units, beta: 0, c: output, ldc: units, context: context)
+        try Bias.add(
+            UnsafeBufferPointer(bias!.value), to: UnsafeMutableBufferPointer(start: output, count: batch * units),
+            activation: activation)
     }
 
-    public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
-                         inputGradient: UnsafeMutablePointer<Float>?, batch: Int, slice: Int, workspace: Workspace) throws {
+    public func backward(
+        input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
+        inputGradient: UnsafeMutablePointer<Float>?, batch: Int, slice: Int, workspace: Workspace
+    ) throws {
         let dy = UnsafeMutableBufferPointer(start: outputGradient, count: batch * units)
         if activation == .relu {
-            try ReLUKernel.backward(output: UnsafeBufferPointer(start: output, count: batch * units),
-                                    outputGradient: UnsafeBufferPointer(dy), inputGradient: dy, context: context)
+            try ReLUKernel.backward(
+                output: UnsafeBufferPointer(start: output, count: batch * units),
+                outputGradient: UnsafeBufferPointer(dy), inputGradient: dy, context: context)
         }
-        try GEMM.sgemm(.transpose, .noTranspose, m: inputs, n: units, k: batch, alpha: 1, a: input, lda: inputs,
-                       b: outputGradient, ldb: units, beta: 0, c: kernel!.gradient(slice: slice).baseAddress, ldc: units, context: context)
+        try GEMM.sgemm(
+            .transpose, .noTranspose, m: inputs, n: units, k: batch, alpha: 1, a: input, lda: inputs,
+            b: outputGradient, ldb: units, beta: 0, c: kernel!.gradient(slice: slice).baseAddress, ldc: units, context: context)
         try Bias.gradient(outputGradient: UnsafeBufferPointer(dy), into: bias!.gradient(slice: slice))
         if let inputGradient {
-            try GEMM.sgemm(.noTranspose, .transpose, m: batch, n: inputs, k: units, alpha: 1, a: outputGradient, lda: units,
-                           b: kernel!.value.baseAddress, ldb: units, beta: 0, c: inputGradient, ldc: inputs, context: context)
+            try GEMM.sgemm(
+                .noTranspose, .transpose, m: batch, n: inputs, k: units, alpha: 1, a: outputGradient, lda: units,
+                b: kernel!.value.baseAddress, ldb: units, beta: 0, c: inputGradient, ldc: inputs, context: context)
         }
     }
 }

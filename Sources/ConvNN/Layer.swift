@@ -24,12 +24,14 @@ public protocol Layer: AnyObject {
     func reserve(slices count: Int)
     /// `output = layer(input)` for `batch` examples (already prepared), as slice `slice` of a
     /// batch: slices run concurrently, each with its own workspace and parameter gradients.
-    func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, slice: Int, training: Bool,
-                 workspace: Workspace) throws
+    func forward(
+        _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, slice: Int, training: Bool,
+        workspace: Workspace) throws
     /// Computes the parameters' gradients of this slice (overwriting `gradient(slice:)`) and, when
     /// `inputGradient` is not nil, dL/dInput. May overwrite `outputGradient` (it is consumed).
-    func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
-                  inputGradient: UnsafeMutablePointer<Float>?, batch: Int, slice: Int, workspace: Workspace) throws
+    func backward(
+        input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
+        inputGradient: UnsafeMutablePointer<Float>?, batch: Int, slice: Int, workspace: Workspace) throws
 }
 
 extension Layer {

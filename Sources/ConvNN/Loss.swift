@@ -8,8 +8,10 @@ public enum Loss: String, Sendable, CaseIterable {
     case meanSquaredError
 
     /// Returns the mean loss and writes dL/doutput (rows x classes) into `gradient`.
-    func evaluate(outputs: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int32>, classes: Int,
-                  gradient: UnsafeMutableBufferPointer<Float>?) throws -> Float {
+    func evaluate(
+        outputs: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int32>, classes: Int,
+        gradient: UnsafeMutableBufferPointer<Float>?
+    ) throws -> Float {
         switch self {
         case .softmaxCrossEntropy:
             return try SoftmaxCrossEntropy.loss(logits: outputs, labels: labels, classes: classes, gradient: gradient)

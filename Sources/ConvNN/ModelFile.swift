@@ -29,13 +29,15 @@ public enum ModelFile {
     }
 
     static func header(of model: Sequential) -> Header {
-        Header(input: [model.inputShape.height, model.inputShape.width, model.inputShape.channels],
-               layers: model.layers.enumerated().map { i, l in
-                   let s = model.shapes[i + 1]
-                   return Header.LayerEntry(name: l.name, type: l.typeName, configuration: l.configuration,
-                                            outputShape: [s.height, s.width, s.channels],
-                                            parameters: l.parameters.map { Header.Tensor(name: $0.name, shape: $0.shape) })
-               })
+        Header(
+            input: [model.inputShape.height, model.inputShape.width, model.inputShape.channels],
+            layers: model.layers.enumerated().map { i, l in
+                let s = model.shapes[i + 1]
+                return Header.LayerEntry(
+                    name: l.name, type: l.typeName, configuration: l.configuration,
+                    outputShape: [s.height, s.width, s.channels],
+                    parameters: l.parameters.map { Header.Tensor(name: $0.name, shape: $0.shape) })
+            })
     }
 
     /// Writes `model`'s architecture and parameters to `path`, atomically (``AtomicFile``).
@@ -68,8 +70,9 @@ public enum ModelFile {
     public static func load(_ path: String, into model: Sequential) throws {
         let (stored, body) = try Container.decode(Header.self, magic: magic, path: path, what: "a ConvNN model file")
         try check(stored, against: header(of: model), path: path)
-        try TensorBytes.decode(body, checksum: stored.checksum, into: model.parameters.map { ($0.value, "\(layerName(of: $0, in: model))/\($0.name)") },
-                               path: path)
+        try TensorBytes.decode(
+            body, checksum: stored.checksum, into: model.parameters.map { ($0.value, "\(layerName(of: $0, in: model))/\($0.name)") },
+            path: path)
     }
 
     static func layerName(of parameter: Parameter, in model: Sequential) -> String {
@@ -79,7 +82,8 @@ public enum ModelFile {
     /// Throws unless `stored` (from a file) describes the same architecture as `expected`.
     static func check(_ stored: Header, against expected: Header, path: String) throws {
         guard stored.format == "convnn", (1...2).contains(stored.version) else {
-            throw ConvKitError.invalidArgument(name: "path", message: "'\(path)' is format \(stored.format) version \(stored.version); expected convnn version 1 or 2")
+            throw ConvKitError.invalidArgument(
+                name: "path", message: "'\(path)' is format \(stored.format) version \(stored.version); expected convnn version 1 or 2")
         }
         guard stored.input == expected.input else {
             throw ConvKitError.invalidArgument(name: "model", message: "the file's input is \(stored.input) but the model's is \(expected.input)")
@@ -93,7 +97,10 @@ public enum ModelFile {
             }
             guard s.parameters == e.parameters, s.outputShape == e.outputShape else {
                 throw ConvKitError.invalidArgument(
-                    name: "model", message: "layer \(e.name) (\(e.type)): the file has parameters \(s.parameters.map { "\($0.name)\($0.shape)" }) and output \(s.outputShape), the model \(e.parameters.map { "\($0.name)\($0.shape)" }) and output \(e.outputShape)")
+                    name: "model",
+                    message:
+                        "layer \(e.name) (\(e.type)): the file has parameters \(s.parameters.map { "\($0.name)\($0.shape)" }) and output \(s.outputShape), the model \(e.parameters.map { "\($0.name)\($0.shape)" }) and output \(e.outputShape)"
+                )
             }
             guard s.configuration == e.configuration else {
                 let keys = Set(s.configuration.keys).union(e.configuration.keys).sorted()
@@ -162,7 +169,8 @@ enum TensorBytes {
     static func decode(_ body: Data, checksum: UInt32?, into tensors: [(UnsafeMutableBufferPointer<Float>, String)], path: String) throws {
         let total = tensors.reduce(0) { $0 + $1.0.count }
         guard body.count == total * 4 else {
-            throw ConvKitError.invalidArgument(name: "path", message: "'\(path)' holds \(body.count) bytes of tensors, expected \(total * 4): truncated or from another model")
+            throw ConvKitError.invalidArgument(
+                name: "path", message: "'\(path)' holds \(body.count) bytes of tensors, expected \(total * 4): truncated or from another model")
         }
         try body.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             if let checksum {
@@ -177,7 +185,8 @@ enum TensorBytes {
                 for i in 0..<buffer.count {
                     let v = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + i * 4, as: UInt32.self)))
                     guard v.isFinite else {
-                        throw ConvKitError.invalidArgument(name: "path", message: "'\(path)': tensor \(name) holds \(v) at element \(i); weights must be finite")
+                        throw ConvKitError.invalidArgument(
+                            name: "path", message: "'\(path)': tensor \(name) holds \(v) at element \(i); weights must be finite")
                     }
                 }
                 offset += buffer.count * 4

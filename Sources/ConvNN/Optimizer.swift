@@ -33,8 +33,9 @@ public final class SGD: Optimizer {
     public func update(_ parameters: [Parameter], step: Int) throws {
         for p in parameters {
             let velocity = momentum != 0 ? self.velocity(for: p) : nil
-            try OptimizerKernels.sgd(weights: p.value, gradient: UnsafeBufferPointer(p.gradient), velocity: velocity,
-                                     learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
+            try OptimizerKernels.sgd(
+                weights: p.value, gradient: UnsafeBufferPointer(p.gradient), velocity: velocity,
+                learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
         }
     }
 }
@@ -70,8 +71,9 @@ public final class Adam: Optimizer {
     public func update(_ parameters: [Parameter], step: Int) throws {
         for p in parameters {
             let (m, v) = moments(for: p)
-            try OptimizerKernels.adam(weights: p.value, gradient: UnsafeBufferPointer(p.gradient), m: m, v: v,
-                                      learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, step: step)
+            try OptimizerKernels.adam(
+                weights: p.value, gradient: UnsafeBufferPointer(p.gradient), m: m, v: v,
+                learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, step: step)
         }
     }
 }

@@ -15,8 +15,10 @@ struct PoolingWindow {
     }
 
     var configuration: [String: String] {
-        ["pool_size": "\(descriptor.windowHeight)x\(descriptor.windowWidth)", "strides": "\(descriptor.strideY)x\(descriptor.strideX)",
-         "padding": "\(descriptor.padding)"]
+        [
+            "pool_size": "\(descriptor.windowHeight)x\(descriptor.windowWidth)", "strides": "\(descriptor.strideY)x\(descriptor.strideX)",
+            "padding": "\(descriptor.padding)",
+        ]
     }
 }
 
@@ -74,26 +76,33 @@ public final class MaxPool2D: Layer {
 
     private func pooling(_ batch: Int) throws -> MaxPooling { try prepared(poolings, batch: batch, layer: name) }
 
-    public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, slice: Int, training: Bool,
-                        workspace: Workspace) throws {
+    public func forward(
+        _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, slice: Int, training: Bool,
+        workspace: Workspace
+    ) throws {
         let p = try pooling(batch), s = p.shape
-        try p.forward(input: UnsafeBufferPointer(start: input, count: s.inputCount),
-                      output: UnsafeMutableBufferPointer(start: output, count: s.outputCount),
-                      indices: training ? UnsafeMutableBufferPointer(rebasing: indices[slice][0..<s.outputCount]) : nil, workspace: workspace)
+        try p.forward(
+            input: UnsafeBufferPointer(start: input, count: s.inputCount),
+            output: UnsafeMutableBufferPointer(start: output, count: s.outputCount),
+            indices: training ? UnsafeMutableBufferPointer(rebasing: indices[slice][0..<s.outputCount]) : nil, workspace: workspace)
     }
 
-    public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
-                         inputGradient: UnsafeMutablePointer<Float>?, batch: Int, slice: Int, workspace: Workspace) throws {
+    public func backward(
+        input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
+        inputGradient: UnsafeMutablePointer<Float>?, batch: Int, slice: Int, workspace: Workspace
+    ) throws {
         guard let inputGradient else { return }
         let p = try pooling(batch), s = p.shape
         if appliesPreviousReLUGradient {
             let dy = UnsafeMutableBufferPointer(start: outputGradient, count: s.outputCount)
-            try ReLUKernel.backward(output: UnsafeBufferPointer(start: output, count: s.outputCount),
-                                    outputGradient: UnsafeBufferPointer(dy), inputGradient: dy, context: context)
+            try ReLUKernel.backward(
+                output: UnsafeBufferPointer(start: output, count: s.outputCount),
+                outputGradient: UnsafeBufferPointer(dy), inputGradient: dy, context: context)
         }
-        try p.backward(outputGradient: UnsafeBufferPointer(start: outputGradient, count: s.outputCount),
-                       indices: UnsafeBufferPointer(rebasing: indices[slice][0..<s.outputCount]),
-                       inputGradient: UnsafeMutableBufferPointer(start: inputGradient, count: s.inputCount), workspace: workspace)
+        try p.backward(
+            outputGradient: UnsafeBufferPointer(start: outputGradient, count: s.outputCount),
+            indices: UnsafeBufferPointer(rebasing: indices[slice][0..<s.outputCount]),
+            inputGradient: UnsafeMutableBufferPointer(start: inputGradient, count: s.inputCount), workspace: workspace)
     }
 }
 
@@ -106,8 +115,10 @@ public final class AvgPool2D: Layer {
 
     /// - Throws: ``ConvKit/ConvKitError`` for invalid sizes.
     public init(poolSize: Int = 2, strides: Int? = nil, padding: Padding = .valid, countIncludePadding: Bool = false) throws {
-        window = PoolingWindow(descriptor: try PoolingDescriptor(window: poolSize, stride: strides, padding: padding,
-                                                                 countIncludePadding: countIncludePadding))
+        window = PoolingWindow(
+            descriptor: try PoolingDescriptor(
+                window: poolSize, stride: strides, padding: padding,
+                countIncludePadding: countIncludePadding))
     }
 
     public var descriptor: PoolingDescriptor { window.descriptor }
@@ -124,18 +135,24 @@ public final class AvgPool2D: Layer {
         return pool.workspaceCount
     }
 
-    public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, slice: Int, training: Bool,
-                        workspace: Workspace) throws {
+    public func forward(
+        _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, slice: Int, training: Bool,
+        workspace: Workspace
+    ) throws {
         let p = try prepared(poolings, batch: batch, layer: name)
-        try p.forward(input: UnsafeBufferPointer(start: input, count: p.shape.inputCount),
-                      output: UnsafeMutableBufferPointer(start: output, count: p.shape.outputCount), workspace: workspace)
+        try p.forward(
+            input: UnsafeBufferPointer(start: input, count: p.shape.inputCount),
+            output: UnsafeMutableBufferPointer(start: output, count: p.shape.outputCount), workspace: workspace)
     }
 
-    public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
-                         inputGradient: UnsafeMutablePointer<Float>?, batch: Int, slice: Int, workspace: Workspace) throws {
+    public func backward(
+        input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
+        inputGradient: UnsafeMutablePointer<Float>?, batch: Int, slice: Int, workspace: Workspace
+    ) throws {
         guard let inputGradient else { return }
         let p = try prepared(poolings, batch: batch, layer: name)
-        try p.backward(outputGradient: UnsafeBufferPointer(start: outputGradient, count: p.shape.outputCount),
-                       inputGradient: UnsafeMutableBufferPointer(start: inputGradient, count: p.shape.inputCount), workspace: workspace)
+        try p.backward(
+            outputGradient: UnsafeBufferPointer(start: outputGradient, count: p.shape.outputCount),
+            inputGradient: UnsafeMutableBufferPointer(start: inputGradient, count: p.shape.inputCount), workspace: workspace)
     }
 }

@@ -27,8 +27,10 @@ public final class Sequential {
     /// Builds the layers for `input` with Keras' initialisers (Glorot-uniform kernels, zero
     /// biases) drawn from a generator seeded with `seed`.
     /// - Throws: ``ConvKit/ConvKitError`` when a layer cannot take its input shape.
-    public init(input: TensorShape, seed: UInt64 = 0, context: ExecutionContext? = nil,
-                @LayerBuilder _ layers: () throws -> [any Layer]) throws {
+    public init(
+        input: TensorShape, seed: UInt64 = 0, context: ExecutionContext? = nil,
+        @LayerBuilder _ layers: () throws -> [any Layer]
+    ) throws {
         try input.validate("input")
         self.layers = try layers()
         self.context = try context ?? ExecutionContext.fromEnvironment()
@@ -134,9 +136,10 @@ public final class Sequential {
         try forEachSlice(plan) { [self] k in
             let (first, count) = plan.slices[k]
             for (i, layer) in layers.enumerated() {
-                try layer.forward(UnsafePointer(plan.activations[i].baseAddress! + first * shapes[i].count),
-                                  plan.activations[i + 1].baseAddress! + first * shapes[i + 1].count,
-                                  batch: count, slice: k, training: training, workspace: workspaces[k])
+                try layer.forward(
+                    UnsafePointer(plan.activations[i].baseAddress! + first * shapes[i].count),
+                    plan.activations[i + 1].baseAddress! + first * shapes[i + 1].count,
+                    batch: count, slice: k, training: training, workspace: workspaces[k])
             }
         }
         return plan.activations[layers.count]
@@ -153,9 +156,10 @@ public final class Sequential {
             var next = 0
             for i in stride(from: layers.count - 1, through: 0, by: -1) {
                 let dx = i == 0 ? nil : plan.gradients[next].baseAddress! + region
-                try layers[i].backward(input: UnsafePointer(plan.activations[i].baseAddress! + first * shapes[i].count),
-                                       output: UnsafePointer(plan.activations[i + 1].baseAddress! + first * shapes[i + 1].count),
-                                       outputGradient: dy, inputGradient: dx, batch: count, slice: k, workspace: workspaces[k])
+                try layers[i].backward(
+                    input: UnsafePointer(plan.activations[i].baseAddress! + first * shapes[i].count),
+                    output: UnsafePointer(plan.activations[i + 1].baseAddress! + first * shapes[i + 1].count),
+                    outputGradient: dy, inputGradient: dx, batch: count, slice: k, workspace: workspaces[k])
                 if let dx { dy = dx }
                 next = 1 - next
             }
@@ -199,11 +203,15 @@ public final class Sequential {
             return right ? fill + s : s + fill
         }
         let rule = String(repeating: "─", count: w0 + w1 + w2)
-        var lines = ["Model: \"sequential\"", rule,
-                     pad("Layer (type)", w0) + pad("Output Shape", w1) + pad("Param #", w2, right: true), rule]
+        var lines = [
+            "Model: \"sequential\"", rule,
+            pad("Layer (type)", w0) + pad("Output Shape", w1) + pad("Param #", w2, right: true), rule,
+        ]
         for r in rows { lines.append(pad(r.0, w0) + pad(r.1, w1) + pad(r.2.formatted, w2, right: true)) }
-        lines += [rule, " Total params: \(parameterCount.formatted)", " Trainable params: \(parameterCount.formatted)",
-                  " Non-trainable params: 0", rule]
+        lines += [
+            rule, " Total params: \(parameterCount.formatted)", " Trainable params: \(parameterCount.formatted)",
+            " Non-trainable params: 0", rule,
+        ]
         return lines.joined(separator: "\n")
     }
 }

@@ -10,17 +10,23 @@ public final class ReLU: Layer {
     public func outputShape(for input: TensorShape) throws -> TensorShape { input }
     public func build(input: TensorShape, generator: inout SplitMix64) throws { count = input.count }
     public func prepare(batch: Int, context: ExecutionContext) throws -> Int { self.context = context; return 0 }
-    public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, slice: Int, training: Bool,
-                        workspace: Workspace) throws {
-        try ReLUKernel.forward(UnsafeBufferPointer(start: input, count: batch * count),
-                               into: UnsafeMutableBufferPointer(start: output, count: batch * count), context: context)
+    public func forward(
+        _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, slice: Int, training: Bool,
+        workspace: Workspace
+    ) throws {
+        try ReLUKernel.forward(
+            UnsafeBufferPointer(start: input, count: batch * count),
+            into: UnsafeMutableBufferPointer(start: output, count: batch * count), context: context)
     }
-    public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
-                         inputGradient: UnsafeMutablePointer<Float>?, batch: Int, slice: Int, workspace: Workspace) throws {
+    public func backward(
+        input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
+        inputGradient: UnsafeMutablePointer<Float>?, batch: Int, slice: Int, workspace: Workspace
+    ) throws {
         guard let inputGradient else { return }
-        try ReLUKernel.backward(output: UnsafeBufferPointer(start: output, count: batch * count),
-                                outputGradient: UnsafeBufferPointer(start: outputGradient, count: batch * count),
-                                inputGradient: UnsafeMutableBufferPointer(start: inputGradient, count: batch * count), context: context)
+        try ReLUKernel.backward(
+            output: UnsafeBufferPointer(start: output, count: batch * count),
+            outputGradient: UnsafeBufferPointer(start: outputGradient, count: batch * count),
+            inputGradient: UnsafeMutableBufferPointer(start: inputGradient, count: batch * count), context: context)
     }
 }
 
@@ -32,12 +38,16 @@ public final class Flatten: Layer {
     public init() {}
     public func outputShape(for input: TensorShape) throws -> TensorShape { TensorShape(features: input.count) }
     public func build(input: TensorShape, generator: inout SplitMix64) throws { count = input.count }
-    public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, slice: Int, training: Bool,
-                        workspace: Workspace) throws {
+    public func forward(
+        _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, slice: Int, training: Bool,
+        workspace: Workspace
+    ) throws {
         output.update(from: input, count: batch * count)
     }
-    public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
-                         inputGradient: UnsafeMutablePointer<Float>?, batch: Int, slice: Int, workspace: Workspace) throws {
+    public func backward(
+        input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
+        inputGradient: UnsafeMutablePointer<Float>?, batch: Int, slice: Int, workspace: Workspace
+    ) throws {
         inputGradient?.update(from: outputGradient, count: batch * count)
     }
 }
@@ -86,8 +96,10 @@ public final class Dropout: Layer, CheckpointableLayer {
         }
         return 0
     }
-    public func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, slice: Int, training: Bool,
-                        workspace: Workspace) throws {
+    public func forward(
+        _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, batch: Int, slice: Int, training: Bool,
+        workspace: Workspace
+    ) throws {
         let n = batch * count
         guard training, rate > 0 else { output.update(from: input, count: n); return }
         calls[slice].pointee += 1
@@ -104,8 +116,10 @@ public final class Dropout: Layer, CheckpointableLayer {
         reserve(slices: state.count)
         for (k, c) in calls.enumerated() { c.pointee = k < state.count ? state[k] : 0 }
     }
-    public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
-                         inputGradient: UnsafeMutablePointer<Float>?, batch: Int, slice: Int, workspace: Workspace) throws {
+    public func backward(
+        input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
+        inputGradient: UnsafeMutablePointer<Float>?, batch: Int, slice: Int, workspace: Workspace
+    ) throws {
         guard let inputGradient else { return }
         let mask = masks[slice]
         for i in 0..<(batch * count) { inputGradient[i] = outputGradient[i] * (rate > 0 ? mask[i] : 1) }

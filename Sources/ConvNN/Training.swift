@@ -12,8 +12,10 @@ public struct EpochRecord: Sendable, Codable {
     public var imagesPerSecond: Double
     public var seconds: Double
 
-    public init(epoch: Int, loss: Double, accuracy: Double, validationLoss: Double? = nil,
-                validationAccuracy: Double? = nil, imagesPerSecond: Double, seconds: Double) {
+    public init(
+        epoch: Int, loss: Double, accuracy: Double, validationLoss: Double? = nil,
+        validationAccuracy: Double? = nil, imagesPerSecond: Double, seconds: Double
+    ) {
         self.epoch = epoch; self.loss = loss; self.accuracy = accuracy
         self.validationLoss = validationLoss; self.validationAccuracy = validationAccuracy
         self.imagesPerSecond = imagesPerSecond; self.seconds = seconds
@@ -66,20 +68,25 @@ extension Sequential {
     ///   (shape, labels out of range), `epochs < 0`, `batchSize < 1`, a checkpoint that cannot be
     ///   written or a resume file that does not fit the run; a failed checkpoint save after an epoch.
     @discardableResult
-    public func fit(_ data: Dataset, epochs: Int, batchSize: Int, optimizer: any Optimizer,
-                    loss: Loss = .softmaxCrossEntropy, validation: Dataset? = nil, seed: UInt64 = 0,
-                    shuffle: ShuffleMode = .everyEpoch, checkpoint: String? = nil, resume: String? = nil,
-                    onBatch: ((TrainingProgress) -> Void)? = nil,
-                    onEpoch: ((EpochRecord) -> Void)? = nil) throws -> [EpochRecord] {
+    public func fit(
+        _ data: Dataset, epochs: Int, batchSize: Int, optimizer: any Optimizer,
+        loss: Loss = .softmaxCrossEntropy, validation: Dataset? = nil, seed: UInt64 = 0,
+        shuffle: ShuffleMode = .everyEpoch, checkpoint: String? = nil, resume: String? = nil,
+        onBatch: ((TrainingProgress) -> Void)? = nil,
+        onEpoch: ((EpochRecord) -> Void)? = nil
+    ) throws -> [EpochRecord] {
         try Denormals.withMode {
-            try fitBody(data, epochs: epochs, batchSize: batchSize, optimizer: optimizer, loss: loss, validation: validation,
-                        seed: seed, shuffle: shuffle, checkpoint: checkpoint, resume: resume, onBatch: onBatch, onEpoch: onEpoch)
+            try fitBody(
+                data, epochs: epochs, batchSize: batchSize, optimizer: optimizer, loss: loss, validation: validation,
+                seed: seed, shuffle: shuffle, checkpoint: checkpoint, resume: resume, onBatch: onBatch, onEpoch: onEpoch)
         }
     }
 
-    private func fitBody(_ data: Dataset, epochs: Int, batchSize: Int, optimizer: any Optimizer, loss: Loss,
-                         validation: Dataset?, seed: UInt64, shuffle: ShuffleMode, checkpoint: String?, resume: String?,
-                         onBatch: ((TrainingProgress) -> Void)?, onEpoch: ((EpochRecord) -> Void)?) throws -> [EpochRecord] {
+    private func fitBody(
+        _ data: Dataset, epochs: Int, batchSize: Int, optimizer: any Optimizer, loss: Loss,
+        validation: Dataset?, seed: UInt64, shuffle: ShuffleMode, checkpoint: String?, resume: String?,
+        onBatch: ((TrainingProgress) -> Void)?, onEpoch: ((EpochRecord) -> Void)?
+    ) throws -> [EpochRecord] {
         try check(data)
         if let validation { try check(validation) }
         guard epochs >= 0 else { throw ConvKitError.invalidArgument(name: "epochs", message: "must be >= 0, got \(epochs)") }
@@ -124,9 +131,10 @@ extension Sequential {
                 for i in 0..<size { labels[i] = data.labels[order[lo + i]] }
                 let y = try forward(plan, training: true)
                 let batchLoss = try labels.withUnsafeBufferPointer { l in
-                    try loss.evaluate(outputs: UnsafeBufferPointer(rebasing: y[0..<(size * classes)]),
-                                      labels: UnsafeBufferPointer(rebasing: l[0..<size]), classes: classes,
-                                      gradient: UnsafeMutableBufferPointer(rebasing: plan.outputGradient[0..<(size * classes)]))
+                    try loss.evaluate(
+                        outputs: UnsafeBufferPointer(rebasing: y[0..<(size * classes)]),
+                        labels: UnsafeBufferPointer(rebasing: l[0..<size]), classes: classes,
+                        gradient: UnsafeMutableBufferPointer(rebasing: plan.outputGradient[0..<(size * classes)]))
                 }
                 correct += Sequential.correctCount(UnsafeBufferPointer(y), labels, size, classes)
                 lossSum += Double(batchLoss) * Double(size)
@@ -135,14 +143,17 @@ extension Sequential {
                 try optimizer.update(parameters, step: step)
                 if let onBatch {
                     let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-                    onBatch(TrainingProgress(epoch: epoch, epochs: epochs, batch: b + 1, batches: batches, seen: lo + size,
-                                             loss: lossSum / Double(lo + size), accuracy: Double(correct) / Double(lo + size),
-                                             elapsed: elapsed))
+                    onBatch(
+                        TrainingProgress(
+                            epoch: epoch, epochs: epochs, batch: b + 1, batches: batches, seen: lo + size,
+                            loss: lossSum / Double(lo + size), accuracy: Double(correct) / Double(lo + size),
+                            elapsed: elapsed))
                 }
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-            var record = EpochRecord(epoch: epoch, loss: lossSum / Double(n), accuracy: Double(correct) / Double(n),
-                                     imagesPerSecond: Double(n) / seconds, seconds: seconds)
+            var record = EpochRecord(
+                epoch: epoch, loss: lossSum / Double(n), accuracy: Double(correct) / Double(n),
+                imagesPerSecond: Double(n) / seconds, seconds: seconds)
             if let validation {
                 let (l, a) = try evaluate(validation, loss: loss)
                 record.validationLoss = l
@@ -150,8 +161,9 @@ extension Sequential {
             }
             history.append(record)
             if let (path, o) = saver {
-                try TrainingCheckpoint.save(self, optimizer: o, run: run, epochsDone: epoch, step: step, history: history,
-                                            to: path, option: "checkpoint")
+                try TrainingCheckpoint.save(
+                    self, optimizer: o, run: run, epochsDone: epoch, step: step, history: history,
+                    to: path, option: "checkpoint")
             }
             onEpoch?(record)
         }
@@ -203,8 +215,9 @@ extension Sequential {
         images.withUnsafeBufferPointer { plan.activations[0].baseAddress!.update(from: $0.baseAddress!, count: $0.count) }
         let y = try forward(plan, training: true)
         let value = try labels.withUnsafeBufferPointer { l in
-            try loss.evaluate(outputs: UnsafeBufferPointer(y), labels: l, classes: outputShape.count,
-                              gradient: UnsafeMutableBufferPointer(rebasing: plan.outputGradient[0..<y.count]))
+            try loss.evaluate(
+                outputs: UnsafeBufferPointer(y), labels: l, classes: outputShape.count,
+                gradient: UnsafeMutableBufferPointer(rebasing: plan.outputGradient[0..<y.count]))
         }
         try backward(plan)
         return value

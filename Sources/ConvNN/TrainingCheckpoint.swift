@@ -60,8 +60,10 @@ enum TrainingCheckpoint {
         return o
     }
 
-    static func save(_ model: Sequential, optimizer: any CheckpointableOptimizer, run: Run, epochsDone: Int, step: Int,
-                     history: [EpochRecord], to path: String, option: String) throws {
+    static func save(
+        _ model: Sequential, optimizer: any CheckpointableOptimizer, run: Run, epochsDone: Int, step: Int,
+        history: [EpochRecord], to path: String, option: String
+    ) throws {
         let state = optimizer.stateTensors(for: model.parameters)
         let tensors = model.parameters.map { UnsafeBufferPointer($0.value) } + state.map { UnsafeBufferPointer($0.values) }
         let body = TensorBytes.encode(tensors)
@@ -69,17 +71,20 @@ enum TrainingCheckpoint {
         for case let layer as any CheckpointableLayer in model.layers { layerStates[layer.name] = layer.checkpointState }
         var modelHeader = ModelFile.header(of: model)
         modelHeader.checksum = nil
-        let header = Header(model: modelHeader, optimizer: optimizer.checkpointIdentity, optimizerTensors: state.map(\.name),
-                            layerStates: layerStates, epochsDone: epochsDone, step: step, seed: run.seed,
-                            shuffle: run.shuffle.rawValue, batchSize: run.batchSize, examples: run.examples,
-                            history: history, checksum: body.checksum)
+        let header = Header(
+            model: modelHeader, optimizer: optimizer.checkpointIdentity, optimizerTensors: state.map(\.name),
+            layerStates: layerStates, epochsDone: epochsDone, step: step, seed: run.seed,
+            shuffle: run.shuffle.rawValue, batchSize: run.batchSize, examples: run.examples,
+            history: history, checksum: body.checksum)
         try AtomicFile.write(Container.encode(magic: magic, header: header, body: body.data), to: path, option: option)
     }
 
     /// Restores `model`, `optimizer` and the layers' state from `path`; returns the epochs done,
     /// the step count and the history. Nothing is changed when the file does not fit the run.
-    static func resume(_ model: Sequential, optimizer: any CheckpointableOptimizer, run: Run, epochs: Int,
-                       from path: String, option: String) throws -> (epochsDone: Int, step: Int, history: [EpochRecord]) {
+    static func resume(
+        _ model: Sequential, optimizer: any CheckpointableOptimizer, run: Run, epochs: Int,
+        from path: String, option: String
+    ) throws -> (epochsDone: Int, step: Int, history: [EpochRecord]) {
         let header: Header, body: Data
         do {
             (header, body) = try Container.decode(Header.self, magic: magic, path: path, what: "a ConvNN checkpoint")
@@ -90,7 +95,8 @@ enum TrainingCheckpoint {
             .invalidArgument(name: option, message: "'\(path)' was written by a run with \(what) \(file), this run has \(now); resume with the same settings")
         }
         guard header.format == "convnn-checkpoint", header.version == 1 else {
-            throw ConvKitError.invalidArgument(name: option, message: "'\(path)' is format \(header.format) version \(header.version); expected convnn-checkpoint version 1")
+            throw ConvKitError.invalidArgument(
+                name: option, message: "'\(path)' is format \(header.format) version \(header.version); expected convnn-checkpoint version 1")
         }
         do { try ModelFile.check(header.model, against: ModelFile.header(of: model), path: path) } catch let ConvKitError.invalidArgument(_, message) {
             throw ConvKitError.invalidArgument(name: option, message: message)
@@ -111,7 +117,8 @@ enum TrainingCheckpoint {
         guard Set(header.layerStates.keys) == Set(checkpointable.map(\.name)) else {
             throw mismatch("layer states for", "\(header.layerStates.keys.sorted())", "\(checkpointable.map(\.name))")
         }
-        let targets = model.parameters.map { ($0.value, "\(ModelFile.layerName(of: $0, in: model))/\($0.name)") }
+        let targets =
+            model.parameters.map { ($0.value, "\(ModelFile.layerName(of: $0, in: model))/\($0.name)") }
             + state.map { ($0.values, "optimizer/\($0.name)") }
         do { try TensorBytes.decode(body, checksum: header.checksum, into: targets, path: path) } catch let ConvKitError.invalidArgument(_, message) {
             throw ConvKitError.invalidArgument(name: option, message: message)

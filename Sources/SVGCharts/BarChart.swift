@@ -14,8 +14,10 @@ public struct BarChart: Sendable {
     public var series: [BarSeries]
     public var referenceLines: [ReferenceLine]
 
-    public init(title: String, yLabel: String, categories: [String], series: [BarSeries],
-                referenceLines: [ReferenceLine] = []) {
+    public init(
+        title: String, yLabel: String, categories: [String], series: [BarSeries],
+        referenceLines: [ReferenceLine] = []
+    ) {
         self.title = title; self.yLabel = yLabel; self.categories = categories
         self.series = series; self.referenceLines = referenceLines
     }
@@ -24,14 +26,16 @@ public struct BarChart: Sendable {
     public func svg(width: Int? = nil, height: Int = 400) -> String {
         let bars = max(1, categories.count * max(1, series.count))
         let w = width ?? max(480, min(1800, 90 + bars * 22 + categories.count * 14))
-        return SVGDocument.make(width: w, height: height, title: title,
-                                body: render(in: SVGFrame(x: 0, y: 0, width: Double(w), height: Double(height))))
+        return SVGDocument.make(
+            width: w, height: height, title: title,
+            body: render(in: SVGFrame(x: 0, y: 0, width: Double(w), height: Double(height))))
     }
 
     public func render(in frame: SVGFrame) -> String {
         let left = 62.0, right = 16.0, top = 34.0, bottom = 70.0
-        let plot = SVGFrame(x: frame.x + left, y: frame.y + top, width: frame.width - left - right,
-                            height: frame.height - top - bottom)
+        let plot = SVGFrame(
+            x: frame.x + left, y: frame.y + top, width: frame.width - left - right,
+            height: frame.height - top - bottom)
         let values = series.flatMap { $0.values.compactMap { $0 } } + referenceLines.map(\.value)
         let yAxis = ChartAxis.linear(covering: values, includeZero: true)
         func py(_ y: Double) -> Double { plot.y + plot.height - yAxis.fraction(y) * plot.height }
@@ -46,7 +50,8 @@ public struct BarChart: Sendable {
                 guard c < bars.values.count, let v = bars.values[c] else { continue }
                 let x = groupX + Double(s) * barWidth
                 let y = py(max(v, yAxis.low)), zero = py(max(0, yAxis.low))
-                out += "<rect x=\"\(SVGDocument.px(x))\" y=\"\(SVGDocument.px(min(y, zero)))\" width=\"\(SVGDocument.px(max(1, barWidth - 1)))\" height=\"\(SVGDocument.px(abs(zero - y)))\" fill=\"\(ChartPalette.color(s))\"><title>\(SVGDocument.escape("\(category), \(bars.name): \(ChartAxis.label(v))"))</title></rect>\n"
+                out +=
+                    "<rect x=\"\(SVGDocument.px(x))\" y=\"\(SVGDocument.px(min(y, zero)))\" width=\"\(SVGDocument.px(max(1, barWidth - 1)))\" height=\"\(SVGDocument.px(abs(zero - y)))\" fill=\"\(ChartPalette.color(s))\"><title>\(SVGDocument.escape("\(category), \(bars.name): \(ChartAxis.label(v))"))</title></rect>\n"
                 if barWidth >= 14 {
                     out += SVGDocument.text(Self.short(v), x: x + barWidth / 2, y: min(y, zero) - 3, size: 8, anchor: "middle")
                 }
@@ -68,7 +73,11 @@ public struct BarChart: Sendable {
         var lines: [String] = []
         var line = ""
         for word in text.split(separator: " ") {
-            if line.isEmpty { line = String(word) } else if line.count + 1 + word.count <= width { line += " " + word } else {
+            if line.isEmpty {
+                line = String(word)
+            } else if line.count + 1 + word.count <= width {
+                line += " " + word
+            } else {
                 lines.append(line)
                 line = String(word)
             }

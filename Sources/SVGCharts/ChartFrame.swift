@@ -7,7 +7,8 @@ enum ChartFrame {
             out += SVGDocument.line(plot.x, y, plot.x + plot.width, y, color: "#e6e6e6")
             out += SVGDocument.text(ChartAxis.label(t), x: plot.x - 6, y: y + 4, size: 10, anchor: "end")
         }
-        out += "<rect x=\"\(SVGDocument.px(plot.x))\" y=\"\(SVGDocument.px(plot.y))\" width=\"\(SVGDocument.px(plot.width))\" height=\"\(SVGDocument.px(plot.height))\" fill=\"none\" stroke=\"#999\"/>\n"
+        out +=
+            "<rect x=\"\(SVGDocument.px(plot.x))\" y=\"\(SVGDocument.px(plot.y))\" width=\"\(SVGDocument.px(plot.width))\" height=\"\(SVGDocument.px(plot.height))\" fill=\"none\" stroke=\"#999\"/>\n"
         if !xLabel.isEmpty {
             out += SVGDocument.text(xLabel, x: plot.x + plot.width / 2, y: plot.y + plot.height + 36, size: 11, anchor: "middle")
         }
@@ -19,7 +20,8 @@ enum ChartFrame {
     static func legend(_ entries: [(name: String, color: String, dashed: Bool)], plot: SVGFrame) -> String {
         guard !entries.isEmpty else { return "" }
         let width = 34 + 5.6 * Double(entries.map(\.name.count).max() ?? 0)
-        var out = "<rect x=\"\(SVGDocument.px(plot.x + 4))\" y=\"\(SVGDocument.px(plot.y + 3))\" width=\"\(SVGDocument.px(width))\" height=\"\(SVGDocument.px(14 * Double(entries.count) + 6))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ddd\"/>\n"
+        var out =
+            "<rect x=\"\(SVGDocument.px(plot.x + 4))\" y=\"\(SVGDocument.px(plot.y + 3))\" width=\"\(SVGDocument.px(width))\" height=\"\(SVGDocument.px(14 * Double(entries.count) + 6))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ddd\"/>\n"
         for (i, e) in entries.enumerated() {
             let y = plot.y + 14 + 14 * Double(i)
             out += SVGDocument.line(plot.x + 8, y - 4, plot.x + 26, y - 4, color: e.color, width: 3, dashed: e.dashed)

@@ -29,9 +29,11 @@ public struct LineChart: Sendable {
     public var yRange: ClosedRange<Double>?
     public var includeZero: Bool
 
-    public init(title: String, xLabel: String, yLabel: String, series: [LineSeries],
-                referenceLines: [ReferenceLine] = [], logarithmicX: Bool = false,
-                yRange: ClosedRange<Double>? = nil, includeZero: Bool = true) {
+    public init(
+        title: String, xLabel: String, yLabel: String, series: [LineSeries],
+        referenceLines: [ReferenceLine] = [], logarithmicX: Bool = false,
+        yRange: ClosedRange<Double>? = nil, includeZero: Bool = true
+    ) {
         self.title = title; self.xLabel = xLabel; self.yLabel = yLabel; self.series = series
         self.referenceLines = referenceLines; self.logarithmicX = logarithmicX
         self.yRange = yRange; self.includeZero = includeZero
@@ -39,18 +41,22 @@ public struct LineChart: Sendable {
 
     /// The chart as a standalone SVG document.
     public func svg(width: Int = 640, height: Int = 400) -> String {
-        SVGDocument.make(width: width, height: height, title: title,
-                         body: render(in: SVGFrame(x: 0, y: 0, width: Double(width), height: Double(height))))
+        SVGDocument.make(
+            width: width, height: height, title: title,
+            body: render(in: SVGFrame(x: 0, y: 0, width: Double(width), height: Double(height))))
     }
 
     /// The chart's SVG elements, drawn inside `frame` (for documents with several panels).
     public func render(in frame: SVGFrame) -> String {
         let left = 62.0, right = 16.0, top = 34.0, bottom = 46.0
-        let plot = SVGFrame(x: frame.x + left, y: frame.y + top, width: frame.width - left - right,
-                            height: frame.height - top - bottom)
+        let plot = SVGFrame(
+            x: frame.x + left, y: frame.y + top, width: frame.width - left - right,
+            height: frame.height - top - bottom)
         let xs = series.flatMap { $0.points.map(\.x) }
         let ys = series.flatMap { $0.points.compactMap(\.y) } + referenceLines.map(\.value)
-        let xAxis = logarithmicX ? ChartAxis.log2(covering: xs)
+        let xAxis =
+            logarithmicX
+            ? ChartAxis.log2(covering: xs)
             : ChartAxis.linear(covering: xs, includeZero: false, range: xs.isEmpty ? nil : (xs.min()!...max(xs.max()!, xs.min()! + 1)))
         let yAxis = ChartAxis.linear(covering: ys, includeZero: includeZero, range: yRange)
         func px(_ x: Double) -> Double { plot.x + xAxis.fraction(x) * plot.width }
@@ -68,9 +74,12 @@ public struct LineChart: Sendable {
             let color = ChartPalette.color(i)
             var run: [String] = []
             func flush() {
-                if run.count == 1 { out += "<circle cx=\"\(run[0].split(separator: ",")[0])\" cy=\"\(run[0].split(separator: ",")[1])\" r=\"2.5\" fill=\"\(color)\"/>\n" }
+                if run.count == 1 {
+                    out += "<circle cx=\"\(run[0].split(separator: ",")[0])\" cy=\"\(run[0].split(separator: ",")[1])\" r=\"2.5\" fill=\"\(color)\"/>\n"
+                }
                 if run.count > 1 {
-                    out += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"\(s.dashed ? " stroke-dasharray=\"6 4\"" : "") points=\"\(run.joined(separator: " "))\"/>\n"
+                    out +=
+                        "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"\(s.dashed ? " stroke-dasharray=\"6 4\"" : "") points=\"\(run.joined(separator: " "))\"/>\n"
                 }
                 run = []
             }

@@ -41,21 +41,27 @@ public enum SVGDocument {
         return r == r.rounded() ? String(Int(r)) : String(r)
     }
 
-    static func text(_ s: String, x: Double, y: Double, size: Double = 11, anchor: String = "start",
-                     color: String = "#222", rotate: Bool = false) -> String {
+    static func text(
+        _ s: String, x: Double, y: Double, size: Double = 11, anchor: String = "start",
+        color: String = "#222", rotate: Bool = false
+    ) -> String {
         let transform = rotate ? " transform=\"rotate(-90 \(px(x)) \(px(y)))\"" : ""
         return "<text x=\"\(px(x))\" y=\"\(px(y))\" font-size=\"\(px(size))\" text-anchor=\"\(anchor)\" fill=\"\(color)\"\(transform)>\(escape(s))</text>\n"
     }
 
-    static func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, color: String, width: Double = 1,
-                     dashed: Bool = false) -> String {
+    static func line(
+        _ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, color: String, width: Double = 1,
+        dashed: Bool = false
+    ) -> String {
         "<line x1=\"\(px(x1))\" y1=\"\(px(y1))\" x2=\"\(px(x2))\" y2=\"\(px(y2))\" stroke=\"\(color)\" stroke-width=\"\(px(width))\"\(dashed ? " stroke-dasharray=\"6 4\"" : "")/>\n"
     }
 }
 
 /// The colours series take in order (Tableau 10).
 public enum ChartPalette {
-    public static let colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                                "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+    public static let colors = [
+        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+        "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+    ]
     public static func color(_ i: Int) -> String { colors[i % colors.count] }
 }

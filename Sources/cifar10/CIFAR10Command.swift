@@ -30,7 +30,10 @@ struct Train: ParsableCommand {
     var checkpoint: String?
     @Option(help: "Continue the run saved in this checkpoint file (same options), bitwise as if it had never stopped.")
     var resume: String?
-    @Option(help: "Order of the training images: every-epoch (a new permutation each epoch), once (one permutation repeated every epoch, as Keras 3 on TensorFlow does after keras.utils.set_random_seed) or none.")
+    @Option(
+        help:
+            "Order of the training images: every-epoch (a new permutation each epoch), once (one permutation repeated every epoch, as Keras 3 on TensorFlow does after keras.utils.set_random_seed) or none."
+    )
     var shuffle: ShuffleMode = .everyEpoch
     @Flag(help: "Keep denormal floats (by default ConvKit flushes them to zero, as TensorFlow does; for measuring that choice).")
     var keepDenormals = false
@@ -64,7 +67,9 @@ struct Train: ParsableCommand {
         }
         if keepDenormals { Denormals.flushToZero = false }
         print(model.summary())
-        print("Training on \(sets.train.count) images, validating on \(sets.test.count); batch \(batchSize), \(plural(epochs, "epoch")), shuffled \(shuffle.rawValue), Adam, \(plural(ctx.threads, "thread")), ISA \(ctx.isa)")
+        print(
+            "Training on \(sets.train.count) images, validating on \(sets.test.count); batch \(batchSize), \(plural(epochs, "epoch")), shuffled \(shuffle.rawValue), Adam, \(plural(ctx.threads, "thread")), ISA \(ctx.isa)"
+        )
         if let resume { print("Resuming the run saved in \(resume)") }
         let progress = ProgressPrinter(live: isatty(STDOUT_FILENO) != 0)
         let records = try withOption(["checkpoint": "--checkpoint", "resume": "--resume", "batchSize": "--batch-size", "epochs": "--epochs"]) {
@@ -73,8 +78,10 @@ struct Train: ParsableCommand {
                 shuffle: shuffle, checkpoint: checkpoint, resume: resume, onBatch: progress.batch, onEpoch: progress.epoch)
         }
         if let final = records.last {
-            print(String(format: "Test accuracy after %@: %.4f (loss %.4f)", plural(final.epoch, "epoch"),
-                         final.validationAccuracy ?? .nan, final.validationLoss ?? .nan))
+            print(
+                String(
+                    format: "Test accuracy after %@: %.4f (loss %.4f)", plural(final.epoch, "epoch"),
+                    final.validationAccuracy ?? .nan, final.validationLoss ?? .nan))
         }
         if let save {
             try withOption("--save") { try ModelFile.save(model, to: save, option: "--save") }
@@ -83,7 +90,8 @@ struct Train: ParsableCommand {
         if let history {
             var csv = "epoch,loss,accuracy,val_loss,val_accuracy,images_per_second,seconds\n"
             for r in records {
-                csv += "\(r.epoch),\(r.loss),\(r.accuracy),\(r.validationLoss.map { "\($0)" } ?? ""),\(r.validationAccuracy.map { "\($0)" } ?? ""),\(r.imagesPerSecond),\(r.seconds)\n"
+                csv +=
+                    "\(r.epoch),\(r.loss),\(r.accuracy),\(r.validationLoss.map { "\($0)" } ?? ""),\(r.validationAccuracy.map { "\($0)" } ?? ""),\(r.imagesPerSecond),\(r.seconds)\n"
             }
             try withOption("--history") { try AtomicFile.write(Data(csv.utf8), to: history, option: "--history") }
             print("Wrote history to \(history)")
@@ -129,7 +137,9 @@ struct Evaluate: ParsableCommand {
         print(String(format: "Test accuracy: %.4f (%d of %d)", Double(correct) / Double(test.count), correct, test.count))
         print("Confusion matrix (rows: true class, columns: predicted):")
         let names = CIFAR10.classNames
-        print("".padding(toLength: 11, withPad: " ", startingAt: 0) + names.map { String($0.prefix(5)).padding(toLength: 6, withPad: " ", startingAt: 0) }.joined())
+        print(
+            "".padding(toLength: 11, withPad: " ", startingAt: 0)
+                + names.map { String($0.prefix(5)).padding(toLength: 6, withPad: " ", startingAt: 0) }.joined())
         for (i, row) in confusion.enumerated() {
             print(names[i].padding(toLength: 11, withPad: " ", startingAt: 0) + row.map { String(format: "%5d ", $0) }.joined())
         }

@@ -62,17 +62,19 @@ final class ProgressPrinter {
 
     func batch(_ p: TrainingProgress) {
         guard live, p.batch == p.batches || p.batch % 8 == 0 else { return }
-        let line = String(format: "Epoch %d/%d %@ %d/%d - %.0f img/s - loss %.4f - accuracy %.4f - ETA %.0fs",
-                          p.epoch, p.epochs, bar(Double(p.batch) / Double(p.batches)), p.batch, p.batches,
-                          p.imagesPerSecond, p.loss, p.accuracy, p.eta)
+        let line = String(
+            format: "Epoch %d/%d %@ %d/%d - %.0f img/s - loss %.4f - accuracy %.4f - ETA %.0fs",
+            p.epoch, p.epochs, bar(Double(p.batch) / Double(p.batches)), p.batch, p.batches,
+            p.imagesPerSecond, p.loss, p.accuracy, p.eta)
         print("\r" + line + String(repeating: " ", count: max(0, lastLength - line.count)), terminator: "")
         lastLength = line.count
         fflush(nil)
     }
 
     func epoch(_ r: EpochRecord) {
-        let figures = String(format: "%.1fs - %.0f img/s - loss %.4f - accuracy %.4f - val_loss %.4f - val_accuracy %.4f",
-                             r.seconds, r.imagesPerSecond, r.loss, r.accuracy, r.validationLoss ?? .nan, r.validationAccuracy ?? .nan)
+        let figures = String(
+            format: "%.1fs - %.0f img/s - loss %.4f - accuracy %.4f - val_loss %.4f - val_accuracy %.4f",
+            r.seconds, r.imagesPerSecond, r.loss, r.accuracy, r.validationLoss ?? .nan, r.validationAccuracy ?? .nan)
         if live {
             print("\n  " + figures)
         } else {

@@ -11,7 +11,9 @@ import Foundation
 struct Reproduce: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train every seed and order, save the runs, and write the tables of Reproduction.md from them.",
-        discussion: "Each run is 'cifar10 train' with that seed and --shuffle order (bitwise the same). --report-only rewrites the tables from saved runs without training.")
+        discussion:
+            "Each run is 'cifar10 train' with that seed and --shuffle order (bitwise the same). --report-only rewrites the tables from saved runs without training."
+    )
 
     @Option(help: "The cifar-10-batches-bin folder (without it, the cached download).") var data: String?
     @Option(help: "Seeds, comma-separated.") var seeds = "1,2,3"
@@ -57,20 +59,28 @@ struct Reproduce: ParsableCommand {
             guard batchSize <= sets.train.count else {
                 throw CommandError("--batch-size must be between 1 and \(sets.train.count) (the training images), got \(batchSize)")
             }
-            print("\(sets.train.count) training, \(sets.test.count) test images; \(plural(epochs, "epoch")), batch \(batchSize), \(plural(ctx.threads, "thread")), ISA \(ctx.isa)")
+            print(
+                "\(sets.train.count) training, \(sets.test.count) test images; \(plural(epochs, "epoch")), batch \(batchSize), \(plural(ctx.threads, "thread")), ISA \(ctx.isa)"
+            )
             let start = Date()
             for order in orders {
                 var runs: [TrainingRuns.Run] = []
                 for seed in seeds {
                     let model = try KerasTutorialCNN.make(seed: seed, context: ctx)
-                    let records = try model.fit(sets.train, epochs: epochs, batchSize: batchSize, optimizer: Adam(), validation: sets.test,
-                                                seed: seed, shuffle: order)
+                    let records = try model.fit(
+                        sets.train, epochs: epochs, batchSize: batchSize, optimizer: Adam(), validation: sets.test,
+                        seed: seed, shuffle: order)
                     let last = records.last!
-                    runs.append(TrainingRuns.Run(
-                        seed: Int(seed), testAccuracy: last.validationAccuracy ?? .nan, testLoss: last.validationLoss ?? .nan,
-                        epochs: records.map { TrainingRuns.Epoch(loss: $0.loss, accuracy: $0.accuracy, valLoss: $0.validationLoss, valAccuracy: $0.validationAccuracy) }))
-                    print(String(format: "order %@, seed %llu: test accuracy %.2f%%, loss %.4f (%.0f s elapsed)", order.rawValue, seed,
-                                 100 * (last.validationAccuracy ?? .nan), last.validationLoss ?? .nan, Date().timeIntervalSince(start)))
+                    runs.append(
+                        TrainingRuns.Run(
+                            seed: Int(seed), testAccuracy: last.validationAccuracy ?? .nan, testLoss: last.validationLoss ?? .nan,
+                            epochs: records.map {
+                                TrainingRuns.Epoch(loss: $0.loss, accuracy: $0.accuracy, valLoss: $0.validationLoss, valAccuracy: $0.validationAccuracy)
+                            }))
+                    print(
+                        String(
+                            format: "order %@, seed %llu: test accuracy %.2f%%, loss %.4f (%.0f s elapsed)", order.rawValue, seed,
+                            100 * (last.validationAccuracy ?? .nan), last.validationLoss ?? .nan, Date().timeIntervalSince(start)))
                     fflush(nil)
                     if order == orders.first && seed == seeds.first { try writeFigure(records) }
                 }

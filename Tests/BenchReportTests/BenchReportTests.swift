@@ -5,11 +5,14 @@ import Testing
 /// Tests of `Bench/BenchReport`: result files, the regression check and the Markdown/SVG report.
 @Suite("Benchmark report and check")
 struct BenchReportTests {
-    static func record(_ suite: String, _ name: String, _ variant: String = "", threads: Int = 1, size: Int? = nil,
-                       value: Double, peak: Double? = nil, comparison: Comparison? = nil) -> BenchmarkRecord {
-        BenchmarkRecord(suite: suite, name: name, variant: variant, threads: threads, isa: "avx512", size: size,
-                        milliseconds: 1000 / value, value: value, unit: suite == "pool" ? "GB/s" : "GFLOP/s",
-                        peak: peak, comparison: comparison, runs: 11)
+    static func record(
+        _ suite: String, _ name: String, _ variant: String = "", threads: Int = 1, size: Int? = nil,
+        value: Double, peak: Double? = nil, comparison: Comparison? = nil
+    ) -> BenchmarkRecord {
+        BenchmarkRecord(
+            suite: suite, name: name, variant: variant, threads: threads, isa: "avx512", size: size,
+            milliseconds: 1000 / value, value: value, unit: suite == "pool" ? "GB/s" : "GFLOP/s",
+            peak: peak, comparison: comparison, runs: 11)
     }
 
     static func temporaryFolder() throws -> URL {
@@ -21,8 +24,8 @@ struct BenchReportTests {
     @Test("the check compares fractions of the peak where both runs measured one, raw rates otherwise")
     func regressionVerdicts() {
         let baseline = [
-            Self.record("gemm", "square 1024", value: 180, peak: 200),   // 90% of peak
-            Self.record("gemm", "square 256", value: 100, peak: 200),    // 50%
+            Self.record("gemm", "square 1024", value: 180, peak: 200),  // 90% of peak
+            Self.record("gemm", "square 256", value: 100, peak: 200),  // 50%
             Self.record("train", "training b64", value: 4000),
             Self.record("pool", "pool1", "forward", value: 50, peak: 100),
             Self.record("conv", "gone", value: 1),
@@ -43,7 +46,8 @@ struct BenchReportTests {
         #expect(verdicts[current[2].key] == .improved)
         #expect(verdicts[current[3].key] == .unchanged)
         #expect(outcome.findings.first { $0.key == current[1].key }?.basis == "fraction of peak")
-        #expect(outcome.findings.first { $0.key == current[2].key }?.basis == "images/s" || outcome.findings.first { $0.key == current[2].key }?.basis == "GFLOP/s")
+        #expect(
+            outcome.findings.first { $0.key == current[2].key }?.basis == "images/s" || outcome.findings.first { $0.key == current[2].key }?.basis == "GFLOP/s")
         #expect(outcome.missing == [baseline[4].key])
         #expect(outcome.new == [current[4].key])
         #expect(!outcome.passed)
@@ -54,8 +58,9 @@ struct BenchReportTests {
     func documentFiles() throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let document = BenchmarkDocument(command: "convbench gemm", date: "2026-11-22T00:00:00Z", machine: "test",
-                                         records: [Self.record("gemm", "square 64", size: 64, value: 10, peak: 100)])
+        let document = BenchmarkDocument(
+            command: "convbench gemm", date: "2026-11-22T00:00:00Z", machine: "test",
+            records: [Self.record("gemm", "square 64", size: 64, value: 10, peak: 100)])
         let path = folder.appendingPathComponent("r.json").path
         try document.encoded().write(to: URL(fileURLWithPath: path))
         #expect(try BenchmarkDocument.load(path: path) == document)
@@ -80,10 +85,12 @@ struct BenchReportTests {
 
     @Test("merging keeps the first order and lets a later file replace a row with the same key")
     func merging() {
-        let a = BenchmarkDocument(command: "a", date: "d", machine: "m",
-                                  records: [Self.record("gemm", "x", value: 1), Self.record("gemm", "y", value: 2)])
-        let b = BenchmarkDocument(command: "b", date: "d", machine: "m",
-                                  records: [Self.record("gemm", "x", value: 3), Self.record("pool", "z", value: 4)])
+        let a = BenchmarkDocument(
+            command: "a", date: "d", machine: "m",
+            records: [Self.record("gemm", "x", value: 1), Self.record("gemm", "y", value: 2)])
+        let b = BenchmarkDocument(
+            command: "b", date: "d", machine: "m",
+            records: [Self.record("gemm", "x", value: 3), Self.record("pool", "z", value: 4)])
         #expect(BenchmarkDocument.merged([a, b]).map(\.value) == [3, 2, 4])
     }
 
@@ -99,10 +106,12 @@ struct BenchReportTests {
                 records.append(Self.record("gemm", "square \(size)", "NN", threads: t, size: size, value: value, peak: peak, comparison: openblas))
             }
         }
-        records += [Self.record("gemm", "conv2 fwd", "NN", value: 120, peak: 150),
-             Self.record("conv", "conv1", "forward direct", value: 60, peak: 150),
-             Self.record("conv", "conv1", "forward im2col", value: 40, peak: 150),
-             Self.record("pool", "pool1 2x2 max", "forward", value: 20, peak: 40)]
+        records += [
+            Self.record("gemm", "conv2 fwd", "NN", value: 120, peak: 150),
+            Self.record("conv", "conv1", "forward direct", value: 60, peak: 150),
+            Self.record("conv", "conv1", "forward im2col", value: 40, peak: 150),
+            Self.record("pool", "pool1 2x2 max", "forward", value: 20, peak: 40),
+        ]
         let document = BenchmarkDocument(command: "convbench all", date: "2026-11-22", machine: "test machine", records: records)
         let md = folder.appendingPathComponent("Benchmarks.md").path
         let prose = "# Benchmarks\n\nHand-written introduction.\n"
@@ -137,15 +146,18 @@ extension BenchReportTests {
     @Test("a same-run comparison is compared before the peak, and best-of keeps each key's best round")
     func sameRunComparisonAndBestOf() {
         func gemm(_ value: Double, speedup: Double) -> BenchmarkRecord {
-            Self.record("gemm", "square 512", value: value, peak: 100,
-                        comparison: Comparison(name: "OpenBLAS", milliseconds: 1, speedup: speedup, measuredInSameRun: true))
+            Self.record(
+                "gemm", "square 512", value: value, peak: 100,
+                comparison: Comparison(name: "OpenBLAS", milliseconds: 1, speedup: speedup, measuredInSameRun: true))
         }
         // The rate fell by half with the machine, the speedup over OpenBLAS held.
         let outcome = RegressionCheck(tolerance: 0.1).compare(baseline: [gemm(80, speedup: 1.0)], current: [gemm(40, speedup: 0.95)])
         #expect(outcome.passed)
         #expect(outcome.findings.first?.basis == "speedup over OpenBLAS")
-        let best = RegressionCheck.bestOf([[gemm(80, speedup: 0.9), Self.record("pool", "p", value: 5, peak: 10)],
-                                           [gemm(50, speedup: 1.1), Self.record("pool", "p", value: 7, peak: 10)]])
+        let best = RegressionCheck.bestOf([
+            [gemm(80, speedup: 0.9), Self.record("pool", "p", value: 5, peak: 10)],
+            [gemm(50, speedup: 1.1), Self.record("pool", "p", value: 7, peak: 10)],
+        ])
         #expect(best.map { $0.comparison?.speedup ?? $0.value } == [1.1, 7])
     }
 }

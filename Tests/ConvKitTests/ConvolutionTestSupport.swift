@@ -18,17 +18,21 @@ func randomConvolutionShapes(count: Int, seed: UInt64, maxMACs: Int = 400_000) -
         } else {
             (cin, cout, gcount) = (max(1, cinBase / groups) * groups, max(1, coutBase / groups) * groups, groups)
         }
-        let padding: Padding = switch Int.random(in: 0..<3, using: &g) {
-        case 0: .valid
-        case 1: .same
-        default: .explicit(top: Int.random(in: 0...3, using: &g), bottom: Int.random(in: 0...3, using: &g),
-                           left: Int.random(in: 0...3, using: &g), right: Int.random(in: 0...3, using: &g))
-        }
-        guard let descriptor = try? ConvolutionDescriptor(
-            kernelHeight: Int.random(in: 1...7, using: &g), kernelWidth: Int.random(in: 1...7, using: &g),
-            strideY: Int.random(in: 1...3, using: &g), strideX: Int.random(in: 1...3, using: &g),
-            dilationY: Int.random(in: 1...3, using: &g), dilationX: Int.random(in: 1...3, using: &g),
-            padding: padding, groups: gcount),
+        let padding: Padding =
+            switch Int.random(in: 0..<3, using: &g) {
+            case 0: .valid
+            case 1: .same
+            default:
+                .explicit(
+                    top: Int.random(in: 0...3, using: &g), bottom: Int.random(in: 0...3, using: &g),
+                    left: Int.random(in: 0...3, using: &g), right: Int.random(in: 0...3, using: &g))
+            }
+        guard
+            let descriptor = try? ConvolutionDescriptor(
+                kernelHeight: Int.random(in: 1...7, using: &g), kernelWidth: Int.random(in: 1...7, using: &g),
+                strideY: Int.random(in: 1...3, using: &g), strideX: Int.random(in: 1...3, using: &g),
+                dilationY: Int.random(in: 1...3, using: &g), dilationX: Int.random(in: 1...3, using: &g),
+                padding: padding, groups: gcount),
             let shape = try? ConvolutionShape(
                 batch: Int.random(in: 1...4, using: &g), inputHeight: Int.random(in: 1...33, using: &g),
                 inputWidth: Int.random(in: 1...33, using: &g), inputChannels: cin, outputChannels: cout,
@@ -46,21 +50,24 @@ func edgeConvolutionShapes() throws -> [ConvolutionShape] {
         try ConvolutionShape(batch: n, inputHeight: h, inputWidth: w, inputChannels: c, outputChannels: o, descriptor: d)
     }
     return [
-        try shape(2, 5, 5, 3, 4, ConvolutionDescriptor(kernel: 5)),                                   // kernel = input
+        try shape(2, 5, 5, 3, 4, ConvolutionDescriptor(kernel: 5)),  // kernel = input
         try shape(1, 3, 4, 5, 6, ConvolutionDescriptor(kernelHeight: 5, kernelWidth: 6, padding: .symmetric(1, 1))),  // kernel = padded input
-        try shape(2, 1, 1, 7, 9, ConvolutionDescriptor(kernel: 1)),                                   // 1x1 input
-        try shape(1, 1, 1, 4, 5, ConvolutionDescriptor(kernel: 3, padding: .same)),                   // 1x1 input, same
-        try shape(2, 9, 10, 4, 33, ConvolutionDescriptor(kernel: 2, stride: 3)),                      // stride > kernel
-        try shape(2, 6, 7, 17, 35, ConvolutionDescriptor(kernel: 1)),                                  // pointwise
-        try shape(2, 12, 12, 3, 32, ConvolutionDescriptor(kernel: 3)),                                 // first CIFAR layer
+        try shape(2, 1, 1, 7, 9, ConvolutionDescriptor(kernel: 1)),  // 1x1 input
+        try shape(1, 1, 1, 4, 5, ConvolutionDescriptor(kernel: 3, padding: .same)),  // 1x1 input, same
+        try shape(2, 9, 10, 4, 33, ConvolutionDescriptor(kernel: 2, stride: 3)),  // stride > kernel
+        try shape(2, 6, 7, 17, 35, ConvolutionDescriptor(kernel: 1)),  // pointwise
+        try shape(2, 12, 12, 3, 32, ConvolutionDescriptor(kernel: 3)),  // first CIFAR layer
         try shape(2, 7, 7, 33, 17, ConvolutionDescriptor(kernel: 3, padding: .same)),
-        try shape(1, 8, 8, 6, 6, ConvolutionDescriptor(kernel: 3, padding: .same, groups: 6)),         // depthwise
-        try shape(2, 11, 9, 16, 64, ConvolutionDescriptor(kernel: 3, stride: 2, padding: .same)),      // stride 2, same (asymmetric)
+        try shape(1, 8, 8, 6, 6, ConvolutionDescriptor(kernel: 3, padding: .same, groups: 6)),  // depthwise
+        try shape(2, 11, 9, 16, 64, ConvolutionDescriptor(kernel: 3, stride: 2, padding: .same)),  // stride 2, same (asymmetric)
         try shape(1, 10, 10, 8, 8, ConvolutionDescriptor(kernel: 3, dilation: 2, padding: .same)),
         // Output rows 0-2 and 8-9 read only padding (bias alone), rows 3 and 7 one kernel row:
         // the direct kernels skip the kernel rows that read only zeros.
-        try shape(2, 4, 5, 9, 20, ConvolutionDescriptor(kernelHeight: 2, kernelWidth: 3,
-                                                        padding: .explicit(top: 4, bottom: 3, left: 0, right: 2))),
+        try shape(
+            2, 4, 5, 9, 20,
+            ConvolutionDescriptor(
+                kernelHeight: 2, kernelWidth: 3,
+                padding: .explicit(top: 4, bottom: 3, left: 0, right: 2))),
         // Strided and dilated: backward-data's zero-inserted rows make the kernel rows a row needs
         // non-contiguous.
         try shape(1, 9, 8, 10, 36, ConvolutionDescriptor(kernel: 3, stride: 2, dilation: 2, padding: .same)),
@@ -78,9 +85,15 @@ func convolutionData(count: Int, integers: Bool, seed: UInt64) -> [Float] {
 /// NHWC -> NCHW for activations of `n` images of `h x w x c`.
 func toNCHW(_ x: [Float], n: Int, h: Int, w: Int, c: Int) -> [Float] {
     var out = x
-    for i in 0..<n { for y in 0..<h { for xx in 0..<w { for ch in 0..<c {
-        out[((i * c + ch) * h + y) * w + xx] = x[((i * h + y) * w + xx) * c + ch]
-    } } } }
+    for i in 0..<n {
+        for y in 0..<h {
+            for xx in 0..<w {
+                for ch in 0..<c {
+                    out[((i * c + ch) * h + y) * w + xx] = x[((i * h + y) * w + xx) * c + ch]
+                }
+            }
+        }
+    }
     return out
 }
 
@@ -88,9 +101,15 @@ func toNCHW(_ x: [Float], n: Int, h: Int, w: Int, c: Int) -> [Float] {
 func toOIHW(_ wt: [Float], _ s: ConvolutionShape) -> [Float] {
     var out = wt
     let o = s.outputChannels, i = s.groupInputChannels, kh = s.kernelHeight, kw = s.kernelWidth
-    for ky in 0..<kh { for kx in 0..<kw { for ci in 0..<i { for co in 0..<o {
-        out[((co * i + ci) * kh + ky) * kw + kx] = wt[((ky * kw + kx) * i + ci) * o + co]
-    } } } }
+    for ky in 0..<kh {
+        for kx in 0..<kw {
+            for ci in 0..<i {
+                for co in 0..<o {
+                    out[((co * i + ci) * kh + ky) * kw + kx] = wt[((ky * kw + kx) * i + ci) * o + co]
+                }
+            }
+        }
+    }
     return out
 }
 
@@ -153,9 +172,11 @@ func firstMismatch(_ actual: [Float], _ expected: [Float], scale: [Float], depth
 
 /// Runs the three passes of `e.shape` in `layout` through `algorithm` and checks them against
 /// the reference; every failure names the one-line problem (`convbench conv --problem '...'`).
-func checkConvolution(_ e: ConvolutionExpectation, algorithm: ConvolutionAlgorithm, layout: TensorLayout,
-                      context: ExecutionContext, relu: Bool = false,
-                      sourceLocation: SourceLocation = #_sourceLocation) throws {
+func checkConvolution(
+    _ e: ConvolutionExpectation, algorithm: ConvolutionAlgorithm, layout: TensorLayout,
+    context: ExecutionContext, relu: Bool = false,
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws {
     let s = e.shape.with(layout: layout)
     let conv = try Convolution(shape: s, algorithm: algorithm, context: context)
     let nchw = layout == .nchw
@@ -166,25 +187,31 @@ func checkConvolution(_ e: ConvolutionExpectation, algorithm: ConvolutionAlgorit
     let depthForward = s.kernelHeight * s.kernelWidth * s.groupInputChannels
 
     var output = [Float](repeating: .nan, count: s.outputCount)
-    try conv.forward(input: act(e.input, h, w, c), weights: weights, bias: e.bias, output: &output,
-                     activation: relu ? .relu : .none)
-    if let m = firstMismatch(output, act(e.output, oh, ow, oc), scale: act(e.outputScale, oh, ow, oc),
-                             depth: depthForward, exact: e.integers) {
+    try conv.forward(
+        input: act(e.input, h, w, c), weights: weights, bias: e.bias, output: &output,
+        activation: relu ? .relu : .none)
+    if let m = firstMismatch(
+        output, act(e.output, oh, ow, oc), scale: act(e.outputScale, oh, ow, oc),
+        depth: depthForward, exact: e.integers)
+    {
         Issue.record("forward \(label): \(m)", sourceLocation: sourceLocation)
     }
     if relu { return }
 
     var inputGradient = [Float](repeating: .nan, count: s.inputCount)
     try conv.backwardData(outputGradient: act(e.outputGradient, oh, ow, oc), weights: weights, inputGradient: &inputGradient)
-    if let m = firstMismatch(inputGradient, act(e.inputGradient, h, w, c), scale: act(e.inputGradientScale, h, w, c),
-                             depth: s.kernelHeight * s.kernelWidth * s.groupOutputChannels, exact: e.integers) {
+    if let m = firstMismatch(
+        inputGradient, act(e.inputGradient, h, w, c), scale: act(e.inputGradientScale, h, w, c),
+        depth: s.kernelHeight * s.kernelWidth * s.groupOutputChannels, exact: e.integers)
+    {
         Issue.record("backwardData \(label): \(m)", sourceLocation: sourceLocation)
     }
 
     var weightGradient = [Float](repeating: .nan, count: s.weightCount)
     var biasGradient = [Float](repeating: .nan, count: s.outputChannels)
-    try conv.backwardWeights(input: act(e.input, h, w, c), outputGradient: act(e.outputGradient, oh, ow, oc),
-                             weightGradient: &weightGradient, biasGradient: &biasGradient)
+    try conv.backwardWeights(
+        input: act(e.input, h, w, c), outputGradient: act(e.outputGradient, oh, ow, oc),
+        weightGradient: &weightGradient, biasGradient: &biasGradient)
     let expectedW = nchw ? toOIHW(e.weightGradient, s) : e.weightGradient
     let scaleW = nchw ? toOIHW(e.weightGradientScale, s) : e.weightGradientScale
     if let m = firstMismatch(weightGradient, expectedW, scale: scaleW, depth: s.batch * oh * ow, exact: e.integers) {

@@ -19,7 +19,9 @@ struct ElementwiseTests {
         let dy = convolutionData(count: x.count, integers: false, seed: 2)
         var dx = [Float](repeating: 0, count: x.count)
         try y.withUnsafeBufferPointer { yb in
-            try dy.withUnsafeBufferPointer { g in try dx.withUnsafeMutableBufferPointer { try ReLUKernel.backward(output: yb, outputGradient: g, inputGradient: $0) } }
+            try dy.withUnsafeBufferPointer { g in
+                try dx.withUnsafeMutableBufferPointer { try ReLUKernel.backward(output: yb, outputGradient: g, inputGradient: $0) }
+            }
         }
         #expect((0..<x.count).allSatisfy { dx[$0] == (y[$0] > 0 ? dy[$0] : 0) })
         var short = [Float](repeating: 0, count: 3)
@@ -49,7 +51,7 @@ struct ElementwiseTests {
     func softmaxCrossEntropy() throws {
         let rows = 37, classes = 10
         var logits = convolutionData(count: rows * classes, integers: false, seed: 5).map { $0 * 8 }
-        logits[0] = 1e4   // would overflow a naive exp
+        logits[0] = 1e4  // would overflow a naive exp
         logits[11] = -1e4
         var g = TestGenerator(seed: 6)
         let labels = (0..<rows).map { _ in Int.random(in: 0..<classes, using: &g) }

@@ -48,8 +48,10 @@ func gemmTolerance(k: Int) -> Double { max(1e-5, 4e-7 * Double(k).squareRoot()) 
 
 /// Runs `testCase` through ConvKit with `context` and through the reference, and checks every
 /// element of C (padding included: it must be left untouched).
-func checkAgainstReference(_ t: GEMMCase, context: ExecutionContext, cFill: Float? = nil,
-                           sourceLocation: SourceLocation = #_sourceLocation) throws {
+func checkAgainstReference(
+    _ t: GEMMCase, context: ExecutionContext, cFill: Float? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws {
     let seed = UInt64(t.m * 7919 + t.n * 104_729 + t.k * 31 + 1)
     let a = makeOperand(rows: t.aShape.rows, columns: t.aShape.columns, ld: t.lda, padding: .nan, seed: seed)
     let b = makeOperand(rows: t.bShape.rows, columns: t.bShape.columns, ld: t.ldb, padding: .nan, seed: seed &+ 1)
@@ -58,12 +60,15 @@ func checkAgainstReference(_ t: GEMMCase, context: ExecutionContext, cFill: Floa
         for i in 0..<t.m { for j in 0..<t.n { c[i * t.ldc + j] = cFill } }
     }
     var expected = c
-    ReferenceGEMM.sgemm(transposeA: t.transA == .transpose, transposeB: t.transB == .transpose, m: t.m, n: t.n, k: t.k, alpha: t.alpha, a: a, lda: t.lda,
-                        b: b, ldb: t.ldb, beta: t.beta, c: &expected, ldc: t.ldc)
-    let magnitude = ReferenceGEMM.magnitudes(transposeA: t.transA == .transpose, transposeB: t.transB == .transpose, m: t.m, n: t.n, k: t.k, alpha: t.alpha,
-                                             a: a, lda: t.lda, b: b, ldb: t.ldb, beta: t.beta, c: c, ldc: t.ldc)
-    try GEMM.sgemm(t.transA, t.transB, m: t.m, n: t.n, k: t.k, alpha: t.alpha, a: a, lda: t.lda,
-                   b: b, ldb: t.ldb, beta: t.beta, c: &c, ldc: t.ldc, context: context)
+    ReferenceGEMM.sgemm(
+        transposeA: t.transA == .transpose, transposeB: t.transB == .transpose, m: t.m, n: t.n, k: t.k, alpha: t.alpha, a: a, lda: t.lda,
+        b: b, ldb: t.ldb, beta: t.beta, c: &expected, ldc: t.ldc)
+    let magnitude = ReferenceGEMM.magnitudes(
+        transposeA: t.transA == .transpose, transposeB: t.transB == .transpose, m: t.m, n: t.n, k: t.k, alpha: t.alpha,
+        a: a, lda: t.lda, b: b, ldb: t.ldb, beta: t.beta, c: c, ldc: t.ldc)
+    try GEMM.sgemm(
+        t.transA, t.transB, m: t.m, n: t.n, k: t.k, alpha: t.alpha, a: a, lda: t.lda,
+        b: b, ldb: t.ldb, beta: t.beta, c: &c, ldc: t.ldc, context: context)
     let tolerance = gemmTolerance(k: t.k)
     var failures = 0
     for i in 0..<c.count {
@@ -79,8 +84,9 @@ func checkAgainstReference(_ t: GEMMCase, context: ExecutionContext, cFill: Floa
         let bound = tolerance * max(magnitude[i], 1e-30)
         if !(error <= bound), failures < 5 {
             failures += 1
-            Issue.record("C[\(row)][\(column)] = \(c[i]), reference \(expected[i]) (error \(error) > \(bound))",
-                         sourceLocation: sourceLocation)
+            Issue.record(
+                "C[\(row)][\(column)] = \(c[i]), reference \(expected[i]) (error \(error) > \(bound))",
+                sourceLocation: sourceLocation)
         }
     }
 }

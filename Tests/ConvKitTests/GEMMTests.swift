@@ -26,8 +26,10 @@ struct GEMMTests {
         let context = try ExecutionContext(threads: 1, gemmKernel: kernel)
         for (transA, transB) in GEMMTests.transposes {
             for (alpha, beta) in [(Float(1), Float(1)), (2.5, -0.5), (-1, 0), (0.5, 1), (1, 3)] {
-                try checkAgainstReference(GEMMCase(transA: transA, transB: transB, m: 23, n: 45, k: 300,
-                                                   alpha: alpha, beta: beta), context: context)
+                try checkAgainstReference(
+                    GEMMCase(
+                        transA: transA, transB: transB, m: 23, n: 45, k: 300,
+                        alpha: alpha, beta: beta), context: context)
             }
         }
     }
@@ -37,8 +39,10 @@ struct GEMMTests {
         let context = try ExecutionContext(threads: 2, gemmKernel: kernel)
         for (transA, transB) in GEMMTests.transposes {
             for shape in [(m: 3, n: 5, k: 7), (m: kernel.mr + 2, n: kernel.nr + 3, k: 40), (m: 70, n: 90, k: 260)] {
-                try checkAgainstReference(GEMMCase(transA: transA, transB: transB, m: shape.m, n: shape.n, k: shape.k,
-                                                   alpha: 1.5, beta: 0.5, padA: 3, padB: 17, padC: 5), context: context)
+                try checkAgainstReference(
+                    GEMMCase(
+                        transA: transA, transB: transB, m: shape.m, n: shape.n, k: shape.k,
+                        alpha: 1.5, beta: 0.5, padA: 3, padB: 17, padC: 5), context: context)
             }
         }
     }
@@ -48,8 +52,10 @@ struct GEMMTests {
         let context = try ExecutionContext(threads: 2, gemmKernel: kernel)
         for (transA, transB) in GEMMTests.transposes {
             for shape in [(m: 1, n: 1, k: 1), (m: 29, n: 70, k: 300), (m: kernel.mr - 1, n: kernel.nr + 1, k: 5)] {
-                try checkAgainstReference(GEMMCase(transA: transA, transB: transB, m: shape.m, n: shape.n, k: shape.k,
-                                                   alpha: 1, beta: 0, padC: 2), context: context, cFill: .nan)
+                try checkAgainstReference(
+                    GEMMCase(
+                        transA: transA, transB: transB, m: shape.m, n: shape.n, k: shape.k,
+                        alpha: 1, beta: 0, padC: 2), context: context, cFill: .nan)
             }
         }
     }
@@ -66,16 +72,19 @@ struct GEMMTests {
             for transA in [Transpose.noTranspose, .transpose] {
                 let m = P.unpackedBMaxRows
                 let lda = transA == .noTranspose ? k : m + 1
-                let a = makeOperand(rows: transA == .noTranspose ? m + 1 : k, columns: transA == .noTranspose ? k : m + 1,
-                                    ld: lda, padding: 0, seed: 31)
+                let a = makeOperand(
+                    rows: transA == .noTranspose ? m + 1 : k, columns: transA == .noTranspose ? k : m + 1,
+                    ld: lda, padding: 0, seed: 31)
                 let bOperand = makeOperand(rows: k, columns: n, ld: n, padding: 0, seed: 32)
                 // m rows (in place when k * n is at the limit) and m + 1 rows (always packed):
                 // each C element is the same FMA chain, so the first m rows agree bitwise.
                 var few = [Float](repeating: .nan, count: m * n), more = [Float](repeating: .nan, count: (m + 1) * n)
-                try GEMM.sgemm(transA, .noTranspose, m: m, n: n, k: k, alpha: 1.5, a: a, lda: lda, b: bOperand, ldb: n,
-                               beta: 0, c: &few, ldc: n, context: context)
-                try GEMM.sgemm(transA, .noTranspose, m: m + 1, n: n, k: k, alpha: 1.5, a: a, lda: lda, b: bOperand, ldb: n,
-                               beta: 0, c: &more, ldc: n, context: context)
+                try GEMM.sgemm(
+                    transA, .noTranspose, m: m, n: n, k: k, alpha: 1.5, a: a, lda: lda, b: bOperand, ldb: n,
+                    beta: 0, c: &few, ldc: n, context: context)
+                try GEMM.sgemm(
+                    transA, .noTranspose, m: m + 1, n: n, k: k, alpha: 1.5, a: a, lda: lda, b: bOperand, ldb: n,
+                    beta: 0, c: &more, ldc: n, context: context)
                 let differing = zip(few, more.prefix(m * n)).filter { $0.bitPattern != $1.bitPattern }.count
                 #expect(differing == 0, "\(kernel.name) \(transA) \(m)x\(n)x\(k): \(differing) elements differ from the packed run")
                 // Sampled elements against a Double dot product.
@@ -86,8 +95,9 @@ struct GEMMTests {
                         sum += Double(aip) * Double(bOperand[p * n + j])
                     }
                     let expected = 1.5 * sum
-                    #expect(abs(Double(few[i * n + j]) - expected) <= gemmTolerance(k: k) * Double(k),
-                            "\(kernel.name) \(transA): C[\(i)][\(j)] = \(few[i * n + j]), expected \(expected)")
+                    #expect(
+                        abs(Double(few[i * n + j]) - expected) <= gemmTolerance(k: k) * Double(k),
+                        "\(kernel.name) \(transA): C[\(i)][\(j)] = \(few[i * n + j]), expected \(expected)")
                 }
             }
         }
@@ -101,8 +111,9 @@ struct GEMMTests {
                 let a = [Float](repeating: .nan, count: 5 * 8)
                 let b = [Float](repeating: .nan, count: 8 * 6)
                 var c = (0..<30).map { Float($0) }
-                try GEMM.sgemm(.noTranspose, .noTranspose, m: 5, n: 6, k: k, alpha: alpha, a: a, lda: 8,
-                               b: b, ldb: 6, beta: beta, c: &c, ldc: 6, context: context)
+                try GEMM.sgemm(
+                    .noTranspose, .noTranspose, m: 5, n: 6, k: k, alpha: alpha, a: a, lda: 8,
+                    b: b, ldb: 6, beta: beta, c: &c, ldc: 6, context: context)
                 #expect(c == (0..<30).map { Float($0) * beta }, "alpha \(alpha), k \(k), beta \(beta)")
             }
         }
@@ -110,9 +121,11 @@ struct GEMMTests {
 
     @Test("results are bitwise identical for 1, 2, 3 and 4 threads", arguments: kernels)
     func deterministicAcrossThreadCounts(kernel: GEMMMicrokernel) throws {
-        let shapes = [(m: 300, n: 301, k: 299), (m: 32, n: 6000, k: 27), (m: 64, n: 1500, k: 288),
-                      (m: 288, n: 1500, k: 64), (m: 64, n: 288, k: 3000),
-                      (m: 40, n: 700, k: 1000)]  // BLIS's loop order on 1 thread, the row-band order on 4
+        let shapes = [
+            (m: 300, n: 301, k: 299), (m: 32, n: 6000, k: 27), (m: 64, n: 1500, k: 288),
+            (m: 288, n: 1500, k: 64), (m: 64, n: 288, k: 3000),
+            (m: 40, n: 700, k: 1000),
+        ]  // BLIS's loop order on 1 thread, the row-band order on 4
         for (transA, transB) in GEMMTests.transposes {
             for s in shapes {
                 let t = GEMMCase(transA: transA, transB: transB, m: s.m, n: s.n, k: s.k)
@@ -121,9 +134,10 @@ struct GEMMTests {
                 var results: [[Float]] = []
                 for threads in 1...4 {
                     var c = [Float](repeating: 0, count: s.m * s.n)
-                    try GEMM.sgemm(transA, transB, m: s.m, n: s.n, k: s.k, alpha: 1, a: a, lda: t.lda, b: b, ldb: t.ldb,
-                                   beta: 0, c: &c, ldc: t.ldc,
-                                   context: try ExecutionContext(threads: threads, gemmKernel: kernel))
+                    try GEMM.sgemm(
+                        transA, transB, m: s.m, n: s.n, k: s.k, alpha: 1, a: a, lda: t.lda, b: b, ldb: t.ldb,
+                        beta: 0, c: &c, ldc: t.ldc,
+                        context: try ExecutionContext(threads: threads, gemmKernel: kernel))
                     results.append(c)
                 }
                 for threads in 2...4 {
@@ -186,17 +200,21 @@ struct GEMMTests {
         #expect(name { try GEMM.sgemm(.noTranspose, .noTranspose, m: 4, n: 3, k: 4, a: a, b: b, c: &c) } == "a")
         #expect(name { try GEMM.sgemm(.noTranspose, .noTranspose, m: 3, n: 3, k: 5, a: a + a, b: b, c: &c) } == "b")
         #expect(name { try GEMM.sgemm(.noTranspose, .noTranspose, m: 3, n: 5, k: 2, a: a, b: b, c: &c) } == "c")
-        #expect(name {
-            try GEMM.sgemm(.noTranspose, .noTranspose, m: 2, n: 2, k: 2, alpha: 1, a: nil, lda: 2, b: nil, ldb: 2,
-                           beta: 0, c: nil, ldc: 2)
-        } == "c")
+        #expect(
+            name {
+                try GEMM.sgemm(
+                    .noTranspose, .noTranspose, m: 2, n: 2, k: 2, alpha: 1, a: nil, lda: 2, b: nil, ldb: 2,
+                    beta: 0, c: nil, ldc: 2)
+            } == "c")
         var out = [Float](repeating: 0, count: 4)
-        #expect(name {
-            try out.withUnsafeMutableBufferPointer { c in
-                try GEMM.sgemm(.noTranspose, .noTranspose, m: 2, n: 2, k: 2, alpha: 1, a: nil, lda: 2, b: b, ldb: 2,
-                               beta: 0, c: c.baseAddress, ldc: 2)
-            }
-        } == "a")
+        #expect(
+            name {
+                try out.withUnsafeMutableBufferPointer { c in
+                    try GEMM.sgemm(
+                        .noTranspose, .noTranspose, m: 2, n: 2, k: 2, alpha: 1, a: nil, lda: 2, b: b, ldb: 2,
+                        beta: 0, c: c.baseAddress, ldc: 2)
+                }
+            } == "a")
         #expect(name { try GEMM.sgemm(.noTranspose, .noTranspose, m: 0, n: 0, k: 0, a: [], b: [], c: &out) } == nil)
         #expect(throws: ConvKitError.self) { try ExecutionContext(threads: 0) }
     }

@@ -13,8 +13,11 @@ struct KernelTableTests {
         let gemm = KernelTable.allGEMMKernels
         #expect(Set(gemm.map(\.name)).count == gemm.count)
         #if arch(x86_64)
-        #expect(gemm.map(\.name) == ["ck_f32_gemm_14x32__avx512", "ck_f32_gemm_8x32__avx512", "ck_f32_gemm_6x16__avx2",
-                                      "ck_f32_gemm_4x8__generic"])
+        #expect(
+            gemm.map(\.name) == [
+                "ck_f32_gemm_14x32__avx512", "ck_f32_gemm_8x32__avx512", "ck_f32_gemm_6x16__avx2",
+                "ck_f32_gemm_4x8__generic",
+            ])
         #endif
         for table in all {
             #expect(table.gemm.allSatisfy { $0.isa == table.isa && $0.nr == table.primaryGEMM.nr }, "\(table)")
@@ -27,8 +30,10 @@ struct KernelTableTests {
     }
 
     /// The plan of an `m x n x k` GEMM on `table` (1 thread).
-    static func plan(_ table: KernelTable, _ m: Int, _ n: Int, _ k: Int, a: Transpose = .noTranspose,
-                     b: Transpose = .noTranspose) throws -> GEMMPlanSummary {
+    static func plan(
+        _ table: KernelTable, _ m: Int, _ n: Int, _ k: Int, a: Transpose = .noTranspose,
+        b: Transpose = .noTranspose
+    ) throws -> GEMMPlanSummary {
         try GEMM.describe(a, b, m: m, n: n, k: k, context: ExecutionContext(threads: 1, isa: table.isa))
     }
 
@@ -128,8 +133,9 @@ struct KernelTableTests {
                 var results: [[Float]] = []
                 for kernel in kernels {
                     var c = [Float](repeating: 0, count: m * n)
-                    try GEMM.sgemm(.noTranspose, .noTranspose, m: m, n: n, k: k, a: a, b: b, c: &c,
-                                   context: try ExecutionContext(threads: 2, gemmKernel: kernel))
+                    try GEMM.sgemm(
+                        .noTranspose, .noTranspose, m: m, n: n, k: k, a: a, b: b, c: &c,
+                        context: try ExecutionContext(threads: 2, gemmKernel: kernel))
                     results.append(c)
                 }
                 for (kernel, c) in zip(kernels.dropFirst(), results.dropFirst()) {
@@ -147,26 +153,30 @@ struct KernelTableTests {
         #expect(b.mc % b.mr == 0 && b.nc % b.nr == 0 && b.kc > 0)
     }
 
-    @Test("runTile follows the contract for every row count and edge column counts; beta == 0 ignores NaN; nothing outside m x n is touched",
-          arguments: KernelTable.available.flatMap(\.gemm))
+    @Test(
+        "runTile follows the contract for every row count and edge column counts; beta == 0 ignores NaN; nothing outside m x n is touched",
+        arguments: KernelTable.available.flatMap(\.gemm))
     func runTileContract(kernel: GEMMMicrokernel) {
         // A packed micro-panel: k steps of mr floats.
         checkTileContract(kernel, variant: "packed", aCount: 7 * kernel.mr, k: 7, aIndex: { i, p in p * kernel.mr + i }) {
             m, n, k, a, b, c, ldc, beta in
-            kernel.runTile(m: m, n: n, k: k, a: a, aStride: kernel.mr, b: b, bStride: kernel.nr, c: c, ldc: ldc,
-                           alpha: 1.5, beta: beta)
+            kernel.runTile(
+                m: m, n: n, k: k, a: a, aStride: kernel.mr, b: b, bStride: kernel.nr, c: c, ldc: ldc,
+                alpha: 1.5, beta: beta)
         }
     }
 
-    @Test("the row-major-A variant follows the same contract with A read in place",
-          arguments: KernelTable.available.flatMap(\.gemm).filter(\.readsRowMajorAInPlace))
+    @Test(
+        "the row-major-A variant follows the same contract with A read in place",
+        arguments: KernelTable.available.flatMap(\.gemm).filter(\.readsRowMajorAInPlace))
     func rowMajorATileContract(kernel: GEMMMicrokernel) {
         // mr rows of k floats, lda = k + 3 apart.
         let k = 9, lda = k + 3
         checkTileContract(kernel, variant: "arow", aCount: kernel.mr * lda, k: k, aIndex: { i, p in i * lda + p }) {
             m, n, k, a, b, c, ldc, beta in
-            kernel.runTileRowMajorA(m: m, n: n, k: k, a: a, lda: lda, b: b, bStride: kernel.nr, c: c, ldc: ldc,
-                                    alpha: 1.5, beta: beta)
+            kernel.runTileRowMajorA(
+                m: m, n: n, k: k, a: a, lda: lda, b: b, bStride: kernel.nr, c: c, ldc: ldc,
+                alpha: 1.5, beta: beta)
         }
     }
 
@@ -199,11 +209,13 @@ struct KernelTableTests {
                                 var sum = 0.0
                                 for p in 0..<k { sum += Double(a[aIndex(i, p)]) * Double(b[p * kernel.nr + j]) }
                                 let expected = 1.5 * sum + (beta == 0 ? 0 : Double(beta) * 2)
-                                #expect(abs(Double(value) - expected) <= 1e-5 * max(1, abs(expected)),
-                                        "\(kernel.name) \(variant) m \(m) n \(n) beta \(beta): C[\(i)][\(j)] = \(value), expected \(expected)")
+                                #expect(
+                                    abs(Double(value) - expected) <= 1e-5 * max(1, abs(expected)),
+                                    "\(kernel.name) \(variant) m \(m) n \(n) beta \(beta): C[\(i)][\(j)] = \(value), expected \(expected)")
                             } else {
-                                #expect(value.isNaN == (beta == 0) && (beta == 0 || value == 2),
-                                        "\(kernel.name) \(variant) m \(m) n \(n): C[\(i)][\(j)] outside the tile changed to \(value)")
+                                #expect(
+                                    value.isNaN == (beta == 0) && (beta == 0 || value == 2),
+                                    "\(kernel.name) \(variant) m \(m) n \(n): C[\(i)][\(j)] outside the tile changed to \(value)")
                             }
                         }
                     }

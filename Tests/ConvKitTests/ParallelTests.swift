@@ -37,8 +37,9 @@ struct ParallelTests {
         let context = try ExecutionContext(threads: 2)
         func product() throws -> [Float] {
             var c = [Float](repeating: .nan, count: m * n)
-            try GEMM.sgemm(.noTranspose, .noTranspose, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n,
-                           beta: 0, c: &c, ldc: n, context: context)
+            try GEMM.sgemm(
+                .noTranspose, .noTranspose, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n,
+                beta: 0, c: &c, ldc: n, context: context)
             return c
         }
         let expected = try product()

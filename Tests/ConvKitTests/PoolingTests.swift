@@ -18,18 +18,24 @@ func randomPoolingShapes(count: Int, seed: UInt64) -> [PoolingShape] {
     var shapes: [PoolingShape] = []
     while shapes.count < count {
         let kh = Int.random(in: 1...4, using: &g), kw = Int.random(in: 1...4, using: &g)
-        let padding: Padding = switch Int.random(in: 0..<3, using: &g) {
-        case 0: .valid
-        case 1: .same
-        default: .explicit(top: Int.random(in: 0...kh / 2, using: &g), bottom: Int.random(in: 0...kh / 2, using: &g),
-                           left: Int.random(in: 0...kw / 2, using: &g), right: Int.random(in: 0...kw / 2, using: &g))
-        }
-        guard let d = try? PoolingDescriptor(windowHeight: kh, windowWidth: kw, strideY: Int.random(in: 1...3, using: &g),
-                                             strideX: Int.random(in: 1...3, using: &g), padding: padding,
-                                             ceilMode: Bool.random(using: &g), countIncludePadding: Bool.random(using: &g)),
-              let s = try? PoolingShape(batch: Int.random(in: 1...3, using: &g), inputHeight: Int.random(in: 1...13, using: &g),
-                                        inputWidth: Int.random(in: 1...13, using: &g), channels: Int.random(in: 1...40, using: &g),
-                                        descriptor: d, layout: Bool.random(using: &g) ? .nhwc : .nchw)
+        let padding: Padding =
+            switch Int.random(in: 0..<3, using: &g) {
+            case 0: .valid
+            case 1: .same
+            default:
+                .explicit(
+                    top: Int.random(in: 0...kh / 2, using: &g), bottom: Int.random(in: 0...kh / 2, using: &g),
+                    left: Int.random(in: 0...kw / 2, using: &g), right: Int.random(in: 0...kw / 2, using: &g))
+            }
+        guard
+            let d = try? PoolingDescriptor(
+                windowHeight: kh, windowWidth: kw, strideY: Int.random(in: 1...3, using: &g),
+                strideX: Int.random(in: 1...3, using: &g), padding: padding,
+                ceilMode: Bool.random(using: &g), countIncludePadding: Bool.random(using: &g)),
+            let s = try? PoolingShape(
+                batch: Int.random(in: 1...3, using: &g), inputHeight: Int.random(in: 1...13, using: &g),
+                inputWidth: Int.random(in: 1...13, using: &g), channels: Int.random(in: 1...40, using: &g),
+                descriptor: d, layout: Bool.random(using: &g) ? .nhwc : .nchw)
         else { continue }
         shapes.append(s)
     }
@@ -80,10 +86,12 @@ struct PoolingTests {
     /// windows overlapping so much that an element lies in more windows than the backward passes
     /// list per element (5 x 5 at stride 1: up to 25), which they then visit block by block.
     static func channelGroupShapes() throws -> [PoolingShape] {
-        try [(115, PoolingDescriptor(window: 3, stride: 2, padding: .same)),
-             (48, PoolingDescriptor(window: 3, stride: 2, padding: .same)),
-             (115, PoolingDescriptor(window: 5, stride: 1, padding: .same, countIncludePadding: false)),
-             (48, PoolingDescriptor(window: 5, stride: 1, padding: .valid))].map { c, d in
+        try [
+            (115, PoolingDescriptor(window: 3, stride: 2, padding: .same)),
+            (48, PoolingDescriptor(window: 3, stride: 2, padding: .same)),
+            (115, PoolingDescriptor(window: 5, stride: 1, padding: .same, countIncludePadding: false)),
+            (48, PoolingDescriptor(window: 5, stride: 1, padding: .valid)),
+        ].map { c, d in
             try PoolingShape(batch: 2, inputHeight: 9, inputWidth: 11, channels: c, descriptor: d)
         }
     }
@@ -92,8 +100,9 @@ struct PoolingTests {
     /// and a tail: many more windows over an element than the backward pass lists.
     static func largeWindowShapes() throws -> [PoolingShape] {
         try [true, false].map { include in
-            let d = try PoolingDescriptor(windowHeight: 33, windowWidth: 32, strideY: 2, strideX: 3,
-                                          padding: .explicit(top: 3, bottom: 5, left: 2, right: 4), countIncludePadding: include)
+            let d = try PoolingDescriptor(
+                windowHeight: 33, windowWidth: 32, strideY: 2, strideX: 3,
+                padding: .explicit(top: 3, bottom: 5, left: 2, right: 4), countIncludePadding: include)
             return try PoolingShape(batch: 1, inputHeight: 40, inputWidth: 38, channels: 19, descriptor: d)
         }
     }
@@ -110,7 +119,8 @@ struct PoolingTests {
             // Backward: a sum of at most `covering` terms g / divisor, each rounded about three
             // times; the bound scales the sum of their magnitudes (the reference on |dy|).
             let magnitude = ReferencePooling.averageBackward(p, outputGradient: dy.map(abs))
-            let covering = ((s.descriptor.windowHeight + s.descriptor.strideY - 1) / s.descriptor.strideY)
+            let covering =
+                ((s.descriptor.windowHeight + s.descriptor.strideY - 1) / s.descriptor.strideY)
                 * ((s.descriptor.windowWidth + s.descriptor.strideX - 1) / s.descriptor.strideX)
             let relative = 2.4e-7 * Float(covering + 3)
             for context in Self.contexts {
@@ -175,8 +185,9 @@ struct PoolingTests {
     func misplacedIndices() throws {
         // NHWC: element 3 is output (0, 1), channel 1. NCHW: element 3 is channel 0, output (1, 1).
         for (layout, window) in [(TensorLayout.nhwc, "window of output (0, 1)"), (.nchw, "window of output (1, 1)")] {
-            let s = try PoolingShape(batch: 1, inputHeight: 4, inputWidth: 4, channels: 2, descriptor: PoolingDescriptor(window: 2),
-                                     layout: layout)
+            let s = try PoolingShape(
+                batch: 1, inputHeight: 4, inputWidth: 4, channels: 2, descriptor: PoolingDescriptor(window: 2),
+                layout: layout)
             var x = [Float](repeating: 0, count: s.inputCount)
             for i in x.indices { x[i] = Float(i % 7) }
             var y = [Float](repeating: 0, count: s.outputCount)
@@ -199,8 +210,9 @@ struct PoolingTests {
 
     @Test("finite-difference gradient checks of max (away from ties) and average pooling")
     func finiteDifferences() throws {
-        let d = try PoolingDescriptor(window: 3, stride: 2, padding: .explicit(top: 1, bottom: 0, left: 1, right: 1),
-                                      ceilMode: true, countIncludePadding: false)
+        let d = try PoolingDescriptor(
+            window: 3, stride: 2, padding: .explicit(top: 1, bottom: 0, left: 1, right: 1),
+            ceilMode: true, countIncludePadding: false)
         let s = try PoolingShape(batch: 2, inputHeight: 6, inputWidth: 7, channels: 3, descriptor: d)
         // Distinct values: no ties, so max is differentiable at x.
         var g = TestGenerator(seed: 5)
@@ -211,8 +223,11 @@ struct PoolingTests {
             func loss(_ v: [Float]) throws -> Double {
                 var y = [Float](repeating: 0, count: s.outputCount)
                 var none: [Int32]? = nil
-                if isMax { try MaxPooling(shape: s).forward(input: v, output: &y, indices: &none) }
-                else { try AveragePooling(shape: s).forward(input: v, output: &y) }
+                if isMax {
+                    try MaxPooling(shape: s).forward(input: v, output: &y, indices: &none)
+                } else {
+                    try AveragePooling(shape: s).forward(input: v, output: &y)
+                }
                 return zip(y, r).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
             }
             var dx = [Float](repeating: 0, count: s.inputCount)
@@ -240,8 +255,9 @@ struct PoolingTests {
         let c = 37
         func spread(_ values: [Float]) -> [Float] { values.flatMap { [Float](repeating: $0, count: c) } }
         let s = try PoolingShape(batch: 1, inputHeight: 2, inputWidth: 4, channels: c, descriptor: PoolingDescriptor(window: 2))
-        let padded = try PoolingShape(batch: 1, inputHeight: 2, inputWidth: 2, channels: c,
-                                      descriptor: PoolingDescriptor(window: 2, stride: 1, padding: .symmetric(1, 1)))
+        let padded = try PoolingShape(
+            batch: 1, inputHeight: 2, inputWidth: 2, channels: c,
+            descriptor: PoolingDescriptor(window: 2, stride: 1, padding: .symmetric(1, 1)))
         for context in Self.contexts {
             var y = [Float](repeating: 0, count: 2 * c)
             var idx: [Int32]? = [Int32](repeating: 0, count: 2 * c)
@@ -261,23 +277,32 @@ struct PoolingTests {
     func sizesAndErrors() throws {
         // PyTorch: 5 -> window 2 stride 2: floor 2, ceil 3; 4 with pad 1 ceil: the last window would start in the padding.
         #expect(try PoolingShape(batch: 1, inputHeight: 5, inputWidth: 5, channels: 1, descriptor: PoolingDescriptor(window: 2)).outputHeight == 2)
-        #expect(try PoolingShape(batch: 1, inputHeight: 5, inputWidth: 5, channels: 1, descriptor: PoolingDescriptor(window: 2, ceilMode: true)).outputHeight == 3)
-        #expect(try PoolingShape(batch: 1, inputHeight: 4, inputWidth: 4, channels: 1,
-                                 descriptor: PoolingDescriptor(window: 2, stride: 2, padding: .symmetric(1, 1), ceilMode: true)).outputHeight == 3)
-        #expect(try PoolingShape(batch: 1, inputHeight: 6, inputWidth: 6, channels: 1,
-                                 descriptor: PoolingDescriptor(window: 3, stride: 2, padding: .symmetric(1, 1), ceilMode: true)).outputHeight == 4)
+        #expect(
+            try PoolingShape(batch: 1, inputHeight: 5, inputWidth: 5, channels: 1, descriptor: PoolingDescriptor(window: 2, ceilMode: true)).outputHeight == 3)
+        #expect(
+            try PoolingShape(
+                batch: 1, inputHeight: 4, inputWidth: 4, channels: 1,
+                descriptor: PoolingDescriptor(window: 2, stride: 2, padding: .symmetric(1, 1), ceilMode: true)
+            ).outputHeight == 3)
+        #expect(
+            try PoolingShape(
+                batch: 1, inputHeight: 6, inputWidth: 6, channels: 1,
+                descriptor: PoolingDescriptor(window: 3, stride: 2, padding: .symmetric(1, 1), ceilMode: true)
+            ).outputHeight == 4)
         let one = try PoolingShape(batch: 2, inputHeight: 3, inputWidth: 3, channels: 2, descriptor: PoolingDescriptor(window: 1))
         #expect(one.outputHeight == 3 && one.outputWidth == 3)
-        let whole = try PoolingShape(batch: 2, inputHeight: 3, inputWidth: 4, channels: 2,
-                                     descriptor: PoolingDescriptor(windowHeight: 3, windowWidth: 4))
+        let whole = try PoolingShape(
+            batch: 2, inputHeight: 3, inputWidth: 4, channels: 2,
+            descriptor: PoolingDescriptor(windowHeight: 3, windowWidth: 4))
         #expect(whole.outputHeight == 1 && whole.outputWidth == 1)
         #expect(throws: ConvKitError.self) { try PoolingDescriptor(window: 0) }
         #expect(throws: ConvKitError.self) {
             try PoolingShape(batch: 1, inputHeight: 2, inputWidth: 2, channels: 1, descriptor: PoolingDescriptor(window: 3))
         }
         #expect(throws: ConvKitError.self) {  // a window entirely in the padding
-            try PoolingShape(batch: 1, inputHeight: 2, inputWidth: 2, channels: 1,
-                             descriptor: PoolingDescriptor(window: 2, stride: 1, padding: .symmetric(2, 2)))
+            try PoolingShape(
+                batch: 1, inputHeight: 2, inputWidth: 2, channels: 1,
+                descriptor: PoolingDescriptor(window: 2, stride: 1, padding: .symmetric(2, 2)))
         }
         let s = try PoolingShape(batch: 1, inputHeight: 4, inputWidth: 4, channels: 1, descriptor: PoolingDescriptor(window: 2))
         var y = [Float](repeating: 0, count: 4)
@@ -310,5 +335,24 @@ struct PoolingTests {
             }
         }
         #expect(zip(dx, edx).allSatisfy { abs($0 - $1) < 1e-7 })
+    }
+
+    @Test("describe names the table's pooling kernel; a small pass runs on one thread, a large one on the budget")
+    func describePooling() throws {
+        for isa in ISA.supported {
+            let context = try ExecutionContext(threads: 2, isa: isa)
+            let small = try MaxPooling(
+                shape: PoolingShape(
+                    batch: 1, inputHeight: 30, inputWidth: 30, channels: 32,
+                    descriptor: PoolingDescriptor(window: 2)), context: context
+            ).describe()
+            #expect(small.contains("ck_f32_maxpool_nhwc__\(context.kernels.isa.rawValue)") && small.contains(", 1 thread "), "\(small)")
+            let large = try AveragePooling(
+                shape: PoolingShape(
+                    batch: 64, inputHeight: 30, inputWidth: 30, channels: 32,
+                    descriptor: PoolingDescriptor(window: 2)), context: context
+            ).describe()
+            #expect(large.contains("ck_f32_avgpool_nhwc__") && large.contains(", 2 threads "), "\(large)")
+        }
     }
 }

@@ -54,17 +54,37 @@ struct ResultHashTests {
         }
         // Convolution: the CIFAR layers at batch 2 and two other shapes, every algorithm and pass.
         let shapes: [(String, ConvolutionShape)] = [
-            ("conv1", try ConvolutionShape(batch: 2, inputHeight: 32, inputWidth: 32, inputChannels: 3, outputChannels: 32,
-                                           descriptor: ConvolutionDescriptor(kernel: 3))),
-            ("conv2", try ConvolutionShape(batch: 2, inputHeight: 15, inputWidth: 15, inputChannels: 32, outputChannels: 64,
-                                           descriptor: ConvolutionDescriptor(kernel: 3))),
-            ("conv3", try ConvolutionShape(batch: 3, inputHeight: 6, inputWidth: 6, inputChannels: 64, outputChannels: 64,
-                                           descriptor: ConvolutionDescriptor(kernel: 3))),
-            ("stride2 same", try ConvolutionShape(batch: 2, inputHeight: 14, inputWidth: 13, inputChannels: 16, outputChannels: 40,
-                                                  descriptor: ConvolutionDescriptor(kernel: 3, stride: 2, padding: .same))),
-            ("grouped dilated nchw", try ConvolutionShape(batch: 2, inputHeight: 12, inputWidth: 12, inputChannels: 8, outputChannels: 12,
-                                                          descriptor: ConvolutionDescriptor(kernel: 3, dilation: 2, padding: .same, groups: 2),
-                                                          layout: .nchw)),
+            (
+                "conv1",
+                try ConvolutionShape(
+                    batch: 2, inputHeight: 32, inputWidth: 32, inputChannels: 3, outputChannels: 32,
+                    descriptor: ConvolutionDescriptor(kernel: 3))
+            ),
+            (
+                "conv2",
+                try ConvolutionShape(
+                    batch: 2, inputHeight: 15, inputWidth: 15, inputChannels: 32, outputChannels: 64,
+                    descriptor: ConvolutionDescriptor(kernel: 3))
+            ),
+            (
+                "conv3",
+                try ConvolutionShape(
+                    batch: 3, inputHeight: 6, inputWidth: 6, inputChannels: 64, outputChannels: 64,
+                    descriptor: ConvolutionDescriptor(kernel: 3))
+            ),
+            (
+                "stride2 same",
+                try ConvolutionShape(
+                    batch: 2, inputHeight: 14, inputWidth: 13, inputChannels: 16, outputChannels: 40,
+                    descriptor: ConvolutionDescriptor(kernel: 3, stride: 2, padding: .same))
+            ),
+            (
+                "grouped dilated nchw",
+                try ConvolutionShape(
+                    batch: 2, inputHeight: 12, inputWidth: 12, inputChannels: 8, outputChannels: 12,
+                    descriptor: ConvolutionDescriptor(kernel: 3, dilation: 2, padding: .same, groups: 2),
+                    layout: .nchw)
+            ),
         ]
         for (name, s) in shapes {
             let x = data(s.inputCount, seed: 4), w = data(s.weightCount, seed: 5, scale: 0.2), bias = data(s.outputChannels, seed: 6)
@@ -88,8 +108,12 @@ struct ResultHashTests {
         // Pooling: tiling and overlapping windows, max and average, forward and backward.
         let pools: [(String, PoolingShape)] = [
             ("pool 2x2", try PoolingShape(batch: 2, inputHeight: 30, inputWidth: 30, channels: 32, descriptor: PoolingDescriptor(window: 2))),
-            ("pool 3x3/2 same", try PoolingShape(batch: 1, inputHeight: 15, inputWidth: 15, channels: 20,
-                                                 descriptor: PoolingDescriptor(window: 3, stride: 2, padding: .same))),
+            (
+                "pool 3x3/2 same",
+                try PoolingShape(
+                    batch: 1, inputHeight: 15, inputWidth: 15, channels: 20,
+                    descriptor: PoolingDescriptor(window: 3, stride: 2, padding: .same))
+            ),
         ]
         for (name, s) in pools {
             let x = data(s.inputCount, seed: 8), dy = data(s.outputCount, seed: 9)

@@ -71,8 +71,9 @@ struct CIFAR10Tests {
         #expect(throws: CIFAR10Error.self) { try CIFAR10.unpack(archive: dir + "/broken.tar.gz", into: dir + "/out") }
     }
 
-    @Test("a short fixed-seed run on the real subset moves loss and accuracy well past chance",
-          .enabled(if: subsetAvailable, "the CIFAR-10 subset is not at ../shared/data/cifar10-subset; skipped"))
+    @Test(
+        "a short fixed-seed run on the real subset moves loss and accuracy well past chance",
+        .enabled(if: subsetAvailable, "the CIFAR-10 subset is not at ../shared/data/cifar10-subset; skipped"))
     func trainsOnRealSubset() throws {
         let (train, test) = try CIFAR10.load(directory: subsetPath)
         #expect(train.count == 5170 && test.count == 1017)

@@ -29,24 +29,33 @@ struct TinyNetwork {
 
     /// The mean softmax cross-entropy of the network with parameters `p` (in model order), in Double.
     static func loss(_ p: [[Double]], images: [Double], labels: [Int32], batch: Int) -> Double {
-        let conv = ReferenceConvolutionProblem(batch: batch, inputHeight: 6, inputWidth: 6, inputChannels: 2, outputChannels: 3,
-                                               kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilationY: 1, dilationX: 1,
-                                               padTop: 0, padLeft: 0, outputHeight: 4, outputWidth: 4, groups: 1, channelsFirst: false)
+        let conv = ReferenceConvolutionProblem(
+            batch: batch, inputHeight: 6, inputWidth: 6, inputChannels: 2, outputChannels: 3,
+            kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilationY: 1, dilationX: 1,
+            padTop: 0, padLeft: 0, outputHeight: 4, outputWidth: 4, groups: 1, channelsFirst: false)
         var a = ReferenceConvolution.forwardInDouble(conv, input: images, weights: p[0])
         for i in 0..<a.count { a[i] = max(0, a[i] + p[1][i % 3]) }
-        var pooled = [Double](repeating: 0, count: batch * 12)   // 2x2 max -> 2 x 2 x 3
-        for n in 0..<batch { for y in 0..<2 { for x in 0..<2 { for c in 0..<3 {
-            var m = -Double.infinity
-            for dy in 0..<2 { for dx in 0..<2 { m = max(m, a[((n * 4 + 2 * y + dy) * 4 + 2 * x + dx) * 3 + c]) } }
-            pooled[((n * 2 + y) * 2 + x) * 3 + c] = m
-        } } } }
+        var pooled = [Double](repeating: 0, count: batch * 12)  // 2x2 max -> 2 x 2 x 3
+        for n in 0..<batch {
+            for y in 0..<2 {
+                for x in 0..<2 {
+                    for c in 0..<3 {
+                        var m = -Double.infinity
+                        for dy in 0..<2 { for dx in 0..<2 { m = max(m, a[((n * 4 + 2 * y + dy) * 4 + 2 * x + dx) * 3 + c]) } }
+                        pooled[((n * 2 + y) * 2 + x) * 3 + c] = m
+                    }
+                }
+            }
+        }
         func dense(_ x: [Double], _ inputs: Int, _ units: Int, _ w: [Double], _ b: [Double], relu: Bool) -> [Double] {
             var out = [Double](repeating: 0, count: batch * units)
-            for n in 0..<batch { for u in 0..<units {
-                var s = b[u]
-                for i in 0..<inputs { s += x[n * inputs + i] * w[i * units + u] }
-                out[n * units + u] = relu ? max(0, s) : s
-            } }
+            for n in 0..<batch {
+                for u in 0..<units {
+                    var s = b[u]
+                    for i in 0..<inputs { s += x[n * inputs + i] * w[i * units + u] }
+                    out[n * units + u] = relu ? max(0, s) : s
+                }
+            }
             return out
         }
         let hidden = dense(pooled, 12, 4, p[2], p[3], relu: true)
@@ -85,8 +94,9 @@ struct SequentialTests {
                 var plus = values, minus = values
                 plus[k][i] += h
                 minus[k][i] -= h
-                let fd = (TinyNetwork.loss(plus, images: x, labels: labels, batch: batch)
-                          - TinyNetwork.loss(minus, images: x, labels: labels, batch: batch)) / (2 * h)
+                let fd =
+                    (TinyNetwork.loss(plus, images: x, labels: labels, batch: batch)
+                        - TinyNetwork.loss(minus, images: x, labels: labels, batch: batch)) / (2 * h)
                 #expect(abs(fd - Double(p.gradient[i])) <= 1e-4 + 1e-3 * abs(fd), "\(p.name) #\(k) [\(i)]: \(p.gradient[i]) vs \(fd)")
             }
         }
@@ -124,8 +134,9 @@ struct SequentialTests {
         for loss in Loss.allCases {
             let net = try TinyNetwork(seed: 8)
             let before = try net.model.evaluate(data, loss: loss).loss
-            let history = try net.model.fit(data, epochs: 15, batchSize: 8,
-                                            optimizer: SGD(learningRate: 0.05, momentum: 0.9, weightDecay: 1e-4), loss: loss, seed: 1)
+            let history = try net.model.fit(
+                data, epochs: 15, batchSize: 8,
+                optimizer: SGD(learningRate: 0.05, momentum: 0.9, weightDecay: 1e-4), loss: loss, seed: 1)
             #expect(history.last!.loss < before * 0.7, "\(loss): \(before) -> \(history.last!.loss)")
         }
     }

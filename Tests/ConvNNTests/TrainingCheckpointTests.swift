@@ -23,25 +23,29 @@ struct TrainingCheckpointTests {
         NSTemporaryDirectory() + "/convnn-ck-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).ckpt"
     }
 
-    @Test("a run stopped after any epoch and resumed gives the uninterrupted run's weights and history bitwise (Dropout, Adam and SGD with momentum, every shuffle mode)",
-          arguments: [ShuffleMode.everyEpoch, .once, .none])
+    @Test(
+        "a run stopped after any epoch and resumed gives the uninterrupted run's weights and history bitwise (Dropout, Adam and SGD with momentum, every shuffle mode)",
+        arguments: [ShuffleMode.everyEpoch, .once, .none])
     func resumeIsBitwise(shuffle: ShuffleMode) throws {
         let data = try TinyNetwork.randomData(count: 80, seed: 4)
         let validation = try TinyNetwork.randomData(count: 20, seed: 9)
         for makeOptimizer in [{ Adam() as any Optimizer }, { SGD(learningRate: 0.05, momentum: 0.9) as any Optimizer }] {
             let straight = try Self.model()
-            let full = try straight.fit(data, epochs: 4, batchSize: 48, optimizer: makeOptimizer(), validation: validation,
-                                        seed: 6, shuffle: shuffle)
+            let full = try straight.fit(
+                data, epochs: 4, batchSize: 48, optimizer: makeOptimizer(), validation: validation,
+                seed: 6, shuffle: shuffle)
             for stop in 1...3 {
                 let file = Self.path("resume")
                 defer { try? FileManager.default.removeItem(atPath: file) }
                 let first = try Self.model()
-                try first.fit(data, epochs: stop, batchSize: 48, optimizer: makeOptimizer(), validation: validation, seed: 6,
-                              shuffle: shuffle, checkpoint: file)
+                try first.fit(
+                    data, epochs: stop, batchSize: 48, optimizer: makeOptimizer(), validation: validation, seed: 6,
+                    shuffle: shuffle, checkpoint: file)
                 // A fresh process: new model (other initial weights), new optimizer.
                 let resumed = try Self.model(seed: 99, threads: 1)
-                let history = try resumed.fit(data, epochs: 4, batchSize: 48, optimizer: makeOptimizer(), validation: validation,
-                                              seed: 6, shuffle: shuffle, resume: file)
+                let history = try resumed.fit(
+                    data, epochs: 4, batchSize: 48, optimizer: makeOptimizer(), validation: validation,
+                    seed: 6, shuffle: shuffle, resume: file)
                 #expect(Self.bits(resumed) == Self.bits(straight), "stopped after epoch \(stop)")
                 #expect(history.map(\.epoch) == [1, 2, 3, 4])
                 #expect(history.map(\.loss) == full.map(\.loss) && history.map(\.validationAccuracy) == full.map(\.validationAccuracy))
@@ -64,11 +68,13 @@ struct TrainingCheckpointTests {
         let before = Self.bits(m)
         #expect(message { try m.fit(data, epochs: 2, batchSize: 32, optimizer: Adam(), seed: 6, resume: file) }.contains("batch size"))
         #expect(message { try m.fit(data, epochs: 2, batchSize: 48, optimizer: Adam(), seed: 7, resume: file) }.contains("seed"))
-        #expect(message { try m.fit(data, epochs: 2, batchSize: 48, optimizer: Adam(learningRate: 0.01), seed: 6, resume: file) }
-            .contains("optimizer"))
+        #expect(
+            message { try m.fit(data, epochs: 2, batchSize: 48, optimizer: Adam(learningRate: 0.01), seed: 6, resume: file) }
+                .contains("optimizer"))
         #expect(message { try m.fit(data, epochs: 2, batchSize: 48, optimizer: SGD(), seed: 6, resume: file) }.contains("optimizer"))
-        #expect(message { try m.fit(data, epochs: 2, batchSize: 48, optimizer: Adam(), seed: 6, shuffle: .none, resume: file) }
-            .contains("shuffle"))
+        #expect(
+            message { try m.fit(data, epochs: 2, batchSize: 48, optimizer: Adam(), seed: 6, shuffle: .none, resume: file) }
+                .contains("shuffle"))
         #expect(Self.bits(m) == before, "a refused checkpoint changed the weights")
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
         bytes[bytes.count - 3] ^= 0x40
@@ -79,8 +85,9 @@ struct TrainingCheckpointTests {
         #expect(missing.hasPrefix("resume: ") && missing.contains("does not exist"), "\(missing)")
         final class Plain: Optimizer { func update(_ parameters: [Parameter], step: Int) throws {} }
         #expect(message { try m.fit(data, epochs: 1, batchSize: 48, optimizer: Plain(), checkpoint: file) }.contains("cannot be checkpointed"))
-        #expect(message { try m.fit(data, epochs: 1, batchSize: 48, optimizer: Adam(), checkpoint: NSTemporaryDirectory()) }
-            .hasPrefix("checkpoint: "))
+        #expect(
+            message { try m.fit(data, epochs: 1, batchSize: 48, optimizer: Adam(), checkpoint: NSTemporaryDirectory()) }
+                .hasPrefix("checkpoint: "))
     }
 
     @Test("fit names epochs and batchSize separately, and a batch size above the data trains on whole-data batches without a huge buffer")

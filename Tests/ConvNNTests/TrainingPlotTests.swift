@@ -11,16 +11,19 @@ import Testing
 struct TrainingPlotTests {
     final class ElementCounter: NSObject, XMLParserDelegate {
         var counts: [String: Int] = [:]
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
-                    qualifiedName: String?, attributes: [String: String] = [:]) {
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
+            qualifiedName: String?, attributes: [String: String] = [:]
+        ) {
             counts[name, default: 0] += 1
         }
     }
 
     static func epoch(_ e: Int, validation: Bool) -> EpochRecord {
-        EpochRecord(epoch: e, loss: 2.0 / Double(e), accuracy: 0.2 * Double(e),
-                    validationLoss: validation ? 2.2 / Double(e) : nil,
-                    validationAccuracy: validation ? 0.18 * Double(e) : nil, imagesPerSecond: 1000, seconds: 1)
+        EpochRecord(
+            epoch: e, loss: 2.0 / Double(e), accuracy: 0.2 * Double(e),
+            validationLoss: validation ? 2.2 / Double(e) : nil,
+            validationAccuracy: validation ? 0.18 * Double(e) : nil, imagesPerSecond: 1000, seconds: 1)
     }
 
     @Test("training and validation curves in two panels; without validation, only the training lines")

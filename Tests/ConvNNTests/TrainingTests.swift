@@ -13,8 +13,9 @@ struct TrainingTests {
         var order = Array(0..<data.count)
         var generator = SplitMix64(seed: seed)
         order.shuffle(using: &generator)
-        return try Dataset(shape: TinyNetwork.input, images: order.flatMap { data.images[($0 * per)..<(($0 + 1) * per)] },
-                           labels: order.map { data.labels[$0] })
+        return try Dataset(
+            shape: TinyNetwork.input, images: order.flatMap { data.images[($0 * per)..<(($0 + 1) * per)] },
+            labels: order.map { data.labels[$0] })
     }
 
     /// The parameters' bits after training a fresh tiny network.

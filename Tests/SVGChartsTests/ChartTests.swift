@@ -13,8 +13,10 @@ struct ChartTests {
     static func elements(_ svg: String) throws -> [(name: String, attributes: [String: String])] {
         final class Collector: NSObject, XMLParserDelegate {
             var elements: [(name: String, attributes: [String: String])] = []
-            func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
-                        qualifiedName: String?, attributes: [String: String] = [:]) {
+            func parser(
+                _ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
+                qualifiedName: String?, attributes: [String: String] = [:]
+            ) {
                 elements.append((name, attributes))
             }
         }
@@ -29,10 +31,17 @@ struct ChartTests {
 
     @Test("a line chart maps data to pixels: the first point on the left edge, the largest on top of a fitted axis")
     func lineChartGeometry() throws {
-        let chart = LineChart(title: "GEMM <&> \"test\"", xLabel: "size", yLabel: "GFLOP/s",
-                              series: [LineSeries(name: "a", points: [ChartPoint(x: 64, y: 10), ChartPoint(x: 128, y: 20),
-                                                                       ChartPoint(x: 256, y: 40)])],
-                              referenceLines: [ReferenceLine(label: "ceiling", value: 50)], logarithmicX: true)
+        let chart = LineChart(
+            title: "GEMM <&> \"test\"", xLabel: "size", yLabel: "GFLOP/s",
+            series: [
+                LineSeries(
+                    name: "a",
+                    points: [
+                        ChartPoint(x: 64, y: 10), ChartPoint(x: 128, y: 20),
+                        ChartPoint(x: 256, y: 40),
+                    ])
+            ],
+            referenceLines: [ReferenceLine(label: "ceiling", value: 50)], logarithmicX: true)
         let svg = chart.svg(width: 640, height: 400)
         let elements = try Self.elements(svg)
         #expect(elements.first?.name == "svg")
@@ -52,9 +61,12 @@ struct ChartTests {
 
     @Test("a nil value breaks a line into runs, and a lone point becomes a dot")
     func gapsSplitLines() throws {
-        let chart = LineChart(title: "t", xLabel: "x", yLabel: "y",
-                              series: [LineSeries(name: "s", points: [1, 2, 3, 4, 5].map { ChartPoint(x: $0, y: $0 == 3 ? nil : $0) }),
-                                       LineSeries(name: "one", points: [ChartPoint(x: 2, y: 1), ChartPoint(x: 3, y: nil)])])
+        let chart = LineChart(
+            title: "t", xLabel: "x", yLabel: "y",
+            series: [
+                LineSeries(name: "s", points: [1, 2, 3, 4, 5].map { ChartPoint(x: $0, y: $0 == 3 ? nil : $0) }),
+                LineSeries(name: "one", points: [ChartPoint(x: 2, y: 1), ChartPoint(x: 3, y: nil)]),
+            ])
         let elements = try Self.elements(chart.svg())
         #expect(elements.filter { $0.name == "polyline" }.count == 2)
         #expect(elements.filter { $0.name == "circle" }.count == 1)
@@ -62,9 +74,10 @@ struct ChartTests {
 
     @Test("a bar chart draws one rect per present value, heights proportional to the values")
     func barChart() throws {
-        let chart = BarChart(title: "bars", yLabel: "GB/s", categories: ["pool1 forward", "pool2 forward", "x"],
-                             series: [BarSeries(name: "1T", values: [10, 20, nil]), BarSeries(name: "2T", values: [30, nil, 5])],
-                             referenceLines: [ReferenceLine(label: "copy", value: 40)])
+        let chart = BarChart(
+            title: "bars", yLabel: "GB/s", categories: ["pool1 forward", "pool2 forward", "x"],
+            series: [BarSeries(name: "1T", values: [10, 20, nil]), BarSeries(name: "2T", values: [30, nil, 5])],
+            referenceLines: [ReferenceLine(label: "copy", value: 40)])
         let elements = try Self.elements(chart.svg(width: 600, height: 400))
         // The first rect is the white background and one more is the plot box (no fill).
         let bars = elements.filter { $0.name == "rect" && $0.attributes["fill"] != "white" && $0.attributes["fill"] != "none" }

@@ -33,8 +33,9 @@ struct CommandLineTests {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
-                      errors: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
+            errors: String(decoding: errData, as: UTF8.self))
     }
 
     /// A CIFAR-10 folder of 60 training and 12 test images.
@@ -52,8 +53,9 @@ struct CommandLineTests {
         return dir
     }
 
-    @Test("bad options stop the command before any data is read or epoch runs, naming the option as typed",
-          .enabled(if: executable != nil, "the cifar10 executable is not built next to the tests"))
+    @Test(
+        "bad options stop the command before any data is read or epoch runs, naming the option as typed",
+        .enabled(if: executable != nil, "the cifar10 executable is not built next to the tests"))
     func badOptions() throws {
         let data = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: data) }
@@ -80,8 +82,9 @@ struct CommandLineTests {
         #expect(file.errors.contains("is a file, not a folder"), "\(file.errors)")
     }
 
-    @Test("a log gets one line per epoch (no carriage returns), '1 epoch' reads right, and CONVKIT_ISA is honoured",
-          .enabled(if: executable != nil, "the cifar10 executable is not built next to the tests"))
+    @Test(
+        "a log gets one line per epoch (no carriage returns), '1 epoch' reads right, and CONVKIT_ISA is honoured",
+        .enabled(if: executable != nil, "the cifar10 executable is not built next to the tests"))
     func logOutput() throws {
         let data = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: data) }
@@ -92,8 +95,9 @@ struct CommandLineTests {
         #expect(r.output.contains("ISA generic"), "\(r.output)")
     }
 
-    @Test("--checkpoint then --resume gives the uninterrupted run's model file byte for byte",
-          .enabled(if: executable != nil, "the cifar10 executable is not built next to the tests"))
+    @Test(
+        "--checkpoint then --resume gives the uninterrupted run's model file byte for byte",
+        .enabled(if: executable != nil, "the cifar10 executable is not built next to the tests"))
     func checkpointResume() throws {
         let data = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: data) }

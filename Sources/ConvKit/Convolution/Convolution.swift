@@ -32,7 +32,7 @@ public struct Convolution: Sendable {
         self.shape = shape
         self.algorithm = algorithm
         self.context = try context ?? ExecutionContext.fromEnvironment()
-        plan = ConvolutionPlan(shape: shape, requested: algorithm, table: self.context.kernels)
+        plan = ConvolutionPlan(shape: shape, requested: algorithm, context: self.context)
     }
 
     /// The algorithm that runs `pass` (never `.auto`).
@@ -41,26 +41,29 @@ public struct Convolution: Sendable {
     /// Which implementation each pass runs and why, one line per pass (oneDNN's verbose mode):
     /// `backwardData: im2col (ck_f32_gemm_6x16__avx2) - auto: only 67% of the taps direct runs are useful (below 75%)`.
     public func describe() -> String {
-        var lines = ["\(shape), ISA \(context.isa), \(context.threads) thread(s)"]
+        var lines = ["\(shape), ISA \(context.isa), budget \(context.threads) thread(s)"]
         for pass in ConvolutionPass.allCases {
             let a = plan.algorithm(for: pass)
             let implementation: String
             switch a {
             case .direct:
-                implementation = pass == .backwardData && FewChannelBackwardData.applies(shape.with(layout: .nhwc), directKernel)
+                implementation =
+                    pass == .backwardData && FewChannelBackwardData.applies(shape.with(layout: .nhwc), directKernel)
                     ? directKernel.fewChannelName : directKernel.name
             case .im2col:
-                implementation = context.gemmKernel?.name ?? context.kernels.gemm.map(\.name).joined(separator: " or ")
+                implementation = plan.gemmKernel(for: pass)?.name ?? "GEMM"
             default:
                 implementation = "ConvKitReference loops"
             }
-            lines.append("\(pass.rawValue): \(a.rawValue) (\(implementation)) - \(plan.reason(for: pass))")
+            let t = plan.threads(for: pass)
+            lines.append("\(pass.rawValue): \(a.rawValue) (\(implementation)), \(t) thread\(t == 1 ? "" : "s") - \(plan.reason(for: pass))")
         }
         return lines.joined(separator: "\n")
     }
 
     var directKernel: DirectConvolutionKernel { plan.directKernel }
-    var threads: Int { Parallel.availableThreads(context.threads) }
+    /// The threads `pass` runs on: the plan's budget for its work (1 inside a parallel region).
+    func threads(_ pass: ConvolutionPass) -> Int { Parallel.availableThreads(plan.threads(for: pass)) }
 
     // MARK: Workspace
 
@@ -94,21 +97,21 @@ public struct Convolution: Sendable {
         case (.forward, .direct):
             let p = DirectProblem(forward: s)
             packed = layout.take(DirectConvolution.packedWeightCount(p, kernel))
-            scratch = layout.take(DirectConvolution.forwardScratchCount(p, kernel, threads: threads))
+            scratch = layout.take(DirectConvolution.forwardScratchCount(p, kernel, threads: threads(pass)))
         case (.backwardData, .direct) where FewChannelBackwardData.applies(s, kernel):
             scratch = layout.take(0)
         case (.backwardData, .direct):
             let p = DirectProblem(backwardData: s)
             packed = layout.take(DirectConvolution.packedWeightCount(p, kernel))
-            scratch = layout.take(DirectConvolution.forwardScratchCount(p, kernel, threads: threads))
+            scratch = layout.take(DirectConvolution.forwardScratchCount(p, kernel, threads: threads(pass)))
         case (.backwardWeights, .direct):
-            scratch = layout.take(DirectConvolution.backwardWeightsScratchCount(s, kernel, threads: threads))
+            scratch = layout.take(DirectConvolution.backwardWeightsScratchCount(s, kernel, threads: threads(pass)))
         case (.forward, _):
-            scratch = layout.take(Im2colConvolution.forwardScratchCount(s, threads: threads))
+            scratch = layout.take(Im2colConvolution.forwardScratchCount(s, threads: threads(pass)))
         case (.backwardData, _):
-            scratch = layout.take(Im2colConvolution.backwardDataScratchCount(s, threads: threads))
+            scratch = layout.take(Im2colConvolution.backwardDataScratchCount(s, threads: threads(pass)))
         case (.backwardWeights, _):
-            scratch = layout.take(Im2colConvolution.backwardWeightsScratchCount(s, threads: threads))
+            scratch = layout.take(Im2colConvolution.backwardWeightsScratchCount(s, threads: threads(pass)))
         }
         return Buffers(input: input, output: output, weights: weights, packed: packed, scratch: scratch)
     }
@@ -127,8 +130,10 @@ public struct Convolution: Sendable {
     /// Preconditions (unchecked): `input` holds ``ConvolutionShape/inputCount`` floats, `weights`
     /// ``ConvolutionShape/weightCount``, `bias` (optional) `outputChannels`, `output`
     /// ``ConvolutionShape/outputCount``; `output` overlaps none of them.
-    func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        output: UnsafeMutablePointer<Float>, activation: Activation = .none, workspace: Workspace? = nil) throws {
+    func forward(
+        input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        output: UnsafeMutablePointer<Float>, activation: Activation = .none, workspace: Workspace? = nil
+    ) throws {
         let chosen = algorithm(for: .forward), relu = activation == .relu
         if chosen == .reference {
             let p = shape.referenceProblem
@@ -147,11 +152,13 @@ public struct Convolution: Sendable {
             if chosen == .direct {
                 let p = DirectProblem(forward: s)
                 DirectConvolution.packForward(p, directKernel, weights: w, into: b.packed)
-                DirectConvolution.forward(p, kernel: directKernel, source: x, packedWeights: b.packed, bias: bias,
-                                          relu: relu, output: y, scratch: b.scratch, threads: threads)
+                DirectConvolution.forward(
+                    p, kernel: directKernel, source: x, packedWeights: b.packed, bias: bias,
+                    relu: relu, output: y, scratch: b.scratch, threads: threads(.forward))
             } else {
-                Im2colConvolution.forward(s, context: context, input: x, weights: w, bias: bias, relu: relu,
-                                          output: y, scratch: b.scratch, threads: threads)
+                Im2colConvolution.forward(
+                    s, kernel: plan.gemmKernel(for: .forward)!, input: x, weights: w, bias: bias, relu: relu,
+                    output: y, scratch: b.scratch, threads: threads(.forward))
             }
             if nchw { LayoutConversion.toNCHW(UnsafePointer(y), s, into: output, images: .output) }
         }
@@ -161,8 +168,10 @@ public struct Convolution: Sendable {
     ///
     /// Preconditions (unchecked): `outputGradient` holds ``ConvolutionShape/outputCount`` floats,
     /// `weights` ``ConvolutionShape/weightCount``, `inputGradient` ``ConvolutionShape/inputCount``.
-    func backwardData(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
-                             inputGradient: UnsafeMutablePointer<Float>, workspace: Workspace? = nil) throws {
+    func backwardData(
+        outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+        inputGradient: UnsafeMutablePointer<Float>, workspace: Workspace? = nil
+    ) throws {
         let chosen = algorithm(for: .backwardData)
         if chosen == .reference {
             let p = shape.referenceProblem
@@ -178,16 +187,19 @@ public struct Convolution: Sendable {
             let w = nchw ? LayoutConversion.toHWIO(weights, s, into: b.weights) : weights
             let dx = nchw ? b.input : inputGradient
             if chosen == .direct && FewChannelBackwardData.applies(s, directKernel) {
-                FewChannelBackwardData.run(s, kernel: directKernel, outputGradient: dy, weights: w, inputGradient: dx,
-                                           threads: threads)
+                FewChannelBackwardData.run(
+                    s, kernel: directKernel, outputGradient: dy, weights: w, inputGradient: dx,
+                    threads: threads(.backwardData))
             } else if chosen == .direct {
                 let p = DirectProblem(backwardData: s)
                 DirectConvolution.packBackwardData(s, p, directKernel, weights: w, into: b.packed)
-                DirectConvolution.forward(p, kernel: directKernel, source: dy, packedWeights: b.packed, bias: nil,
-                                          relu: false, output: dx, scratch: b.scratch, threads: threads)
+                DirectConvolution.forward(
+                    p, kernel: directKernel, source: dy, packedWeights: b.packed, bias: nil,
+                    relu: false, output: dx, scratch: b.scratch, threads: threads(.backwardData))
             } else {
-                Im2colConvolution.backwardData(s, context: context, outputGradient: dy, weights: w, inputGradient: dx,
-                                               scratch: b.scratch, threads: threads)
+                Im2colConvolution.backwardData(
+                    s, kernel: plan.gemmKernel(for: .backwardData)!, outputGradient: dy, weights: w, inputGradient: dx,
+                    scratch: b.scratch, threads: threads(.backwardData))
             }
             if nchw { LayoutConversion.toNCHW(UnsafePointer(dx), s, into: inputGradient, images: .input) }
         }
@@ -199,9 +211,11 @@ public struct Convolution: Sendable {
     /// Preconditions (unchecked): `input` holds ``ConvolutionShape/inputCount`` floats,
     /// `outputGradient` ``ConvolutionShape/outputCount``, `weightGradient`
     /// ``ConvolutionShape/weightCount``, `biasGradient` `outputChannels`.
-    func backwardWeights(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
-                                weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>?,
-                                workspace: Workspace? = nil) throws {
+    func backwardWeights(
+        input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+        weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>?,
+        workspace: Workspace? = nil
+    ) throws {
         let chosen = algorithm(for: .backwardWeights)
         if chosen == .reference {
             let p = shape.referenceProblem
@@ -218,11 +232,13 @@ public struct Convolution: Sendable {
             let dy = nchw ? LayoutConversion.toNHWC(outputGradient, s, into: b.output, images: .output) : outputGradient
             let dw = nchw ? b.weights : weightGradient
             if chosen == .direct {
-                DirectConvolution.backwardWeights(s, kernel: directKernel, input: x, outputGradient: dy, weightGradient: dw,
-                                                  biasGradient: biasGradient, scratch: b.scratch, threads: threads)
+                DirectConvolution.backwardWeights(
+                    s, kernel: directKernel, input: x, outputGradient: dy, weightGradient: dw,
+                    biasGradient: biasGradient, scratch: b.scratch, threads: threads(.backwardWeights))
             } else {
-                Im2colConvolution.backwardWeights(s, context: context, input: x, outputGradient: dy, weightGradient: dw,
-                                                  biasGradient: biasGradient, scratch: b.scratch, threads: threads)
+                Im2colConvolution.backwardWeights(
+                    s, kernel: plan.gemmKernel(for: .backwardWeights)!, input: x, outputGradient: dy, weightGradient: dw,
+                    biasGradient: biasGradient, scratch: b.scratch, threads: threads(.backwardWeights))
             }
             if nchw { LayoutConversion.toOIHW(UnsafePointer(dw), s, into: weightGradient) }
         }
@@ -233,39 +249,53 @@ public struct Convolution: Sendable {
     /// ``forward(input:weights:bias:output:activation:workspace:)`` on buffers.
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` naming any buffer whose length
     ///   is not what the shape needs.
-    public func forward(input: UnsafeBufferPointer<Float>, weights: UnsafeBufferPointer<Float>,
-                        bias: UnsafeBufferPointer<Float>? = nil, output: UnsafeMutableBufferPointer<Float>,
-                        activation: Activation = .none, workspace: Workspace? = nil) throws {
+    public func forward(
+        input: UnsafeBufferPointer<Float>, weights: UnsafeBufferPointer<Float>,
+        bias: UnsafeBufferPointer<Float>? = nil, output: UnsafeMutableBufferPointer<Float>,
+        activation: Activation = .none, workspace: Workspace? = nil
+    ) throws {
         try check("input", input.count, shape.inputCount)
         try check("weights", weights.count, shape.weightCount)
         if let bias { try check("bias", bias.count, shape.outputChannels) }
         try check("output", output.count, shape.outputCount)
-        try ConvKitError.requireDisjoint(("output", UnsafeRawBufferPointer(output)),
-                                         from: [("input", UnsafeRawBufferPointer(input)), ("weights", UnsafeRawBufferPointer(weights)),
-                                                ("bias", UnsafeRawBufferPointer(bias ?? UnsafeBufferPointer(start: nil, count: 0)))])
-        try forward(input: input.baseAddress!, weights: weights.baseAddress!, bias: bias?.baseAddress,
-                output: output.baseAddress!, activation: activation, workspace: workspace)
+        try ConvKitError.requireDisjoint(
+            ("output", UnsafeRawBufferPointer(output)),
+            from: [
+                ("input", UnsafeRawBufferPointer(input)), ("weights", UnsafeRawBufferPointer(weights)),
+                ("bias", UnsafeRawBufferPointer(bias ?? UnsafeBufferPointer(start: nil, count: 0))),
+            ])
+        try forward(
+            input: input.baseAddress!, weights: weights.baseAddress!, bias: bias?.baseAddress,
+            output: output.baseAddress!, activation: activation, workspace: workspace)
     }
 
     /// ``backwardData(outputGradient:weights:inputGradient:workspace:)`` on buffers.
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for a buffer of the wrong length.
-    public func backwardData(outputGradient: UnsafeBufferPointer<Float>, weights: UnsafeBufferPointer<Float>,
-                             inputGradient: UnsafeMutableBufferPointer<Float>, workspace: Workspace? = nil) throws {
+    public func backwardData(
+        outputGradient: UnsafeBufferPointer<Float>, weights: UnsafeBufferPointer<Float>,
+        inputGradient: UnsafeMutableBufferPointer<Float>, workspace: Workspace? = nil
+    ) throws {
         try check("outputGradient", outputGradient.count, shape.outputCount)
         try check("weights", weights.count, shape.weightCount)
         try check("inputGradient", inputGradient.count, shape.inputCount)
-        try ConvKitError.requireDisjoint(("inputGradient", UnsafeRawBufferPointer(inputGradient)),
-                                         from: [("outputGradient", UnsafeRawBufferPointer(outputGradient)),
-                                                ("weights", UnsafeRawBufferPointer(weights))])
-        try backwardData(outputGradient: outputGradient.baseAddress!, weights: weights.baseAddress!,
-                     inputGradient: inputGradient.baseAddress!, workspace: workspace)
+        try ConvKitError.requireDisjoint(
+            ("inputGradient", UnsafeRawBufferPointer(inputGradient)),
+            from: [
+                ("outputGradient", UnsafeRawBufferPointer(outputGradient)),
+                ("weights", UnsafeRawBufferPointer(weights)),
+            ])
+        try backwardData(
+            outputGradient: outputGradient.baseAddress!, weights: weights.baseAddress!,
+            inputGradient: inputGradient.baseAddress!, workspace: workspace)
     }
 
     /// ``backwardWeights(input:outputGradient:weightGradient:biasGradient:workspace:)`` on buffers.
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for a buffer of the wrong length.
-    public func backwardWeights(input: UnsafeBufferPointer<Float>, outputGradient: UnsafeBufferPointer<Float>,
-                                weightGradient: UnsafeMutableBufferPointer<Float>,
-                                biasGradient: UnsafeMutableBufferPointer<Float>?, workspace: Workspace? = nil) throws {
+    public func backwardWeights(
+        input: UnsafeBufferPointer<Float>, outputGradient: UnsafeBufferPointer<Float>,
+        weightGradient: UnsafeMutableBufferPointer<Float>,
+        biasGradient: UnsafeMutableBufferPointer<Float>?, workspace: Workspace? = nil
+    ) throws {
         try check("input", input.count, shape.inputCount)
         try check("outputGradient", outputGradient.count, shape.outputCount)
         try check("weightGradient", weightGradient.count, shape.weightCount)
@@ -273,12 +303,14 @@ public struct Convolution: Sendable {
         let inputs = [("input", UnsafeRawBufferPointer(input)), ("outputGradient", UnsafeRawBufferPointer(outputGradient))]
         try ConvKitError.requireDisjoint(("weightGradient", UnsafeRawBufferPointer(weightGradient)), from: inputs)
         if let biasGradient {
-            try ConvKitError.requireDisjoint(("biasGradient", UnsafeRawBufferPointer(biasGradient)),
-                                             from: inputs + [("weightGradient", UnsafeRawBufferPointer(weightGradient))])
+            try ConvKitError.requireDisjoint(
+                ("biasGradient", UnsafeRawBufferPointer(biasGradient)),
+                from: inputs + [("weightGradient", UnsafeRawBufferPointer(weightGradient))])
         }
-        try backwardWeights(input: input.baseAddress!, outputGradient: outputGradient.baseAddress!,
-                        weightGradient: weightGradient.baseAddress!, biasGradient: biasGradient?.baseAddress,
-                        workspace: workspace)
+        try backwardWeights(
+            input: input.baseAddress!, outputGradient: outputGradient.baseAddress!,
+            weightGradient: weightGradient.baseAddress!, biasGradient: biasGradient?.baseAddress,
+            workspace: workspace)
     }
 
     // MARK: Array API
@@ -286,8 +318,10 @@ public struct Convolution: Sendable {
     /// ``forward(input:weights:bias:output:activation:workspace:)`` on arrays.
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` naming any array whose length is
     ///   not what the shape needs.
-    public func forward(input: [Float], weights: [Float], bias: [Float]? = nil, output: inout [Float],
-                        activation: Activation = .none, workspace: Workspace? = nil) throws {
+    public func forward(
+        input: [Float], weights: [Float], bias: [Float]? = nil, output: inout [Float],
+        activation: Activation = .none, workspace: Workspace? = nil
+    ) throws {
         try input.withUnsafeBufferPointer { x in
             try weights.withUnsafeBufferPointer { w in
                 try output.withUnsafeMutableBufferPointer { y in
@@ -305,8 +339,10 @@ public struct Convolution: Sendable {
 
     /// ``backwardData(outputGradient:weights:inputGradient:workspace:)`` on arrays.
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for an array of the wrong length.
-    public func backwardData(outputGradient: [Float], weights: [Float], inputGradient: inout [Float],
-                             workspace: Workspace? = nil) throws {
+    public func backwardData(
+        outputGradient: [Float], weights: [Float], inputGradient: inout [Float],
+        workspace: Workspace? = nil
+    ) throws {
         try outputGradient.withUnsafeBufferPointer { dy in
             try weights.withUnsafeBufferPointer { w in
                 try inputGradient.withUnsafeMutableBufferPointer { dx in
@@ -318,14 +354,17 @@ public struct Convolution: Sendable {
 
     /// ``backwardWeights(input:outputGradient:weightGradient:biasGradient:workspace:)`` on arrays.
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for an array of the wrong length.
-    public func backwardWeights(input: [Float], outputGradient: [Float], weightGradient: inout [Float],
-                                biasGradient: inout [Float], workspace: Workspace? = nil) throws {
+    public func backwardWeights(
+        input: [Float], outputGradient: [Float], weightGradient: inout [Float],
+        biasGradient: inout [Float], workspace: Workspace? = nil
+    ) throws {
         try input.withUnsafeBufferPointer { x in
             try outputGradient.withUnsafeBufferPointer { dy in
                 try weightGradient.withUnsafeMutableBufferPointer { dw in
                     try biasGradient.withUnsafeMutableBufferPointer { db in
-                        try backwardWeights(input: x, outputGradient: dy, weightGradient: dw, biasGradient: db,
-                                            workspace: workspace)
+                        try backwardWeights(
+                            input: x, outputGradient: dy, weightGradient: dw, biasGradient: db,
+                            workspace: workspace)
                     }
                 }
             }

@@ -14,20 +14,25 @@ public struct ConvolutionDescriptor: Sendable, Hashable, CustomStringConvertible
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for a kernel size, stride,
     ///   dilation or group count below 1, negative explicit padding, or any of them (padding
     ///   included) above ``ConvKitError/maximumExtent``.
-    public init(kernelHeight: Int, kernelWidth: Int, strideY: Int = 1, strideX: Int = 1,
-                dilationY: Int = 1, dilationX: Int = 1, padding: Padding = .valid, groups: Int = 1) throws {
+    public init(
+        kernelHeight: Int, kernelWidth: Int, strideY: Int = 1, strideX: Int = 1,
+        dilationY: Int = 1, dilationX: Int = 1, padding: Padding = .valid, groups: Int = 1
+    ) throws {
         try ConvKitError.requireAtLeastOne([
             "kernelHeight": kernelHeight, "kernelWidth": kernelWidth, "strideY": strideY, "strideX": strideX,
-            "dilationY": dilationY, "dilationX": dilationX, "groups": groups])
+            "dilationY": dilationY, "dilationX": dilationX, "groups": groups,
+        ])
         try ConvKitError.requireNonNegative(padding)
         try ConvKitError.requireAtMostMaximumExtent([
             "kernelHeight": kernelHeight, "kernelWidth": kernelWidth, "strideY": strideY, "strideX": strideX,
-            "dilationY": dilationY, "dilationX": dilationX, "groups": groups])
+            "dilationY": dilationY, "dilationX": dilationX, "groups": groups,
+        ])
         try ConvKitError.requireAtMostMaximumExtent(padding)
         // The dilated kernel's extent `dilation * (kernel - 1) + 1` must fit too.
         try ConvKitError.requireAtMostMaximumExtent([
             "dilationY": ConvKitError.saturatingSpan(kernelHeight, dilationY),
-            "dilationX": ConvKitError.saturatingSpan(kernelWidth, dilationX)])
+            "dilationX": ConvKitError.saturatingSpan(kernelWidth, dilationX),
+        ])
         self.kernelHeight = kernelHeight
         self.kernelWidth = kernelWidth
         self.strideY = strideY
@@ -40,8 +45,9 @@ public struct ConvolutionDescriptor: Sendable, Hashable, CustomStringConvertible
 
     /// A square kernel with equal strides and dilations on both axes.
     public init(kernel: Int, stride: Int = 1, dilation: Int = 1, padding: Padding = .valid, groups: Int = 1) throws {
-        try self.init(kernelHeight: kernel, kernelWidth: kernel, strideY: stride, strideX: stride,
-                      dilationY: dilation, dilationX: dilation, padding: padding, groups: groups)
+        try self.init(
+            kernelHeight: kernel, kernelWidth: kernel, strideY: stride, strideX: stride,
+            dilationY: dilation, dilationX: dilation, padding: padding, groups: groups)
     }
 
     public var description: String {

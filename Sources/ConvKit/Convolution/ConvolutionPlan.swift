@@ -1,7 +1,17 @@
 /// What each pass of a ``Convolution`` runs, decided once at `init` from the shape and the
 /// context's ``KernelTable`` (XNNPACK's create/reshape step): the algorithm of every pass, why,
-/// the direct kernels and the workspace each pass needs. ``Convolution/describe()`` prints it.
+/// the direct kernels and how many threads the pass's work pays for. ``Convolution/describe()``
+/// prints it.
 struct ConvolutionPlan: Sendable {
+    /// Work (floating-point operations of a pass) below which a pass runs on one thread, and per
+    /// additional thread: starting and joining a region costs microseconds, and a pass must never
+    /// run slower on more threads than on fewer (`convbench conv --cifar-only --small-batches 1,4`
+    /// shows the CIFAR layers at batch 1 and 4 on 1 and 2 threads).
+    static let minFlopsPerThread = 4_000_000.0
+    /// Threads each pass may use (in ``ConvolutionPass/allCases`` order).
+    let threads: [Int]
+    /// The GEMM microkernel of each im2col pass (nil for the others), chosen once for every slice.
+    let gemmKernels: [GEMMMicrokernel?]
     /// The algorithm of each pass, in ``ConvolutionPass/allCases`` order (never `.auto`).
     let algorithms: [ConvolutionAlgorithm]
     /// Why each pass runs its algorithm.
@@ -9,8 +19,12 @@ struct ConvolutionPlan: Sendable {
     /// The table's direct-convolution kernels.
     let directKernel: DirectConvolutionKernel
 
-    init(shape: ConvolutionShape, requested: ConvolutionAlgorithm, table: KernelTable) {
+    init(shape: ConvolutionShape, requested: ConvolutionAlgorithm, context: ExecutionContext) {
+        let table = context.kernels, budget = context.threads
         directKernel = table.convolution
+        // Every pass does the same multiply-adds; the thread count never changes the bits.
+        let useful = max(1, Int(min(shape.flops / ConvolutionPlan.minFlopsPerThread, Double(Int32.max))))
+        threads = ConvolutionPass.allCases.map { _ in min(budget, useful) }
         var algorithms: [ConvolutionAlgorithm] = [], reasons: [String] = []
         for pass in ConvolutionPass.allCases {
             if requested == .auto {
@@ -24,10 +38,16 @@ struct ConvolutionPlan: Sendable {
         }
         self.algorithms = algorithms
         self.reasons = reasons
+        let nhwc = shape.with(layout: .nhwc)
+        gemmKernels = ConvolutionPass.allCases.map { pass in
+            algorithms[pass.index] == .im2col ? Im2colConvolution.gemmKernel(nhwc, pass, context: context) : nil
+        }
     }
 
     func algorithm(for pass: ConvolutionPass) -> ConvolutionAlgorithm { algorithms[pass.index] }
     func reason(for pass: ConvolutionPass) -> String { reasons[pass.index] }
+    func threads(for pass: ConvolutionPass) -> Int { threads[pass.index] }
+    func gemmKernel(for pass: ConvolutionPass) -> GEMMMicrokernel? { gemmKernels[pass.index] }
 
     /// The algorithm ``ConvolutionAlgorithm/auto`` runs for `pass`, and why: a documented rule of
     /// the shape and the kernels' tile width only (never of threads or timings, so results are
@@ -45,8 +65,10 @@ struct ConvolutionPlan: Sendable {
     ///   kernel applies (1-4 input channels, stride 1, one group, output channels a multiple of the
     ///   vector width); otherwise im2col (GEMM into column form, col2im).
     /// - backward-weights: direct, unless a group has fewer output channels than half a tile.
-    static func automatic(_ pass: ConvolutionPass, shape: ConvolutionShape,
-                          kernel: DirectConvolutionKernel) -> (ConvolutionAlgorithm, String) {
+    static func automatic(
+        _ pass: ConvolutionPass, shape: ConvolutionShape,
+        kernel: DirectConvolutionKernel
+    ) -> (ConvolutionAlgorithm, String) {
         let nr = kernel.nr
         switch pass {
         case .forward, .backwardWeights:
@@ -65,7 +87,8 @@ struct ConvolutionPlan: Sendable {
                 return (.im2col, "\(shape.groupInputChannels) input channels per group fill less than half of the \(nr)-wide tile")
             }
             let percent = Int((useful * 100).rounded())
-            return useful >= 0.75 ? (.direct, "\(percent)% of the taps direct runs are useful (at least 75%)")
+            return useful >= 0.75
+                ? (.direct, "\(percent)% of the taps direct runs are useful (at least 75%)")
                 : (.im2col, "only \(percent)% of the taps direct runs are useful (below 75%)")
         }
     }

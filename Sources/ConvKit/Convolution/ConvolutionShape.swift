@@ -23,23 +23,29 @@ public struct ConvolutionShape: Sendable, Hashable, CustomStringConvertible {
     ///   counts not divisible by `descriptor.groups`, or a descriptor that leaves an empty output
     ///   (the message names the sizes), a size above ``ConvKitError/maximumExtent``, or element
     ///   counts (input, output, weights) or a flop count whose product overflows `Int`.
-    public init(batch: Int, inputHeight: Int, inputWidth: Int, inputChannels: Int, outputChannels: Int,
-                descriptor: ConvolutionDescriptor, layout: TensorLayout = .nhwc) throws {
+    public init(
+        batch: Int, inputHeight: Int, inputWidth: Int, inputChannels: Int, outputChannels: Int,
+        descriptor: ConvolutionDescriptor, layout: TensorLayout = .nhwc
+    ) throws {
         try ConvKitError.requireAtLeastOne([
             "batch": batch, "inputHeight": inputHeight, "inputWidth": inputWidth,
-            "inputChannels": inputChannels, "outputChannels": outputChannels])
+            "inputChannels": inputChannels, "outputChannels": outputChannels,
+        ])
         try ConvKitError.requireAtMostMaximumExtent([
             "batch": batch, "inputHeight": inputHeight, "inputWidth": inputWidth,
-            "inputChannels": inputChannels, "outputChannels": outputChannels])
+            "inputChannels": inputChannels, "outputChannels": outputChannels,
+        ])
         let g = descriptor.groups
         guard inputChannels % g == 0, outputChannels % g == 0 else {
             throw ConvKitError.invalidArgument(
                 name: "groups", message: "\(g) groups must divide both inputChannels (\(inputChannels)) and outputChannels (\(outputChannels))")
         }
-        let (top, bottom) = descriptor.padding.amounts(vertical: true, input: inputHeight, kernel: descriptor.kernelHeight,
-                                                       stride: descriptor.strideY, dilation: descriptor.dilationY)
-        let (left, right) = descriptor.padding.amounts(vertical: false, input: inputWidth, kernel: descriptor.kernelWidth,
-                                                       stride: descriptor.strideX, dilation: descriptor.dilationX)
+        let (top, bottom) = descriptor.padding.amounts(
+            vertical: true, input: inputHeight, kernel: descriptor.kernelHeight,
+            stride: descriptor.strideY, dilation: descriptor.dilationY)
+        let (left, right) = descriptor.padding.amounts(
+            vertical: false, input: inputWidth, kernel: descriptor.kernelWidth,
+            stride: descriptor.strideX, dilation: descriptor.dilationX)
         let spanY = descriptor.dilationY * (descriptor.kernelHeight - 1) + 1
         let spanX = descriptor.dilationX * (descriptor.kernelWidth - 1) + 1
         let paddedY = inputHeight + top + bottom, paddedX = inputWidth + left + right
@@ -52,14 +58,18 @@ public struct ConvolutionShape: Sendable, Hashable, CustomStringConvertible {
         let outputWidth = (paddedX - spanX) / descriptor.strideX + 1
         // Every count the kernels and callers compute must fit in Int (checked once here, so the
         // count properties below cannot trap).
-        _ = try ConvKitError.checkedProduct("inputChannels", "input elements (n x h x w x c)",
-                                            [batch, inputHeight, inputWidth, inputChannels])
-        let outputs = try ConvKitError.checkedProduct("outputChannels", "output elements (n x h x w x c)",
-                                                      [batch, outputHeight, outputWidth, outputChannels])
-        _ = try ConvKitError.checkedProduct("descriptor", "weights (kh x kw x cin/groups x cout)",
-                                            [descriptor.kernelHeight, descriptor.kernelWidth, inputChannels / g, outputChannels])
-        _ = try ConvKitError.checkedProduct("descriptor", "multiply-adds (outputs x kh x kw x cin/groups) x 2",
-                                            [outputs, descriptor.kernelHeight, descriptor.kernelWidth, inputChannels / g, 2])
+        _ = try ConvKitError.checkedProduct(
+            "inputChannels", "input elements (n x h x w x c)",
+            [batch, inputHeight, inputWidth, inputChannels])
+        let outputs = try ConvKitError.checkedProduct(
+            "outputChannels", "output elements (n x h x w x c)",
+            [batch, outputHeight, outputWidth, outputChannels])
+        _ = try ConvKitError.checkedProduct(
+            "descriptor", "weights (kh x kw x cin/groups x cout)",
+            [descriptor.kernelHeight, descriptor.kernelWidth, inputChannels / g, outputChannels])
+        _ = try ConvKitError.checkedProduct(
+            "descriptor", "multiply-adds (outputs x kh x kw x cin/groups) x 2",
+            [outputs, descriptor.kernelHeight, descriptor.kernelWidth, inputChannels / g, 2])
         self.batch = batch
         self.inputHeight = inputHeight
         self.inputWidth = inputWidth
@@ -96,8 +106,9 @@ public struct ConvolutionShape: Sendable, Hashable, CustomStringConvertible {
     /// This shape in the other layout (same sizes and hyper-parameters).
     public func with(layout: TensorLayout) -> ConvolutionShape {
         // Cannot throw: only the layout changes.
-        try! ConvolutionShape(batch: batch, inputHeight: inputHeight, inputWidth: inputWidth, inputChannels: inputChannels,
-                              outputChannels: outputChannels, descriptor: descriptor, layout: layout)
+        try! ConvolutionShape(
+            batch: batch, inputHeight: inputHeight, inputWidth: inputWidth, inputChannels: inputChannels,
+            outputChannels: outputChannels, descriptor: descriptor, layout: layout)
     }
 
     /// One line that `convbench conv --problem` accepts back.

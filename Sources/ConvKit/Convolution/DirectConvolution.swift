@@ -131,8 +131,10 @@ enum DirectConvolution {
     }
 
     /// Packs HWIO weights (`[kh][kw][cin/groups][cout]`) for the forward pass.
-    static func packForward(_ p: DirectProblem, _ kernel: DirectConvolutionKernel,
-                            weights: UnsafePointer<Float>, into packed: UnsafeMutablePointer<Float>) {
+    static func packForward(
+        _ p: DirectProblem, _ kernel: DirectConvolutionKernel,
+        weights: UnsafePointer<Float>, into packed: UnsafeMutablePointer<Float>
+    ) {
         let nr = kernel.nr, depth = p.depth, cog = p.groupOutputChannels, cout = p.outputChannels
         let panelCount = panels(p, kernel)
         for g in 0..<p.groups {
@@ -150,8 +152,10 @@ enum DirectConvolution {
 
     /// Packs HWIO weights of the convolution `s` for its backward-data problem: flipped kernel,
     /// input and output channels swapped within each group.
-    static func packBackwardData(_ s: ConvolutionShape, _ p: DirectProblem, _ kernel: DirectConvolutionKernel,
-                                 weights: UnsafePointer<Float>, into packed: UnsafeMutablePointer<Float>) {
+    static func packBackwardData(
+        _ s: ConvolutionShape, _ p: DirectProblem, _ kernel: DirectConvolutionKernel,
+        weights: UnsafePointer<Float>, into packed: UnsafeMutablePointer<Float>
+    ) {
         let nr = kernel.nr, kh = s.kernelHeight, kw = s.kernelWidth
         let cig = s.groupInputChannels, cog = s.groupOutputChannels, cout = s.outputChannels
         let panelCount = panels(p, kernel)  // panels over cig (the backward problem's outputs)
@@ -190,8 +194,10 @@ enum DirectConvolution {
         func pixels(_ worker: Int) -> UnsafeMutablePointer<UnsafePointer<Float>?> { pixelsBase + worker * pixelsStride }
     }
 
-    private static func carveForward(_ layout: inout ScratchLayout, _ p: DirectProblem,
-                                     _ kernel: DirectConvolutionKernel, threads: Int) -> ForwardScratch {
+    private static func carveForward(
+        _ layout: inout ScratchLayout, _ p: DirectProblem,
+        _ kernel: DirectConvolutionKernel, threads: Int
+    ) -> ForwardScratch {
         let rowBands = RowBands(rows: p.outputHeight, images: p.batch, threads: threads), band = rowBands.rows
         let workers = Parallel.workerCount(items: rowBands.count, threads: threads)
         let offsets = layout.take(2 * p.groups * p.segmentCount)
@@ -209,9 +215,11 @@ enum DirectConvolution {
     /// out[n, oy, ox, co] = act(bias[co] + sum of taps) for the problem `p` (NHWC), with weights
     /// packed by ``packForward`` or ``packBackwardData``. `scratch` holds at least
     /// ``forwardScratchCount(_:_:threads:)`` floats.
-    static func forward(_ p: DirectProblem, kernel: DirectConvolutionKernel, source: UnsafePointer<Float>,
-                        packedWeights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool,
-                        output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int) {
+    static func forward(
+        _ p: DirectProblem, kernel: DirectConvolutionKernel, source: UnsafePointer<Float>,
+        packedWeights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool,
+        output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int
+    ) {
         var layout = ScratchLayout(base: scratch)
         let s = carveForward(&layout, p, kernel, threads: threads)
         let rowStride = p.rowStride, c = p.sourceChannels
@@ -236,8 +244,9 @@ enum DirectConvolution {
                 base = image + oy0 * p.strideY * rowStride
             } else {
                 let y0 = oy0 * p.strideY, y1 = (oy1 - 1) * p.strideY + (p.kernelHeight - 1) * p.dilationY + 1
-                ck_f32_pad_nhwc(image, p.sourceHeight, p.sourceWidth, c, p.insertY, p.insertX, p.padTop, p.padLeft,
-                                y0, y1, p.neededWidth, s.padded(worker))
+                ck_f32_pad_nhwc(
+                    image, p.sourceHeight, p.sourceWidth, c, p.insertY, p.insertX, p.padTop, p.padLeft,
+                    y0, y1, p.neededWidth, s.padded(worker))
                 base = UnsafePointer(s.padded(worker))
             }
             let pixelPointers = s.pixels(worker)
@@ -273,9 +282,10 @@ enum DirectConvolution {
                             let tiles = ceilDiv(count, mr)
                             for t in 0..<tiles {
                                 let start = first + count * t / tiles, end = first + count * (t + 1) / tiles
-                                kernel.forward(end - start, width, used.count, segLen, offsets + used.lowerBound,
-                                               UnsafePointer(pixelPointers + start), panel + used.lowerBound * segLen * nr,
-                                               outBase + start * cout + c0, cout, biasPanel, relu ? 1 : 0)
+                                kernel.forward(
+                                    end - start, width, used.count, segLen, offsets + used.lowerBound,
+                                    UnsafePointer(pixelPointers + start), panel + used.lowerBound * segLen * nr,
+                                    outBase + start * cout + c0, cout, biasPanel, relu ? 1 : 0)
                             }
                         }
                     }
@@ -303,7 +313,7 @@ enum DirectConvolution {
 
     private struct BackwardWeightsScratch {
         let kOffsets: UnsafeMutablePointer<Int>
-        let partials: UnsafeMutablePointer<Float>   // [chunks][weightCount] (unused when one chunk)
+        let partials: UnsafeMutablePointer<Float>  // [chunks][weightCount] (unused when one chunk)
         let biasPartials: UnsafeMutablePointer<Float>  // [chunks][cout]
         let paddedBase: UnsafeMutablePointer<Float>, paddedStride: Int
         func padded(_ worker: Int) -> UnsafeMutablePointer<Float> { paddedBase + worker * paddedStride }
@@ -314,8 +324,10 @@ enum DirectConvolution {
         return weightChunks(s) * s.groups * ceilDiv(ceilDiv(p.depth, kernel.mr), tilesPerItem)
     }
 
-    private static func carveBackwardWeights(_ layout: inout ScratchLayout, _ s: ConvolutionShape,
-                                             _ kernel: DirectConvolutionKernel, threads: Int) -> BackwardWeightsScratch {
+    private static func carveBackwardWeights(
+        _ layout: inout ScratchLayout, _ s: ConvolutionShape,
+        _ kernel: DirectConvolutionKernel, threads: Int
+    ) -> BackwardWeightsScratch {
         let p = DirectProblem(forward: s)
         let chunks = weightChunks(s)
         let workers = Parallel.workerCount(items: itemCount(s, kernel), threads: threads)
@@ -330,10 +342,12 @@ enum DirectConvolution {
     }
 
     /// dW (HWIO) and db from the NHWC input and dL/dOutput of `s`.
-    static func backwardWeights(_ s: ConvolutionShape, kernel: DirectConvolutionKernel, input: UnsafePointer<Float>,
-                                outputGradient: UnsafePointer<Float>, weightGradient: UnsafeMutablePointer<Float>,
-                                biasGradient: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
-                                threads: Int) {
+    static func backwardWeights(
+        _ s: ConvolutionShape, kernel: DirectConvolutionKernel, input: UnsafePointer<Float>,
+        outputGradient: UnsafePointer<Float>, weightGradient: UnsafeMutablePointer<Float>,
+        biasGradient: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
+        threads: Int
+    ) {
         let p = DirectProblem(forward: s)
         var layout = ScratchLayout(base: scratch)
         let sc = carveBackwardWeights(&layout, s, kernel, threads: threads)
@@ -358,8 +372,9 @@ enum DirectConvolution {
                 if p.readsInPlace {
                     base = input + n * imageCount
                 } else {
-                    ck_f32_pad_nhwc(input + n * imageCount, p.sourceHeight, p.sourceWidth, c, 1, 1, p.padTop, p.padLeft,
-                                    0, p.neededHeight, p.neededWidth, sc.padded(worker))
+                    ck_f32_pad_nhwc(
+                        input + n * imageCount, p.sourceHeight, p.sourceWidth, c, 1, 1, p.padTop, p.padLeft,
+                        0, p.neededHeight, p.neededWidth, sc.padded(worker))
                     base = UnsafePointer(sc.padded(worker))
                 }
                 let gradImage = outputGradient + n * outImageCount
@@ -367,15 +382,17 @@ enum DirectConvolution {
                     let k0 = tile * mr, m = min(mr, p.depth - k0)
                     for q in 0..<panelCount {
                         let c0 = g * cog + q * nr, width = min(nr, cog - q * nr)
-                        kernel.backwardWeights(m, width, p.outputHeight, p.outputWidth, base + g * cig,
-                                               p.strideY * rowStride, p.strideX * c, UnsafePointer(sc.kOffsets + k0),
-                                               gradImage + c0, p.outputWidth * cout, cout,
-                                               target + k0 * cout + c0, cout, n == firstImage ? 0 : 1)
+                        kernel.backwardWeights(
+                            m, width, p.outputHeight, p.outputWidth, base + g * cig,
+                            p.strideY * rowStride, p.strideX * c, UnsafePointer(sc.kOffsets + k0),
+                            gradImage + c0, p.outputWidth * cout, cout,
+                            target + k0 * cout + c0, cout, n == firstImage ? 0 : 1)
                     }
                 }
                 if g == 0 && block == 0 {
-                    ck_f32_sum_rows(p.outputHeight * p.outputWidth, cout, gradImage, cout,
-                                    sc.biasPartials + chunk * cout, n == firstImage ? 0 : 1)
+                    ck_f32_sum_rows(
+                        p.outputHeight * p.outputWidth, cout, gradImage, cout,
+                        sc.biasPartials + chunk * cout, n == firstImage ? 0 : 1)
                 }
             }
         }
@@ -388,8 +405,10 @@ enum DirectConvolution {
     }
 
     /// dst[i] = sum over parts in ascending order, in parallel over ranges of i.
-    static func reduce(count: Int, parts: Int, partials: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>,
-                       threads: Int) {
+    static func reduce(
+        count: Int, parts: Int, partials: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>,
+        threads: Int
+    ) {
         let pieces = max(1, min(threads * 2, count / 16384))
         let args = UncheckedSendableBox((partials, dst))
         Parallel.forEach(pieces, threads: threads) { piece in

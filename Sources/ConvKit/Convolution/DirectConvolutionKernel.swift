@@ -1,11 +1,15 @@
 internal import ConvKitKernels
 
-typealias F32ConvForwardFunction = @convention(c) (
-    Int, Int, Int, Int, UnsafePointer<Int>?, UnsafePointer<UnsafePointer<Float>?>?,
-    UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int, UnsafePointer<Float>?, Int32) -> Void
-typealias F32ConvBackwardWeightsFunction = @convention(c) (
-    Int, Int, Int, Int, UnsafePointer<Float>?, Int, Int, UnsafePointer<Int>?,
-    UnsafePointer<Float>?, Int, Int, UnsafeMutablePointer<Float>?, Int, Int32) -> Void
+typealias F32ConvForwardFunction =
+    @convention(c) (
+        Int, Int, Int, Int, UnsafePointer<Int>?, UnsafePointer<UnsafePointer<Float>?>?,
+        UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int, UnsafePointer<Float>?, Int32
+    ) -> Void
+typealias F32ConvBackwardWeightsFunction =
+    @convention(c) (
+        Int, Int, Int, Int, UnsafePointer<Float>?, Int, Int, UnsafePointer<Int>?,
+        UnsafePointer<Float>?, Int, Int, UnsafeMutablePointer<Float>?, Int, Int32
+    ) -> Void
 
 /// One set of direct-convolution microkernels (`ck_f32_conv_fwd_14x32__avx512` and its
 /// weight-gradient sibling): an MR x NR tile of output pixels x output channels.

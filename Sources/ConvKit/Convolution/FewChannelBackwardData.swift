@@ -16,16 +16,19 @@ enum FewChannelBackwardData {
     /// `inputGradient` (NHWC) := dL/dInput from `outputGradient` (NHWC) and `weights` (HWIO).
     /// Work items are bands of input rows (whole images when the batch gives every thread
     /// several); each element is computed by one item, in a fixed order.
-    static func run(_ s: ConvolutionShape, kernel: DirectConvolutionKernel, outputGradient: UnsafePointer<Float>,
-                    weights: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>, threads: Int) {
+    static func run(
+        _ s: ConvolutionShape, kernel: DirectConvolutionKernel, outputGradient: UnsafePointer<Float>,
+        weights: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>, threads: Int
+    ) {
         let h = s.inputHeight, w = s.inputWidth, cin = s.inputChannels, d = s.descriptor
         let outImage = s.outputHeight * s.outputWidth * s.outputChannels, inImage = h * w * cin
         let args = UncheckedSendableBox((outputGradient, weights, inputGradient))
         RowBands(rows: h, images: s.batch, threads: threads).forEach(threads: threads) { _, n, y0, y1 in
             let (dy, wts, dx) = args.value
-            kernel.backwardDataFewChannels(dy + n * outImage, s.outputHeight, s.outputWidth, s.outputChannels, wts,
-                                           s.kernelHeight, s.kernelWidth, cin, d.dilationY, d.dilationX,
-                                           s.padTop, s.padLeft, dx + n * inImage, w, y0, y1)
+            kernel.backwardDataFewChannels(
+                dy + n * outImage, s.outputHeight, s.outputWidth, s.outputChannels, wts,
+                s.kernelHeight, s.kernelWidth, cin, d.dilationY, d.dilationX,
+                s.padTop, s.padLeft, dx + n * inImage, w, y0, y1)
         }
     }
 }

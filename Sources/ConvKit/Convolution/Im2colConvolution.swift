@@ -25,19 +25,24 @@ enum Im2colConvolution {
 
     static func pixels(_ s: ConvolutionShape) -> Int { s.batch * s.outputHeight * s.outputWidth }
 
-    private static func lower(_ s: ConvolutionShape, _ input: UnsafePointer<Float>, group g: Int, first p0: Int,
-                              count: Int, into col: UnsafeMutablePointer<Float>) {
+    private static func lower(
+        _ s: ConvolutionShape, _ input: UnsafePointer<Float>, group g: Int, first p0: Int,
+        count: Int, into col: UnsafeMutablePointer<Float>
+    ) {
         let d = s.descriptor
-        ck_f32_im2col_nhwc(input, s.inputHeight, s.inputWidth, s.inputChannels, g * s.groupInputChannels,
-                           s.groupInputChannels, s.outputHeight, s.outputWidth, s.kernelHeight, s.kernelWidth,
-                           d.strideY, d.strideX, d.dilationY, d.dilationX, s.padTop, s.padLeft, p0, count,
-                           col, depth(s))
+        ck_f32_im2col_nhwc(
+            input, s.inputHeight, s.inputWidth, s.inputChannels, g * s.groupInputChannels,
+            s.groupInputChannels, s.outputHeight, s.outputWidth, s.kernelHeight, s.kernelWidth,
+            d.strideY, d.strideX, d.dilationY, d.dilationX, s.padTop, s.padLeft, p0, count,
+            col, depth(s))
     }
 
     /// Rows `[p0, p0 + count)` of group `g`'s lowered matrix and their stride: the input itself for
     /// a pointwise convolution, else lowered into `scratch`.
-    private static func loweredRows(_ s: ConvolutionShape, _ input: UnsafePointer<Float>, group g: Int, first p0: Int,
-                                    count: Int, scratch: UnsafeMutablePointer<Float>) -> (UnsafePointer<Float>, Int) {
+    private static func loweredRows(
+        _ s: ConvolutionShape, _ input: UnsafePointer<Float>, group g: Int, first p0: Int,
+        count: Int, scratch: UnsafeMutablePointer<Float>
+    ) -> (UnsafePointer<Float>, Int) {
         if isPointwise(s) { return (input + p0 * s.inputChannels + g * s.groupInputChannels, s.inputChannels) }
         lower(s, input, group: g, first: p0, count: count, into: scratch)
         return (UnsafePointer(scratch), depth(s))
@@ -51,9 +56,26 @@ enum Im2colConvolution {
         return Parallel.workerCount(items: items, threads: threads) * roundUp(sliceRows(s) * depth(s), 16)
     }
 
-    static func forward(_ s: ConvolutionShape, context: ExecutionContext, input: UnsafePointer<Float>,
-                        weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool,
-                        output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int) {
+    /// The GEMM microkernel of each pass for `s` from `context` (its pinned kernel, else the
+    /// plan's tile for the pass's full slice): chosen once, at planning, for every slice.
+    static func gemmKernel(_ s: ConvolutionShape, _ pass: ConvolutionPass, context: ExecutionContext) -> GEMMMicrokernel {
+        let rows = min(sliceRows(s), pixels(s))
+        switch pass {
+        case .forward:
+            return context.gemmKernel(m: rows, n: s.groupOutputChannels, aRowMajor: true)
+        case .backwardData:
+            if isPointwise(s) { return context.gemmKernel(m: rows, n: s.groupInputChannels, aRowMajor: true) }
+            return context.gemmKernel(m: backwardDataRows(s, backwardDataItems(s).imagesPerItem), n: depth(s), aRowMajor: true)
+        case .backwardWeights:
+            return context.gemmKernel(m: depth(s), n: s.groupOutputChannels, aRowMajor: false)
+        }
+    }
+
+    static func forward(
+        _ s: ConvolutionShape, kernel: GEMMMicrokernel, input: UnsafePointer<Float>,
+        weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool,
+        output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int
+    ) {
         let rows = sliceRows(s), total = pixels(s), kd = depth(s)
         let cog = s.groupOutputChannels, cout = s.outputChannels, sliceFloats = roundUp(rows * kd, 16)
         let items = ceilDiv(total, rows)
@@ -64,9 +86,10 @@ enum Im2colConvolution {
             let col = scratch + worker * sliceFloats
             for g in 0..<s.groups {
                 let (a, lda) = loweredRows(s, input, group: g, first: p0, count: count, scratch: col)
-                GEMM.run(.noTranspose, .noTranspose, m: count, n: cog, k: kd, a: a, lda: lda,
-                         b: weights + g * cog, ldb: cout, beta: 0, c: output + p0 * cout + g * cog, ldc: cout,
-                         kernel: context.gemmKernel(m: count, n: cog, aRowMajor: true), threads: 1)
+                GEMM.run(
+                    .noTranspose, .noTranspose, m: count, n: cog, k: kd, a: a, lda: lda,
+                    b: weights + g * cog, ldb: cout, beta: 0, c: output + p0 * cout + g * cog, ldc: cout,
+                    kernel: kernel, threads: 1)
             }
             if bias != nil || relu {
                 ck_f32_bias_relu(count, cout, output + p0 * cout, cout, bias, relu ? 1 : 0)
@@ -97,9 +120,11 @@ enum Im2colConvolution {
 
     /// GEMM of dL/dOutput with the transposed weights into column form, then col2im. Work items
     /// are whole images, because col2im of neighbouring pixels adds into the same inputs.
-    static func backwardData(_ s: ConvolutionShape, context: ExecutionContext, outputGradient: UnsafePointer<Float>,
-                             weights: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
-                             scratch: UnsafeMutablePointer<Float>, threads: Int) {
+    static func backwardData(
+        _ s: ConvolutionShape, kernel: GEMMMicrokernel, outputGradient: UnsafePointer<Float>,
+        weights: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
+        scratch: UnsafeMutablePointer<Float>, threads: Int
+    ) {
         let kd = depth(s), cig = s.groupInputChannels, cog = s.groupOutputChannels
         let cin = s.inputChannels, cout = s.outputChannels, d = s.descriptor
         if isPointwise(s) {
@@ -109,9 +134,10 @@ enum Im2colConvolution {
                 let (outputGradient, weights, inputGradient) = args.value
                 let p0 = item * rows, count = min(rows, total - p0)
                 for g in 0..<s.groups {
-                    GEMM.run(.noTranspose, .transpose, m: count, n: cig, k: cog, a: outputGradient + p0 * cout + g * cog,
-                             lda: cout, b: weights + g * cog, ldb: cout, beta: 0,
-                             c: inputGradient + p0 * cin + g * cig, ldc: cin, kernel: context.gemmKernel(m: count, n: cig, aRowMajor: true), threads: 1)
+                    GEMM.run(
+                        .noTranspose, .transpose, m: count, n: cig, k: cog, a: outputGradient + p0 * cout + g * cog,
+                        lda: cout, b: weights + g * cog, ldb: cout, beta: 0,
+                        c: inputGradient + p0 * cin + g * cig, ldc: cin, kernel: kernel, threads: 1)
                 }
             }
             return
@@ -130,12 +156,14 @@ enum Im2colConvolution {
             while p0 < n1 * perImage {
                 let count = min(rows, n1 * perImage - p0)
                 for g in 0..<s.groups {
-                    GEMM.run(.noTranspose, .transpose, m: count, n: kd, k: cog, a: outputGradient + p0 * cout + g * cog,
-                             lda: cout, b: weights + g * cog, ldb: cout, beta: 0, c: col, ldc: kd,
-                             kernel: context.gemmKernel(m: count, n: kd, aRowMajor: true), threads: 1)
-                    ck_f32_col2im_nhwc(col, kd, p0, count, inputGradient, s.inputHeight, s.inputWidth, cin, g * cig, cig,
-                                       s.outputHeight, s.outputWidth, s.kernelHeight, s.kernelWidth,
-                                       d.strideY, d.strideX, d.dilationY, d.dilationX, s.padTop, s.padLeft)
+                    GEMM.run(
+                        .noTranspose, .transpose, m: count, n: kd, k: cog, a: outputGradient + p0 * cout + g * cog,
+                        lda: cout, b: weights + g * cog, ldb: cout, beta: 0, c: col, ldc: kd,
+                        kernel: kernel, threads: 1)
+                    ck_f32_col2im_nhwc(
+                        col, kd, p0, count, inputGradient, s.inputHeight, s.inputWidth, cin, g * cig, cig,
+                        s.outputHeight, s.outputWidth, s.kernelHeight, s.kernelWidth,
+                        d.strideY, d.strideX, d.dilationY, d.dilationX, s.padTop, s.padLeft)
                 }
                 p0 += count
             }
@@ -159,10 +187,12 @@ enum Im2colConvolution {
 
     /// dW (HWIO) += lowered(input)^T x dL/dOutput over the slices of each chunk; then the chunk
     /// sums are reduced in chunk order.
-    static func backwardWeights(_ s: ConvolutionShape, context: ExecutionContext, input: UnsafePointer<Float>,
-                                outputGradient: UnsafePointer<Float>, weightGradient: UnsafeMutablePointer<Float>,
-                                biasGradient: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
-                                threads: Int) {
+    static func backwardWeights(
+        _ s: ConvolutionShape, kernel: GEMMMicrokernel, input: UnsafePointer<Float>,
+        outputGradient: UnsafePointer<Float>, weightGradient: UnsafeMutablePointer<Float>,
+        biasGradient: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
+        threads: Int
+    ) {
         let chunks = weightChunks(s), rows = sliceRows(s), total = pixels(s), kd = depth(s)
         let cog = s.groupOutputChannels, cout = s.outputChannels, pointwise = isPointwise(s)
         let workers = Parallel.workerCount(items: chunks, threads: threads)
@@ -184,12 +214,14 @@ enum Im2colConvolution {
                 let count = min(rows, end - p0)
                 for g in 0..<s.groups {
                     let (a, lda) = loweredRows(s, input, group: g, first: p0, count: count, scratch: col)
-                    GEMM.run(.transpose, .noTranspose, m: kd, n: cog, k: count, a: a, lda: lda,
-                             b: outputGradient + p0 * cout + g * cog, ldb: cout, beta: p0 == begin ? 0 : 1,
-                             c: target + g * cog, ldc: cout, kernel: context.gemmKernel(m: kd, n: cog, aRowMajor: false), threads: gemmThreads)
+                    GEMM.run(
+                        .transpose, .noTranspose, m: kd, n: cog, k: count, a: a, lda: lda,
+                        b: outputGradient + p0 * cout + g * cog, ldb: cout, beta: p0 == begin ? 0 : 1,
+                        c: target + g * cog, ldc: cout, kernel: kernel, threads: gemmThreads)
                 }
-                ck_f32_sum_rows(count, cout, outputGradient + p0 * cout, cout, biasPartials + chunk * cout,
-                                p0 == begin ? 0 : 1)
+                ck_f32_sum_rows(
+                    count, cout, outputGradient + p0 * cout, cout, biasPartials + chunk * cout,
+                    p0 == begin ? 0 : 1)
                 p0 += count
             }
         }
@@ -197,8 +229,9 @@ enum Im2colConvolution {
             body(0, 0)
         } else {
             Parallel.forEach(chunks, threads: threads, body)
-            DirectConvolution.reduce(count: s.weightCount, parts: chunks, partials: partials, into: weightGradient,
-                                     threads: threads)
+            DirectConvolution.reduce(
+                count: s.weightCount, parts: chunks, partials: partials, into: weightGradient,
+                threads: threads)
         }
         if let biasGradient {
             ck_f32_sum_parts(cout, chunks, cout, biasPartials, biasGradient)

@@ -6,8 +6,9 @@ enum LayoutConversion {
     enum Images { case input, output }
 
     private static func dims(_ s: ConvolutionShape, _ which: Images) -> (n: Int, c: Int, hw: Int) {
-        which == .input ? (s.batch, s.inputChannels, s.inputHeight * s.inputWidth)
-                        : (s.batch, s.outputChannels, s.outputHeight * s.outputWidth)
+        which == .input
+            ? (s.batch, s.inputChannels, s.inputHeight * s.inputWidth)
+            : (s.batch, s.outputChannels, s.outputHeight * s.outputWidth)
     }
 
     /// `n` images of `c` planes of `spatial` floats (NCHW) -> channels last (NHWC).
@@ -38,16 +39,20 @@ enum LayoutConversion {
     }
 
     /// A convolution's input or output images NCHW -> NHWC; returns `dst`.
-    static func toNHWC(_ src: UnsafePointer<Float>, _ s: ConvolutionShape, into dst: UnsafeMutablePointer<Float>,
-                       images: Images) -> UnsafePointer<Float> {
+    static func toNHWC(
+        _ src: UnsafePointer<Float>, _ s: ConvolutionShape, into dst: UnsafeMutablePointer<Float>,
+        images: Images
+    ) -> UnsafePointer<Float> {
         let (n, c, hw) = dims(s, images)
         toNHWC(src, n: n, c: c, spatial: hw, into: dst)
         return UnsafePointer(dst)
     }
 
     /// A convolution's input or output images NHWC -> NCHW.
-    static func toNCHW(_ src: UnsafePointer<Float>, _ s: ConvolutionShape, into dst: UnsafeMutablePointer<Float>,
-                       images: Images) {
+    static func toNCHW(
+        _ src: UnsafePointer<Float>, _ s: ConvolutionShape, into dst: UnsafeMutablePointer<Float>,
+        images: Images
+    ) {
         let (n, c, hw) = dims(s, images)
         toNCHW(src, n: n, c: c, spatial: hw, into: dst)
     }

@@ -7,8 +7,10 @@ public enum Bias {
     /// `data[r][c] += bias[c]`, then `max(., 0)` when `activation == .relu`.
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` when `data` is not a multiple of
     ///   `bias.count` long.
-    public static func add(_ bias: UnsafeBufferPointer<Float>, to data: UnsafeMutableBufferPointer<Float>,
-                           activation: Activation = .none) throws {
+    public static func add(
+        _ bias: UnsafeBufferPointer<Float>, to data: UnsafeMutableBufferPointer<Float>,
+        activation: Activation = .none
+    ) throws {
         let c = bias.count
         guard c > 0, data.count % c == 0 else {
             throw ConvKitError.invalidArgument(name: "data", message: "has \(data.count) elements, not a multiple of the \(c) channels of the bias")
@@ -22,7 +24,8 @@ public enum Bias {
     public static func gradient(outputGradient: UnsafeBufferPointer<Float>, into gradient: UnsafeMutableBufferPointer<Float>) throws {
         let c = gradient.count
         guard c > 0, outputGradient.count % c == 0 else {
-            throw ConvKitError.invalidArgument(name: "outputGradient", message: "has \(outputGradient.count) elements, not a multiple of the \(c) channels of the gradient")
+            throw ConvKitError.invalidArgument(
+                name: "outputGradient", message: "has \(outputGradient.count) elements, not a multiple of the \(c) channels of the gradient")
         }
         ck_f32_sum_rows(outputGradient.count / c, c, outputGradient.baseAddress!, c, gradient.baseAddress!, 0)
     }

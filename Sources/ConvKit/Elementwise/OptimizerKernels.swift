@@ -7,16 +7,19 @@ public enum OptimizerKernels {
     /// `w -= alpha * m / (sqrt(v) + epsilon)` with `alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t)`
     /// (`t` the 1-based step).
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` when the buffers differ in length.
-    public static func adam(weights: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>,
-                            m: UnsafeMutableBufferPointer<Float>, v: UnsafeMutableBufferPointer<Float>,
-                            learningRate: Float, beta1: Float, beta2: Float, epsilon: Float, step: Int) throws {
+    public static func adam(
+        weights: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>,
+        m: UnsafeMutableBufferPointer<Float>, v: UnsafeMutableBufferPointer<Float>,
+        learningRate: Float, beta1: Float, beta2: Float, epsilon: Float, step: Int
+    ) throws {
         try checkSameCount(("weights", weights.count), ("gradient", gradient.count), ("m", m.count), ("v", v.count))
         guard step >= 1 else { throw ConvKitError.invalidArgument(name: "step", message: "must be >= 1, got \(step)") }
         guard weights.count > 0 else { return }
         let t = Double(step)
         let alpha = Double(learningRate) * (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t))
-        ck_f32_adam_update(weights.count, weights.baseAddress!, gradient.baseAddress!, m.baseAddress!, v.baseAddress!,
-                           Float(alpha), beta1, beta2, epsilon)
+        ck_f32_adam_update(
+            weights.count, weights.baseAddress!, gradient.baseAddress!, m.baseAddress!, v.baseAddress!,
+            Float(alpha), beta1, beta2, epsilon)
     }
 
     /// `sum[i] += addend[i]`: sums per-slice gradients into one, in the order of the calls.
@@ -30,13 +33,16 @@ public enum OptimizerKernels {
     /// One SGD step with L2 weight decay (`g + weightDecay * w`) and, when `velocity` is given,
     /// momentum (`velocity = momentum * velocity - lr * g'`, `w += velocity`).
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` when the buffers differ in length.
-    public static func sgd(weights: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>,
-                           velocity: UnsafeMutableBufferPointer<Float>?, learningRate: Float, momentum: Float,
-                           weightDecay: Float) throws {
+    public static func sgd(
+        weights: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>,
+        velocity: UnsafeMutableBufferPointer<Float>?, learningRate: Float, momentum: Float,
+        weightDecay: Float
+    ) throws {
         try checkSameCount(("weights", weights.count), ("gradient", gradient.count), ("velocity", velocity?.count ?? weights.count))
         guard weights.count > 0 else { return }
-        ck_f32_sgd_update(weights.count, weights.baseAddress!, gradient.baseAddress!, velocity?.baseAddress,
-                          learningRate, momentum, weightDecay)
+        ck_f32_sgd_update(
+            weights.count, weights.baseAddress!, gradient.baseAddress!, velocity?.baseAddress,
+            learningRate, momentum, weightDecay)
     }
 }
 

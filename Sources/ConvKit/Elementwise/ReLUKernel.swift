@@ -7,8 +7,10 @@ public enum ReLUKernel {
 
     /// `output[i] = max(input[i], 0)`; `input` and `output` may be the same buffer (in place).
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` when the lengths differ.
-    public static func forward(_ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>,
-                               context: ExecutionContext? = nil) throws {
+    public static func forward(
+        _ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>,
+        context: ExecutionContext? = nil
+    ) throws {
         try checkSameCount(("input", input.count), ("output", output.count))
         try run(input.count, context) { lo, hi in ck_f32_relu(hi - lo, input.baseAddress! + lo, output.baseAddress! + lo) }
     }
@@ -16,8 +18,10 @@ public enum ReLUKernel {
     /// `inputGradient[i] = output[i] > 0 ? outputGradient[i] : 0`, from the forward's `output`;
     /// `outputGradient` and `inputGradient` may be the same buffer.
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` when the lengths differ.
-    public static func backward(output: UnsafeBufferPointer<Float>, outputGradient: UnsafeBufferPointer<Float>,
-                                inputGradient: UnsafeMutableBufferPointer<Float>, context: ExecutionContext? = nil) throws {
+    public static func backward(
+        output: UnsafeBufferPointer<Float>, outputGradient: UnsafeBufferPointer<Float>,
+        inputGradient: UnsafeMutableBufferPointer<Float>, context: ExecutionContext? = nil
+    ) throws {
         try checkSameCount(("output", output.count), ("outputGradient", outputGradient.count), ("inputGradient", inputGradient.count))
         try run(output.count, context) { lo, hi in
             ck_f32_relu_backward(hi - lo, output.baseAddress! + lo, outputGradient.baseAddress! + lo, inputGradient.baseAddress! + lo)

@@ -8,8 +8,10 @@ public enum SoftmaxCrossEntropy {
     /// `(softmax(z_r) - onehot(label_r)) / rows` into it.
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for a label outside
     ///   `0..<classes` (naming the row) or buffers of the wrong length.
-    public static func loss(logits: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int32>, classes: Int,
-                            gradient: UnsafeMutableBufferPointer<Float>? = nil) throws -> Float {
+    public static func loss(
+        logits: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int32>, classes: Int,
+        gradient: UnsafeMutableBufferPointer<Float>? = nil
+    ) throws -> Float {
         let rows = labels.count
         guard classes >= 1, rows >= 1 else {
             throw ConvKitError.invalidArgument(name: "labels", message: "need at least one row and one class, got \(rows) rows and \(classes) classes")
@@ -24,8 +26,9 @@ public enum SoftmaxCrossEntropy {
             throw ConvKitError.invalidArgument(name: "labels", message: "row \(bad) has label \(labels[bad]), expected 0..<\(classes)")
         }
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: rows) { losses in
-            ck_f32_softmax_xent(rows, classes, logits.baseAddress!, labels.baseAddress!, 1 / Float(rows),
-                                losses.baseAddress!, gradient?.baseAddress)
+            ck_f32_softmax_xent(
+                rows, classes, logits.baseAddress!, labels.baseAddress!, 1 / Float(rows),
+                losses.baseAddress!, gradient?.baseAddress)
             var sum = 0.0
             for l in losses { sum += Double(l) }
             return Float(sum / Double(rows))

@@ -37,17 +37,21 @@ public enum GEMM {
             func bytes(_ p: UnsafePointer<Float>?, _ rows: Int, _ columns: Int, _ ld: Int) -> UnsafeRawBufferPointer {
                 UnsafeRawBufferPointer(UnsafeBufferPointer(start: p, count: GEMMShape.span(rows: rows, columns: columns, ld: ld)))
             }
-            try ConvKitError.requireDisjoint(("c", bytes(c, m, n, ldc)),
-                                             from: [("a", bytes(a, shape.aRows, shape.aColumns, lda)),
-                                                    ("b", bytes(b, shape.bRows, shape.bColumns, ldb))])
+            try ConvKitError.requireDisjoint(
+                ("c", bytes(c, m, n, ldc)),
+                from: [
+                    ("a", bytes(a, shape.aRows, shape.aColumns, lda)),
+                    ("b", bytes(b, shape.bRows, shape.bColumns, ldb)),
+                ])
         }
         let operands = GEMMOperands(
             m: m, n: n, k: k, alpha: alpha, beta: beta,
             a: a ?? dummy, aRowStride: transA == .noTranspose ? lda : 1, aColStride: transA == .noTranspose ? 1 : lda,
             b: b ?? dummy, bRowStride: transB == .noTranspose ? ldb : 1, bColStride: transB == .noTranspose ? 1 : ldb,
             c: c, ldc: ldc, bIsRowMajor: transB == .noTranspose)
-        PackedGEMM.run(operands, kernel: context.gemmKernel(m: m, n: n, aRowMajor: transA == .noTranspose),
-                       threads: context.threads)
+        PackedGEMM.run(
+            operands, kernel: context.gemmKernel(m: m, n: n, aRowMajor: transA == .noTranspose),
+            threads: context.threads)
     }
 
     /// SGEMM on Swift arrays, with the same layout rules as the pointer call; `lda`, `ldb` and
@@ -69,8 +73,9 @@ public enum GEMM {
         try a.withUnsafeBufferPointer { a in
             try b.withUnsafeBufferPointer { b in
                 try c.withUnsafeMutableBufferPointer { c in
-                    try sgemm(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a.baseAddress, lda: lda,
-                              b: b.baseAddress, ldb: ldb, beta: beta, c: c.baseAddress, ldc: ldc, context: context)
+                    try sgemm(
+                        transA, transB, m: m, n: n, k: k, alpha: alpha, a: a.baseAddress, lda: lda,
+                        b: b.baseAddress, ldb: ldb, beta: beta, c: c.baseAddress, ldc: ldc, context: context)
                 }
             }
         }
@@ -96,8 +101,9 @@ public enum GEMM {
         try a.withUnsafePointer { pa in
             try b.withUnsafePointer { pb in
                 try c.withUnsafeMutablePointer { pc in
-                    try sgemm(transA, transB, m: m, n: n, k: k, alpha: alpha, a: pa, lda: a.leadingDimension,
-                              b: pb, ldb: b.leadingDimension, beta: beta, c: pc, ldc: ldc, context: context)
+                    try sgemm(
+                        transA, transB, m: m, n: n, k: k, alpha: alpha, a: pa, lda: a.leadingDimension,
+                        b: pb, ldb: b.leadingDimension, beta: beta, c: pc, ldc: ldc, context: context)
                 }
             }
         }
@@ -106,15 +112,18 @@ public enum GEMM {
 
 extension GEMM {
     /// Internal SGEMM for ConvKit's own kernels: arguments are valid by construction, so no
-    /// validation and no environment lookup. Inside a parallel region it runs on one thread.
-    static func run(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
-                    alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
-                    b: UnsafePointer<Float>, ldb: Int,
-                    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-                    kernel: GEMMMicrokernel, threads: Int) {
+    /// validation and no environment lookup; `C := op(A) op(B) + beta C` (alpha is 1 in every
+    /// internal use). Inside a parallel region it runs on one thread.
+    static func run(
+        _ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+        kernel: GEMMMicrokernel, threads: Int
+    ) {
         guard m > 0, n > 0 else { return }
         let operands = GEMMOperands(
-            m: m, n: n, k: k, alpha: alpha, beta: beta,
+            m: m, n: n, k: k, alpha: 1, beta: beta,
             a: a, aRowStride: transA == .noTranspose ? lda : 1, aColStride: transA == .noTranspose ? 1 : lda,
             b: b, bRowStride: transB == .noTranspose ? ldb : 1, bColStride: transB == .noTranspose ? 1 : ldb,
             c: c, ldc: ldc, bIsRowMajor: transB == .noTranspose)

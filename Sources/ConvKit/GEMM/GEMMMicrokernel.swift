@@ -2,9 +2,11 @@ internal import ConvKitKernels
 
 /// The C signature of an f32 GEMM microkernel (see `Kernels/include/ConvKitKernels.h`):
 /// `(m, n, k, a, aKStride, b, bKStride, c, ldc, alpha, beta)`.
-typealias F32GEMMMicrokernelFunction = @convention(c) (
-    Int, Int, Int, UnsafePointer<Float>?, Int, UnsafePointer<Float>?, Int,
-    UnsafeMutablePointer<Float>?, Int, Float, Float) -> Void
+typealias F32GEMMMicrokernelFunction =
+    @convention(c) (
+        Int, Int, Int, UnsafePointer<Float>?, Int, UnsafePointer<Float>?, Int,
+        UnsafeMutablePointer<Float>?, Int, Float, Float
+    ) -> Void
 
 /// The C signature of the packing routines (`ck_f32_pack_a__isa`: `(mc, kc, a, rs, cs, mr, out)`;
 /// `ck_f32_pack_b__isa`: `(kc, nc, b, rs, cs, nr, out)`).
@@ -47,9 +49,11 @@ public struct GEMMMicrokernel: Sendable, Equatable, CustomStringConvertible {
     /// Preconditions (unchecked, like the kernel itself): `1 <= m <= mr`, `1 <= n <= nr`, `k >= 1`;
     /// `a` holds `k` steps of `m` floats `aStride` apart; `b` holds `k` steps of `nr` readable floats
     /// `bStride` apart; `c` spans `(m - 1) * ldc + n` floats. `beta == 0` does not read C.
-    public func runTile(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, aStride: Int,
-                        b: UnsafePointer<Float>, bStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
-                        alpha: Float, beta: Float) {
+    public func runTile(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, aStride: Int,
+        b: UnsafePointer<Float>, bStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+        alpha: Float, beta: Float
+    ) {
         function(m, n, k, a, aStride, b, bStride, c, ldc, alpha, beta)
     }
 
@@ -61,9 +65,11 @@ public struct GEMMMicrokernel: Sendable, Equatable, CustomStringConvertible {
     /// for `i < m`, `j < n`, with the same preconditions as ``runTile(m:n:k:a:aStride:b:bStride:c:ldc:alpha:beta:)``
     /// except that `a` holds `m` rows of `k` floats `lda` apart.
     /// - Precondition: ``readsRowMajorAInPlace``.
-    public func runTileRowMajorA(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
-                                 b: UnsafePointer<Float>, bStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
-                                 alpha: Float, beta: Float) {
+    public func runTileRowMajorA(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, bStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+        alpha: Float, beta: Float
+    ) {
         guard let rowMajorAFunction else { preconditionFailure("\(name) has no row-major-A variant") }
         rowMajorAFunction(m, n, k, a, lda, b, bStride, c, ldc, alpha, beta)
     }

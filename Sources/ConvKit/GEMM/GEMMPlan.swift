@@ -96,8 +96,9 @@ struct GEMMPlan: Sendable {
         let bFitsCache = k * n <= GEMMPlan.unpackedBMaxElements
         let largeBForFewRows = !bFitsCache && m <= GEMMPlan.unpackedBMaxRows && k * n <= GEMMPlan.unpackedBFewRowsMaxElements
         unpackedB = bIsRowMajor && (bFitsCache || largeBForFewRows)
-        rowMajorA = GEMMPlan.readsAInPlace(kernel, n: n, aRowMajor: aRowMajor,
-                                           largeBInPlace: bIsRowMajor && largeBForFewRows)
+        rowMajorA = GEMMPlan.readsAInPlace(
+            kernel, n: n, aRowMajor: aRowMajor,
+            largeBInPlace: bIsRowMajor && largeBForFewRows)
         rowTiles = ceilDiv(m, bl.mr)
         colTiles = ceilDiv(n, bl.nr)
 
@@ -129,13 +130,13 @@ struct GEMMPlan: Sendable {
     /// Rows of C owned by macro-tile `part` (in whole MR tiles).
     func rows(part: Int, m: Int, mr: Int) -> Range<Int> {
         let r = part / colParts
-        return min(m, r * rowTiles / rowParts * mr) ..< min(m, (r + 1) * rowTiles / rowParts * mr)
+        return min(m, r * rowTiles / rowParts * mr)..<min(m, (r + 1) * rowTiles / rowParts * mr)
     }
 
     /// Columns of C owned by macro-tile `part` (in whole NR tiles).
     func columns(part: Int, n: Int, nr: Int) -> Range<Int> {
         let q = part % colParts
-        return min(n, q * colTiles / colParts * nr) ..< min(n, (q + 1) * colTiles / colParts * nr)
+        return min(n, q * colTiles / colParts * nr)..<min(n, (q + 1) * colTiles / colParts * nr)
     }
 }
 

@@ -17,12 +17,14 @@ public struct GEMMPlanSummary: Sendable, Equatable, CustomStringConvertible {
     public let threads: Int
 
     public var description: String {
-        [kernel.name,
-         readsAInPlace ? "A in place" : "A packed",
-         readsBInPlace ? "B in place" : "B packed",
-         rowBandOrder ? "row-band order" : "BLIS order",
-         splitKChunks > 1 ? "split-K \(splitKChunks) chunks" : nil,
-         "\(threads) thread\(threads == 1 ? "" : "s")"].compactMap { $0 }.joined(separator: ", ")
+        [
+            kernel.name,
+            readsAInPlace ? "A in place" : "A packed",
+            readsBInPlace ? "B in place" : "B packed",
+            rowBandOrder ? "row-band order" : "BLIS order",
+            splitKChunks > 1 ? "split-K \(splitKChunks) chunks" : nil,
+            "\(threads) thread\(threads == 1 ? "" : "s")",
+        ].compactMap { $0 }.joined(separator: ", ")
     }
 }
 
@@ -31,8 +33,10 @@ extension GEMM {
     /// would follow with `context` (nothing is computed).
     /// - Throws: ``ConvKitError`` for negative sizes, or the errors of
     ///   ``ExecutionContext/fromEnvironment()`` when `context` is nil.
-    public static func describe(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
-                                context: ExecutionContext? = nil) throws -> GEMMPlanSummary {
+    public static func describe(
+        _ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
+        context: ExecutionContext? = nil
+    ) throws -> GEMMPlanSummary {
         for (name, value) in [("m", m), ("n", n), ("k", k)] where value < 0 {
             throw ConvKitError.invalidArgument(name: name, message: "must be >= 0, got \(value)")
         }
@@ -41,16 +45,19 @@ extension GEMM {
         let kernel = context.gemmKernel(m: m, n: n, aRowMajor: aRowMajor)
         let threads = Parallel.availableThreads(context.threads)
         guard m > 0, n > 0, k > 0 else {
-            return GEMMPlanSummary(kernel: kernel, readsAInPlace: false, readsBInPlace: false, rowBandOrder: false,
-                                   splitKChunks: 1, threads: 1)
+            return GEMMPlanSummary(
+                kernel: kernel, readsAInPlace: false, readsBInPlace: false, rowBandOrder: false,
+                splitKChunks: 1, threads: 1)
         }
         if let split = SplitK(m: m, n: n, k: k) {
             let plan = GEMMPlan(m: m, n: n, k: split.depth, aRowMajor: aRowMajor, bIsRowMajor: bRowMajor, kernel: kernel, threads: 1)
-            return GEMMPlanSummary(kernel: kernel, readsAInPlace: plan.rowMajorA, readsBInPlace: plan.unpackedB,
-                                   rowBandOrder: plan.rowBandOrder, splitKChunks: split.count, threads: min(threads, split.count))
+            return GEMMPlanSummary(
+                kernel: kernel, readsAInPlace: plan.rowMajorA, readsBInPlace: plan.unpackedB,
+                rowBandOrder: plan.rowBandOrder, splitKChunks: split.count, threads: min(threads, split.count))
         }
         let plan = GEMMPlan(m: m, n: n, k: k, aRowMajor: aRowMajor, bIsRowMajor: bRowMajor, kernel: kernel, threads: threads)
-        return GEMMPlanSummary(kernel: kernel, readsAInPlace: plan.rowMajorA, readsBInPlace: plan.unpackedB,
-                               rowBandOrder: plan.rowBandOrder, splitKChunks: 1, threads: plan.rowParts * plan.colParts)
+        return GEMMPlanSummary(
+            kernel: kernel, readsAInPlace: plan.rowMajorA, readsBInPlace: plan.unpackedB,
+            rowBandOrder: plan.rowBandOrder, splitKChunks: 1, threads: plan.rowParts * plan.colParts)
     }
 }

@@ -29,8 +29,9 @@ enum PackedGEMM {
             runSplitK(op, split: split, kernel: kernel, threads: threads)
             return
         }
-        let plan = GEMMPlan(m: op.m, n: op.n, k: op.k, aRowMajor: op.aColStride == 1, bIsRowMajor: op.bIsRowMajor,
-                            kernel: kernel, threads: threads)
+        let plan = GEMMPlan(
+            m: op.m, n: op.n, k: op.k, aRowMajor: op.aColStride == 1, bIsRowMajor: op.bIsRowMajor,
+            kernel: kernel, threads: threads)
         let parts = plan.rowParts * plan.colParts
         Parallel.forEach(parts, threads: parts) { part in
             let rows = plan.rows(part: part, m: op.m, mr: kernel.mr)
@@ -59,12 +60,14 @@ enum PackedGEMM {
                     a: op.a + k0 * op.aColStride, aRowStride: op.aRowStride, aColStride: op.aColStride,
                     b: op.b + k0 * op.bRowStride, bRowStride: op.bRowStride, bColStride: op.bColStride,
                     c: partials + s * plane, ldc: op.n, bIsRowMajor: op.bIsRowMajor)
-                let plan = GEMMPlan(m: op.m, n: op.n, k: depth, aRowMajor: op.aColStride == 1,
-                                    bIsRowMajor: op.bIsRowMajor, kernel: kernel, threads: 1)
+                let plan = GEMMPlan(
+                    m: op.m, n: op.n, k: depth, aRowMajor: op.aColStride == 1,
+                    bIsRowMajor: op.bIsRowMajor, kernel: kernel, threads: 1)
                 PackingWorkspace.withPooled { workspace in
                     workspace.reserve(aCount: plan.rowMajorA ? 0 : plan.mc * plan.kc, bCount: plan.kc * plan.nc)
-                    macroTile(chunk, rows: 0..<op.m, columns: 0..<op.n, plan: plan, kernel: kernel,
-                              workspace: workspace)
+                    macroTile(
+                        chunk, rows: 0..<op.m, columns: 0..<op.n, plan: plan, kernel: kernel,
+                        workspace: workspace)
                 }
             }
             ck_f32_reduce_partials(op.m, op.n, partials, split.count, op.alpha, op.beta, op.c, op.ldc)
@@ -84,28 +87,31 @@ enum PackedGEMM {
         }
     }
 
-    private static func macroTile(_ op: GEMMOperands, rows: Range<Int>, columns: Range<Int>, plan: GEMMPlan,
-                                  kernel: GEMMMicrokernel, workspace: PackingWorkspace) {
+    private static func macroTile(
+        _ op: GEMMOperands, rows: Range<Int>, columns: Range<Int>, plan: GEMMPlan,
+        kernel: GEMMMicrokernel, workspace: PackingWorkspace
+    ) {
         let mr = kernel.mr, nr = kernel.nr
         let rowMajorA = plan.rowMajorA
         let ukernel = rowMajorA ? kernel.rowMajorAFunction! : kernel.function
         let packedA = workspace.a, packedB = workspace.b
         var jc = columns.lowerBound
-        while jc < columns.upperBound {                                   // loop 5: NC columns
+        while jc < columns.upperBound {  // loop 5: NC columns
             let nc = min(plan.nc, columns.upperBound - jc)
             // With unpacked B, full NR panels are read in place; only a partial last panel is packed.
             let inPlaceColumns = plan.unpackedB ? nc / nr * nr : 0
             var pc = 0
-            while pc < op.k {                                             // loop 4: KC depth
+            while pc < op.k {  // loop 4: KC depth
                 let kc = min(plan.kc, op.k - pc)
                 let beta: Float = pc == 0 ? op.beta : 1
                 let bBlock = op.b + pc * op.bRowStride + jc * op.bColStride
                 if inPlaceColumns < nc {
-                    kernel.packB(kc, nc - inPlaceColumns, bBlock + inPlaceColumns * op.bColStride,
-                                  op.bRowStride, op.bColStride, nr, packedB)
+                    kernel.packB(
+                        kc, nc - inPlaceColumns, bBlock + inPlaceColumns * op.bColStride,
+                        op.bRowStride, op.bColStride, nr, packedB)
                 }
                 var ic = rows.lowerBound
-                while ic < rows.upperBound {                              // loop 3: MC rows
+                while ic < rows.upperBound {  // loop 3: MC rows
                     let mc = min(plan.mc, rows.upperBound - ic)
                     // Packed A panels (a_kstride = MR), or the rows of a row-major A in place (lda).
                     let aBlock: UnsafePointer<Float>, aStride: Int
@@ -113,8 +119,9 @@ enum PackedGEMM {
                         aBlock = op.a + ic * op.aRowStride + pc
                         aStride = op.aRowStride
                     } else {
-                        kernel.packA(mc, kc, op.a + ic * op.aRowStride + pc * op.aColStride,
-                                     op.aRowStride, op.aColStride, mr, packedA)
+                        kernel.packA(
+                            mc, kc, op.a + ic * op.aRowStride + pc * op.aColStride,
+                            op.aRowStride, op.aColStride, mr, packedA)
                         aBlock = UnsafePointer(packedA)
                         aStride = mr
                     }
@@ -130,15 +137,16 @@ enum PackedGEMM {
                             bStride = nr
                         }
                         let aTile = rowMajorA ? aBlock + ir * aStride : aBlock + ir * kc
-                        ukernel(min(mr, mc - ir), min(nr, nc - jr), kc, aTile, aStride, bPanel, bStride,
-                                op.c + (ic + ir) * op.ldc + jc + jr, op.ldc, op.alpha, beta)
+                        ukernel(
+                            min(mr, mc - ir), min(nr, nc - jr), kc, aTile, aStride, bPanel, bStride,
+                            op.c + (ic + ir) * op.ldc + jc + jr, op.ldc, op.alpha, beta)
                     }
                     if plan.rowBandOrder {
-                        for ir in stride(from: 0, to: mc, by: mr) {                  // loop 1: MR rows
+                        for ir in stride(from: 0, to: mc, by: mr) {  // loop 1: MR rows
                             for jr in stride(from: 0, to: nc, by: nr) { tile(ir, jr) }  // loop 2: NR columns
                         }
                     } else {
-                        for jr in stride(from: 0, to: nc, by: nr) {                  // loop 2: NR columns
+                        for jr in stride(from: 0, to: nc, by: nr) {  // loop 2: NR columns
                             for ir in stride(from: 0, to: mc, by: mr) { tile(ir, jr) }  // loop 1: MR rows
                         }
                     }

@@ -8,17 +8,18 @@ extension KernelTable {
         return KernelTable(
             isa: .avx2,
             gemm: [
-                GEMMMicrokernel(symbol: "ck_f32_gemm_6x16__avx2", isa: .avx2,
-                                blocking: GEMMBlocking(mr: 6, nr: 16, mc: 144, kc: 256, nc: 2048),
-                                function: ck_f32_gemm_6x16__avx2, rowMajorAFunction: ck_f32_gemm_arow_6x16__avx2,
-                                packA: ck_f32_pack_a__avx2, packB: ck_f32_pack_b__avx2),
+                GEMMMicrokernel(
+                    symbol: "ck_f32_gemm_6x16__avx2", isa: .avx2,
+                    blocking: GEMMBlocking(mr: 6, nr: 16, mc: 144, kc: 256, nc: 2048),
+                    function: ck_f32_gemm_6x16__avx2, rowMajorAFunction: ck_f32_gemm_arow_6x16__avx2,
+                    packA: ck_f32_pack_a__avx2, packB: ck_f32_pack_b__avx2)
             ],
             convolution: DirectConvolutionKernel(
                 name: "ck_f32_conv_fwd_6x16__avx2", isa: .avx2, mr: 6, nr: 16,
                 forward: ck_f32_conv_fwd_6x16__avx2, backwardWeights: ck_f32_conv_bwdw_6x16__avx2,
                 backwardDataFewChannels: ck_f32_conv_bwdd_few__avx2),
             pooling: PoolingKernels(
-                name: "f32_*pool_nhwc__avx2", isa: .avx2,
+                name: "ck_f32_*pool_nhwc__avx2", isa: .avx2,
                 maxForward: ck_f32_maxpool_nhwc__avx2, maxBackward: ck_f32_maxpool_backward_nhwc__avx2,
                 averageForward: ck_f32_avgpool_nhwc__avx2, averageBackward: ck_f32_avgpool_backward_nhwc__avx2))
     }()

@@ -11,19 +11,21 @@ extension KernelTable {
         return KernelTable(
             isa: .avx512,
             gemm: [
-                GEMMMicrokernel(symbol: "ck_f32_gemm_14x32__avx512", isa: .avx512, blocking: blocking14,
-                                function: ck_f32_gemm_14x32__avx512, rowMajorAFunction: nil,
-                                packA: ck_f32_pack_a__avx2, packB: ck_f32_pack_b__avx2),
-                GEMMMicrokernel(symbol: "ck_f32_gemm_8x32__avx512", isa: .avx512, blocking: blocking8,
-                                function: ck_f32_gemm_8x32__avx512, rowMajorAFunction: ck_f32_gemm_arow_8x32__avx512,
-                                packA: ck_f32_pack_a__avx2, packB: ck_f32_pack_b__avx2),
+                GEMMMicrokernel(
+                    symbol: "ck_f32_gemm_14x32__avx512", isa: .avx512, blocking: blocking14,
+                    function: ck_f32_gemm_14x32__avx512, rowMajorAFunction: nil,
+                    packA: ck_f32_pack_a__avx2, packB: ck_f32_pack_b__avx2),
+                GEMMMicrokernel(
+                    symbol: "ck_f32_gemm_8x32__avx512", isa: .avx512, blocking: blocking8,
+                    function: ck_f32_gemm_8x32__avx512, rowMajorAFunction: ck_f32_gemm_arow_8x32__avx512,
+                    packA: ck_f32_pack_a__avx2, packB: ck_f32_pack_b__avx2),
             ],
             convolution: DirectConvolutionKernel(
                 name: "ck_f32_conv_fwd_14x32__avx512", isa: .avx512, mr: 14, nr: 32,
                 forward: ck_f32_conv_fwd_14x32__avx512, backwardWeights: ck_f32_conv_bwdw_14x32__avx512,
                 backwardDataFewChannels: ck_f32_conv_bwdd_few__avx512),
             pooling: PoolingKernels(
-                name: "f32_*pool_nhwc__avx512", isa: .avx512,
+                name: "ck_f32_*pool_nhwc__avx512", isa: .avx512,
                 maxForward: ck_f32_maxpool_nhwc__avx512, maxBackward: ck_f32_maxpool_backward_nhwc__avx512,
                 averageForward: ck_f32_avgpool_nhwc__avx512, averageBackward: ck_f32_avgpool_backward_nhwc__avx512))
     }()

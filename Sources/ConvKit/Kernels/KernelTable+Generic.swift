@@ -6,17 +6,18 @@ extension KernelTable {
     static let generic = KernelTable(
         isa: .generic,
         gemm: [
-            GEMMMicrokernel(symbol: "ck_f32_gemm_4x8__generic", isa: .generic,
-                            blocking: GEMMBlocking(mr: 4, nr: 8, mc: 128, kc: 256, nc: 1024),
-                            function: ck_f32_gemm_4x8__generic, rowMajorAFunction: ck_f32_gemm_arow_4x8__generic,
-                            packA: ck_f32_pack_a__generic, packB: ck_f32_pack_b__generic),
+            GEMMMicrokernel(
+                symbol: "ck_f32_gemm_4x8__generic", isa: .generic,
+                blocking: GEMMBlocking(mr: 4, nr: 8, mc: 128, kc: 256, nc: 1024),
+                function: ck_f32_gemm_4x8__generic, rowMajorAFunction: ck_f32_gemm_arow_4x8__generic,
+                packA: ck_f32_pack_a__generic, packB: ck_f32_pack_b__generic)
         ],
         convolution: DirectConvolutionKernel(
             name: "ck_f32_conv_fwd_4x8__generic", isa: .generic, mr: 4, nr: 8,
             forward: ck_f32_conv_fwd_4x8__generic, backwardWeights: ck_f32_conv_bwdw_4x8__generic,
             backwardDataFewChannels: ck_f32_conv_bwdd_few__generic),
         pooling: PoolingKernels(
-            name: "f32_*pool_nhwc__generic", isa: .generic,
+            name: "ck_f32_*pool_nhwc__generic", isa: .generic,
             maxForward: ck_f32_maxpool_nhwc__generic, maxBackward: ck_f32_maxpool_backward_nhwc__generic,
             averageForward: ck_f32_avgpool_nhwc__generic, averageBackward: ck_f32_avgpool_backward_nhwc__generic))
 

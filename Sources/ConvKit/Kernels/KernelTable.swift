@@ -21,9 +21,10 @@ public struct KernelTable: Sendable, Equatable, CustomStringConvertible {
     let pooling: PoolingKernels
 
     init(isa: ISA, gemm: [GEMMMicrokernel], convolution: DirectConvolutionKernel, pooling: PoolingKernels) {
-        precondition(!gemm.isEmpty && gemm.allSatisfy { $0.isa == isa && $0.nr == gemm[0].nr }
-                         && convolution.isa == isa && pooling.isa == isa,
-                     "a kernel table holds kernels of its own ISA, GEMM tiles of one NR")
+        precondition(
+            !gemm.isEmpty && gemm.allSatisfy { $0.isa == isa && $0.nr == gemm[0].nr }
+                && convolution.isa == isa && pooling.isa == isa,
+            "a kernel table holds kernels of its own ISA, GEMM tiles of one NR")
         self.isa = isa
         self.gemm = gemm
         self.convolution = convolution

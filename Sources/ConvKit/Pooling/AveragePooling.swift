@@ -16,43 +16,61 @@ public struct AveragePooling: Sendable {
     /// Floats of workspace a call needs (non-zero for NCHW only).
     public var workspaceCount: Int { PoolingRunner.workspaceCount(shape, indices: false) }
 
+    /// The kernel and the threads the passes run.
+    public func describe() -> String {
+        PoolingRunner.describe(
+            "average pooling", shape, context, kernel: context.kernels.pooling.name.replacingOccurrences(of: "*", with: "avg"),
+            indices: false)
+    }
+
     /// `output` (outputCount floats) := window means of `input` (inputCount floats).
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for a buffer of the wrong length.
-    public func forward(input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>,
-                        workspace: Workspace? = nil) throws {
+    public func forward(
+        input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>,
+        workspace: Workspace? = nil
+    ) throws {
         let s = shape
         try PoolingRunner.check("input", input.count, s.inputCount, s)
         try PoolingRunner.check("output", output.count, s.outputCount, s)
         try ConvKitError.requireDisjoint(("output", UnsafeRawBufferPointer(output)), from: [("input", UnsafeRawBufferPointer(input))])
-        let threads = Parallel.availableThreads(context.threads), kernels = context.kernels.pooling
+        let threads = PoolingRunner.threads(s, indices: false, budget: context.threads), kernels = context.kernels.pooling
         let d = s.descriptor, c = s.channels, hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth
-        try PoolingRunner.inNHWC(s, workspace: workspace, source: input.baseAddress!, sourceSpatial: hw,
-                             destination: output.baseAddress!, destinationSpatial: ohw) { src, dst in
+        try PoolingRunner.inNHWC(
+            s, workspace: workspace, source: input.baseAddress!, sourceSpatial: hw,
+            destination: output.baseAddress!, destinationSpatial: ohw
+        ) { src, dst in
             RowBands(rows: s.outputHeight, images: s.batch, threads: threads).forEach(threads: threads) { _, n, oh0, oh1 in
-                kernels.averageForward(src + n * hw * c, s.inputHeight, s.inputWidth, c, oh0, oh1, s.outputWidth,
-                                       d.windowHeight, d.windowWidth, d.strideY, d.strideX, s.padTop, s.padLeft,
-                                       s.padBottom, s.padRight, d.countIncludePadding ? 1 : 0, dst + n * ohw * c)
+                kernels.averageForward(
+                    src + n * hw * c, s.inputHeight, s.inputWidth, c, oh0, oh1, s.outputWidth,
+                    d.windowHeight, d.windowWidth, d.strideY, d.strideX, s.padTop, s.padLeft,
+                    s.padBottom, s.padRight, d.countIncludePadding ? 1 : 0, dst + n * ohw * c)
             }
         }
     }
 
     /// `inputGradient` := the adjoint of forward applied to `outputGradient`.
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for a buffer of the wrong length.
-    public func backward(outputGradient: UnsafeBufferPointer<Float>, inputGradient: UnsafeMutableBufferPointer<Float>,
-                         workspace: Workspace? = nil) throws {
+    public func backward(
+        outputGradient: UnsafeBufferPointer<Float>, inputGradient: UnsafeMutableBufferPointer<Float>,
+        workspace: Workspace? = nil
+    ) throws {
         let s = shape
         try PoolingRunner.check("outputGradient", outputGradient.count, s.outputCount, s)
         try PoolingRunner.check("inputGradient", inputGradient.count, s.inputCount, s)
-        try ConvKitError.requireDisjoint(("inputGradient", UnsafeRawBufferPointer(inputGradient)),
-                                         from: [("outputGradient", UnsafeRawBufferPointer(outputGradient))])
-        let threads = Parallel.availableThreads(context.threads), kernels = context.kernels.pooling
+        try ConvKitError.requireDisjoint(
+            ("inputGradient", UnsafeRawBufferPointer(inputGradient)),
+            from: [("outputGradient", UnsafeRawBufferPointer(outputGradient))])
+        let threads = PoolingRunner.threads(s, indices: false, budget: context.threads), kernels = context.kernels.pooling
         let d = s.descriptor, c = s.channels, hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth
-        try PoolingRunner.inNHWC(s, workspace: workspace, source: outputGradient.baseAddress!, sourceSpatial: ohw,
-                             destination: inputGradient.baseAddress!, destinationSpatial: hw) { g, out in
+        try PoolingRunner.inNHWC(
+            s, workspace: workspace, source: outputGradient.baseAddress!, sourceSpatial: ohw,
+            destination: inputGradient.baseAddress!, destinationSpatial: hw
+        ) { g, out in
             RowBands(rows: s.inputHeight, images: s.batch, threads: threads).forEach(threads: threads) { _, n, y0, y1 in
-                kernels.averageBackward(g + n * ohw * c, s.outputHeight, s.outputWidth, c, out + n * hw * c,
-                                        s.inputHeight, s.inputWidth, y0, y1, d.windowHeight, d.windowWidth, d.strideY, d.strideX,
-                                        s.padTop, s.padLeft, s.padBottom, s.padRight, d.countIncludePadding ? 1 : 0)
+                kernels.averageBackward(
+                    g + n * ohw * c, s.outputHeight, s.outputWidth, c, out + n * hw * c,
+                    s.inputHeight, s.inputWidth, y0, y1, d.windowHeight, d.windowWidth, d.strideY, d.strideX,
+                    s.padTop, s.padLeft, s.padBottom, s.padRight, d.countIncludePadding ? 1 : 0)
             }
         }
     }

@@ -6,8 +6,10 @@ internal import ConvKitKernels
 public enum GlobalAveragePooling {
     /// `output` (`batch * channels` floats) := per-image channel means of `input` (`batch * height * width * channels`).
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for sizes below 1 or buffers of the wrong length.
-    public static func forward(input: UnsafeBufferPointer<Float>, batch: Int, height: Int, width: Int, channels: Int,
-                               output: UnsafeMutableBufferPointer<Float>, context: ExecutionContext? = nil) throws {
+    public static func forward(
+        input: UnsafeBufferPointer<Float>, batch: Int, height: Int, width: Int, channels: Int,
+        output: UnsafeMutableBufferPointer<Float>, context: ExecutionContext? = nil
+    ) throws {
         let hw = try check(batch, height, width, channels, input.count, output.count)
         try ConvKitError.requireDisjoint(("output", UnsafeRawBufferPointer(output)), from: [("input", UnsafeRawBufferPointer(input))])
         let threads = Parallel.availableThreads(try (context ?? ExecutionContext.fromEnvironment()).threads)
@@ -22,11 +24,14 @@ public enum GlobalAveragePooling {
 
     /// `inputGradient` := `outputGradient[n][c] / (height * width)` at every position.
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for sizes below 1 or buffers of the wrong length.
-    public static func backward(outputGradient: UnsafeBufferPointer<Float>, batch: Int, height: Int, width: Int, channels: Int,
-                                inputGradient: UnsafeMutableBufferPointer<Float>, context: ExecutionContext? = nil) throws {
+    public static func backward(
+        outputGradient: UnsafeBufferPointer<Float>, batch: Int, height: Int, width: Int, channels: Int,
+        inputGradient: UnsafeMutableBufferPointer<Float>, context: ExecutionContext? = nil
+    ) throws {
         let hw = try check(batch, height, width, channels, inputGradient.count, outputGradient.count)
-        try ConvKitError.requireDisjoint(("inputGradient", UnsafeRawBufferPointer(inputGradient)),
-                                         from: [("outputGradient", UnsafeRawBufferPointer(outputGradient))])
+        try ConvKitError.requireDisjoint(
+            ("inputGradient", UnsafeRawBufferPointer(inputGradient)),
+            from: [("outputGradient", UnsafeRawBufferPointer(outputGradient))])
         let threads = Parallel.availableThreads(try (context ?? ExecutionContext.fromEnvironment()).threads)
         let args = UncheckedSendableBox((outputGradient.baseAddress!, inputGradient.baseAddress!))
         Parallel.forEach(batch, threads: threads) { n in

@@ -19,21 +19,31 @@ public struct MaxPooling: Sendable {
     /// Floats of workspace a call needs (non-zero for NCHW only).
     public var workspaceCount: Int { PoolingRunner.workspaceCount(shape, indices: true) }
 
+    /// The kernel and the threads the passes run: `max pooling n64 h30 ...: ck_f32_maxpool_nhwc__avx2, 2 threads ...`.
+    public func describe() -> String {
+        PoolingRunner.describe(
+            "max pooling", shape, context, kernel: context.kernels.pooling.name.replacingOccurrences(of: "*", with: "max"),
+            indices: true)
+    }
+
     /// `output` (outputCount floats) := window maxima of `input` (inputCount floats); `indices`
     /// (outputCount, optional: inference skips it) := their input positions.
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for a buffer of the wrong length.
-    public func forward(input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>,
-                        indices: UnsafeMutableBufferPointer<Int32>?, workspace: Workspace? = nil) throws {
+    public func forward(
+        input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>,
+        indices: UnsafeMutableBufferPointer<Int32>?, workspace: Workspace? = nil
+    ) throws {
         let s = shape
         try PoolingRunner.check("input", input.count, s.inputCount, s)
         try PoolingRunner.check("output", output.count, s.outputCount, s)
         if let indices { try PoolingRunner.check("indices", indices.count, s.outputCount, s) }
         try ConvKitError.requireDisjoint(("output", UnsafeRawBufferPointer(output)), from: [("input", UnsafeRawBufferPointer(input))])
         if let indices {
-            try ConvKitError.requireDisjoint(("indices", UnsafeRawBufferPointer(indices)),
-                                             from: [("input", UnsafeRawBufferPointer(input)), ("output", UnsafeRawBufferPointer(output))])
+            try ConvKitError.requireDisjoint(
+                ("indices", UnsafeRawBufferPointer(indices)),
+                from: [("input", UnsafeRawBufferPointer(input)), ("output", UnsafeRawBufferPointer(output))])
         }
-        let threads = Parallel.availableThreads(context.threads)
+        let threads = PoolingRunner.threads(s, indices: indices != nil, budget: context.threads)
         let kernels = context.kernels.pooling
         try Workspace.using(workspace, count: workspaceCount) { ws in
             var layout = ScratchLayout(base: ws.baseAddress)
@@ -49,9 +59,10 @@ public struct MaxPooling: Sendable {
             let d = s.descriptor, c = s.channels
             RowBands(rows: s.outputHeight, images: s.batch, threads: threads).forEach(threads: threads) { _, n, oh0, oh1 in
                 let (src, dst, idx) = args.value
-                kernels.maxForward(src + n * hw * c, s.inputHeight, s.inputWidth, c, oh0, oh1, s.outputWidth,
-                                    d.windowHeight, d.windowWidth, d.strideY, d.strideX, s.padTop, s.padLeft,
-                                    dst + n * ohw * c, idx.map { $0 + n * ohw * c })
+                kernels.maxForward(
+                    src + n * hw * c, s.inputHeight, s.inputWidth, c, oh0, oh1, s.outputWidth,
+                    d.windowHeight, d.windowWidth, d.strideY, d.strideX, s.padTop, s.padLeft,
+                    dst + n * ohw * c, idx.map { $0 + n * ohw * c })
             }
             if nchw {
                 LayoutConversion.toNCHW(UnsafePointer(y), n: s.batch, c: c, spatial: ohw, into: output.baseAddress!)
@@ -66,17 +77,22 @@ public struct MaxPooling: Sendable {
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for a buffer of the wrong length or
     ///   an index outside its window (checked during the pass, at no extra memory traffic;
     ///   `inputGradient` is then unspecified).
-    public func backward(outputGradient: UnsafeBufferPointer<Float>, indices: UnsafeBufferPointer<Int32>,
-                         inputGradient: UnsafeMutableBufferPointer<Float>, workspace: Workspace? = nil) throws {
+    public func backward(
+        outputGradient: UnsafeBufferPointer<Float>, indices: UnsafeBufferPointer<Int32>,
+        inputGradient: UnsafeMutableBufferPointer<Float>, workspace: Workspace? = nil
+    ) throws {
         let s = shape
         try PoolingRunner.check("outputGradient", outputGradient.count, s.outputCount, s)
         try PoolingRunner.check("indices", indices.count, s.outputCount, s)
         try PoolingRunner.check("inputGradient", inputGradient.count, s.inputCount, s)
-        try ConvKitError.requireDisjoint(("inputGradient", UnsafeRawBufferPointer(inputGradient)),
-                                         from: [("outputGradient", UnsafeRawBufferPointer(outputGradient)),
-                                                ("indices", UnsafeRawBufferPointer(indices))])
+        try ConvKitError.requireDisjoint(
+            ("inputGradient", UnsafeRawBufferPointer(inputGradient)),
+            from: [
+                ("outputGradient", UnsafeRawBufferPointer(outputGradient)),
+                ("indices", UnsafeRawBufferPointer(indices)),
+            ])
         let hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth, c = s.channels
-        let threads = Parallel.availableThreads(context.threads)
+        let threads = PoolingRunner.threads(s, indices: true, budget: context.threads)
         let kernels = context.kernels.pooling
         var matched = 0
         try Workspace.using(workspace, count: workspaceCount) { ws in
@@ -125,9 +141,12 @@ public struct MaxPooling: Sendable {
             let y = Int(index) / max(1, s.inputWidth), x = Int(index) % max(1, s.inputWidth)
             let inImage = index >= 0 && Int(index) < s.inputHeight * s.inputWidth
             if !inImage || y < y0 || y >= y0 + d.windowHeight || x < x0 || x >= x0 + d.windowWidth {
-                let place = inImage ? "input element (\(y), \(x)), outside the window of output (\(oy), \(ox))"
-                                    : "outside the \(s.inputHeight) x \(s.inputWidth) input"
-                return ConvKitError.invalidArgument(name: "indices", message: "element \(position) is \(index): \(place); indices must come from forward (\(bad) such elements)")
+                let place =
+                    inImage
+                    ? "input element (\(y), \(x)), outside the window of output (\(oy), \(ox))"
+                    : "outside the \(s.inputHeight) x \(s.inputWidth) input"
+                return ConvKitError.invalidArgument(
+                    name: "indices", message: "element \(position) is \(index): \(place); indices must come from forward (\(bad) such elements)")
             }
         }
         return ConvKitError.invalidArgument(name: "indices", message: "\(bad) elements do not lie in their windows; indices must come from forward")

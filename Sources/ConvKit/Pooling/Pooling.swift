@@ -1,7 +1,25 @@
 internal import ConvKitKernels
 
-/// Shared machinery of the pooling kernels: NHWC work items and NCHW conversion.
+/// Shared machinery of the pooling kernels: the thread budget, NHWC work items and NCHW conversion.
 enum PoolingRunner {
+    /// Bytes a pass moves (input and output, indices included) below which it runs on one thread,
+    /// and per additional thread: a pooling pass is a single sweep at memory speed, so a small one
+    /// takes a few microseconds, about what starting a parallel region costs (`convbench pool
+    /// --small-batches 1,4` shows the CIFAR layers at batch 1 and 4 on 1 and 2 threads).
+    static let minBytesPerThread = 512 * 1024
+
+    /// The threads a pooling pass of `s` may use out of `budget` (1 inside a parallel region).
+    static func threads(_ s: PoolingShape, indices: Bool, budget: Int) -> Int {
+        let bytes = 4 * (s.inputCount + s.outputCount * (indices ? 2 : 1))
+        return Parallel.availableThreads(min(budget, max(1, bytes / minBytesPerThread)))
+    }
+
+    /// One line naming a pooling pass's kernel and threads, for `describe()`.
+    static func describe(_ kind: String, _ s: PoolingShape, _ context: ExecutionContext, kernel: String, indices: Bool) -> String {
+        let t = threads(s, indices: indices, budget: context.threads)
+        return "\(kind) \(s): \(kernel), \(t) thread\(t == 1 ? "" : "s") (budget \(context.threads), ISA \(context.isa))"
+    }
+
     /// Max pooling input gradients of at least this many bytes are written with streaming
     /// (non-temporal) stores, which skip reading each line before overwriting it. A gradient this
     /// large takes half or more of a typical last-level cache (32 MiB on a server part), so the
@@ -23,9 +41,11 @@ enum PoolingRunner {
     /// Runs `body(source, destination)` on NHWC buffers: for an NCHW shape, `source` (planes of
     /// `sourceSpatial` floats) is converted into the workspace first and the NHWC result is
     /// converted into `destination` (planes of `destinationSpatial` floats) afterwards.
-    static func inNHWC(_ s: PoolingShape, workspace: Workspace?, source: UnsafePointer<Float>, sourceSpatial: Int,
-                       destination: UnsafeMutablePointer<Float>, destinationSpatial: Int,
-                       _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) throws {
+    static func inNHWC(
+        _ s: PoolingShape, workspace: Workspace?, source: UnsafePointer<Float>, sourceSpatial: Int,
+        destination: UnsafeMutablePointer<Float>, destinationSpatial: Int,
+        _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void
+    ) throws {
         guard s.layout == .nchw else {
             // A given workspace is still marked in use, so that sharing it between threads is caught.
             if let workspace { return try Workspace.using(workspace, count: 0) { _ in body(source, destination) } }

@@ -15,8 +15,10 @@ public struct PoolingDescriptor: Sendable, Hashable, CustomStringConvertible {
     /// - Parameters: stride defaults to the window (non-overlapping pooling).
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for a window or stride below 1 or
     ///   negative explicit padding.
-    public init(windowHeight: Int, windowWidth: Int, strideY: Int? = nil, strideX: Int? = nil,
-                padding: Padding = .valid, ceilMode: Bool = false, countIncludePadding: Bool = true) throws {
+    public init(
+        windowHeight: Int, windowWidth: Int, strideY: Int? = nil, strideX: Int? = nil,
+        padding: Padding = .valid, ceilMode: Bool = false, countIncludePadding: Bool = true
+    ) throws {
         let sy = strideY ?? windowHeight, sx = strideX ?? windowWidth
         try ConvKitError.requireAtLeastOne(["windowHeight": windowHeight, "windowWidth": windowWidth, "strideY": sy, "strideX": sx])
         try ConvKitError.requireNonNegative(padding)
@@ -32,10 +34,13 @@ public struct PoolingDescriptor: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// A square window with equal strides (default: the window).
-    public init(window: Int, stride: Int? = nil, padding: Padding = .valid, ceilMode: Bool = false,
-                countIncludePadding: Bool = true) throws {
-        try self.init(windowHeight: window, windowWidth: window, strideY: stride, strideX: stride, padding: padding,
-                      ceilMode: ceilMode, countIncludePadding: countIncludePadding)
+    public init(
+        window: Int, stride: Int? = nil, padding: Padding = .valid, ceilMode: Bool = false,
+        countIncludePadding: Bool = true
+    ) throws {
+        try self.init(
+            windowHeight: window, windowWidth: window, strideY: stride, strideX: stride, padding: padding,
+            ceilMode: ceilMode, countIncludePadding: countIncludePadding)
     }
 
     public var description: String {
@@ -65,8 +70,10 @@ public struct PoolingShape: Sendable, Hashable, CustomStringConvertible {
 
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for sizes below 1, an empty
     ///   output, or a window that would hold no input element (padding too large).
-    public init(batch: Int, inputHeight: Int, inputWidth: Int, channels: Int, descriptor: PoolingDescriptor,
-                layout: TensorLayout = .nhwc) throws {
+    public init(
+        batch: Int, inputHeight: Int, inputWidth: Int, channels: Int, descriptor: PoolingDescriptor,
+        layout: TensorLayout = .nhwc
+    ) throws {
         try ConvKitError.requireAtLeastOne(["batch": batch, "inputHeight": inputHeight, "inputWidth": inputWidth, "channels": channels])
         try ConvKitError.requireAtMostMaximumExtent(["batch": batch, "inputHeight": inputHeight, "inputWidth": inputWidth, "channels": channels])
         let d = descriptor

@@ -81,8 +81,10 @@ extension ConvKitError {
 
     /// Throws ``invalidArgument(name:message:)`` naming `output` when its memory overlaps any
     /// of `inputs` (an output written while an input is still being read gives garbage).
-    static func requireDisjoint(_ output: (name: String, buffer: UnsafeRawBufferPointer),
-                                from inputs: [(name: String, buffer: UnsafeRawBufferPointer)]) throws {
+    static func requireDisjoint(
+        _ output: (name: String, buffer: UnsafeRawBufferPointer),
+        from inputs: [(name: String, buffer: UnsafeRawBufferPointer)]
+    ) throws {
         guard let o = output.buffer.baseAddress, output.buffer.count > 0 else { return }
         for input in inputs {
             guard let i = input.buffer.baseAddress, input.buffer.count > 0 else { continue }

@@ -103,9 +103,4 @@ public struct ExecutionContext: Sendable, Equatable {
     public static func fromEnvironment() throws -> ExecutionContext {
         try environmentContext.get()
     }
-
-    /// Returns this context with another thread budget.
-    public func withThreads(_ threads: Int) throws -> ExecutionContext {
-        try ExecutionContext(threads: threads, isa: isa)
-    }
 }

@@ -3,7 +3,7 @@ import Synchronization
 internal import ConvKitKernels
 
 /// The one threading abstraction of ConvKit: a parallel loop with a thread budget, run by
-/// ``runtime`` (`DispatchQueue.concurrentPerform` unless a program sets another pool), that runs
+/// ``runtime`` (the spinning Dispatch pool unless a program sets another one), that runs
 /// serially when called from inside another ConvKit parallel region (so a parallel caller never
 /// oversubscribes the machine).
 public enum Parallel {
@@ -51,24 +51,24 @@ public enum Parallel {
         }
         // The shared item counter lives on this stack frame: a region allocates nothing itself.
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 1) { counter in
-          counter[0] = 0
-          let next = UncheckedSendableBox(counter.baseAddress!)
-          withoutActuallyEscaping(body) { escapable in
-            let box = UncheckedSendableBox(escapable)
-            runtime.runWorkers(workers) { worker in
-                ck_parallel_depth_add(1)
-                let previous = ck_fp_flush_denormals(flush)
-                defer {
-                    ck_fp_flush_denormals(Int32(previous))
-                    ck_parallel_depth_add(-1)
-                }
-                while true {
-                    let i = ck_fetch_add(next.value)
-                    if i >= count { break }
-                    box.value(i, worker)
+            counter[0] = 0
+            let next = UncheckedSendableBox(counter.baseAddress!)
+            withoutActuallyEscaping(body) { escapable in
+                let box = UncheckedSendableBox(escapable)
+                runtime.runWorkers(workers) { worker in
+                    ck_parallel_depth_add(1)
+                    let previous = ck_fp_flush_denormals(flush)
+                    defer {
+                        ck_fp_flush_denormals(Int32(previous))
+                        ck_parallel_depth_add(-1)
+                    }
+                    while true {
+                        let i = ck_fetch_add(next.value)
+                        if i >= count { break }
+                        box.value(i, worker)
+                    }
                 }
             }
-          }
         }
     }
 }

@@ -4,7 +4,8 @@ import Synchronization
 
 /// The thread pool that runs the workers of every ConvKit parallel region.
 ///
-/// The default is ``dispatch`` (`DispatchQueue.concurrentPerform`). A program that already runs
+/// The default is ``spinningDispatch(spinMicroseconds:)`` (Dispatch's threads, kept spinning for a
+/// while after each region; ``dispatch`` is plain `DispatchQueue.concurrentPerform`). A program that already runs
 /// its own pool (OpenMP, a task system) can hand ConvKit that pool instead, so the two never
 /// compete for cores, the way oneDNN's threadpool interface does; `Bench/OpenMP` uses this to
 /// run ConvKit's kernels on OpenMP threads. The choice is process-wide: set
@@ -66,8 +67,9 @@ extension ParallelRuntime {
         guard let raw = environment["CONVKIT_SPIN_US"], !raw.isEmpty else { return nil }
         // At most a day: the pool spins for `microseconds * 1000` nanoseconds, which must fit UInt64.
         guard let microseconds = Int(raw.filter { $0 != " " }), microseconds >= 0, microseconds <= 86_400_000_000 else {
-            throw ConvKitError.invalidEnvironment(variable: "CONVKIT_SPIN_US", value: raw,
-                                                  expected: "an integer from 0 to 86400000000 (microseconds; 0: plain concurrentPerform)")
+            throw ConvKitError.invalidEnvironment(
+                variable: "CONVKIT_SPIN_US", value: raw,
+                expected: "an integer from 0 to 86400000000 (microseconds; 0: plain concurrentPerform)")
         }
         return microseconds
     }

@@ -43,7 +43,7 @@ final class SpinningDispatchPool: @unchecked Sendable {
     /// returned; the calling thread runs index 0 and any index no helper claims.
     func run(_ workers: Int, _ work: @Sendable (Int) -> Void) {
         guard workers >= 2, workers <= Self.fieldMask,
-              owned.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+            owned.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
         else {
             DispatchQueue.concurrentPerform(iterations: workers, execute: work)
             return
@@ -53,8 +53,9 @@ final class SpinningDispatchPool: @unchecked Sendable {
             finished.store(0, ordering: .relaxed)
             let generation = (region.load(ordering: .relaxed) >> (2 * Self.fieldBits)) + 1
             // Published with index 0 already claimed by the caller.
-            region.store(generation << (2 * Self.fieldBits) | workers << Self.fieldBits | 1,
-                         ordering: .sequentiallyConsistent)
+            region.store(
+                generation << (2 * Self.fieldBits) | workers << Self.fieldBits | 1,
+                ordering: .sequentiallyConsistent)
             let idle = helpers.load(ordering: .sequentiallyConsistent)
             if idle < workers - 1 {
                 for _ in idle..<(workers - 1) {
@@ -87,8 +88,9 @@ final class SpinningDispatchPool: @unchecked Sendable {
         while true {
             let workers = (word >> Self.fieldBits) & Self.fieldMask, claimed = word & Self.fieldMask
             if claimed >= workers { return nil }
-            let (exchanged, current) = region.compareExchange(expected: word, desired: word + 1,
-                                                              ordering: .acquiringAndReleasing)
+            let (exchanged, current) = region.compareExchange(
+                expected: word, desired: word + 1,
+                ordering: .acquiringAndReleasing)
             if exchanged { return claimed }
             word = current
         }

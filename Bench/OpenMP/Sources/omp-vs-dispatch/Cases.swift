@@ -54,11 +54,12 @@ enum Cases {
     /// layer at batch 1 (a tiny call, where fork/join matters most).
     static func convolution() throws -> [Case] {
         var cases: [Case] = []
-        let layers = [("conv1", "n64 h32 w32 c3 o32 k3x3"), ("conv2", "n64 h15 w15 c32 o64 k3x3"),
-                      ("conv3", "n64 h6 w6 c64 o64 k3x3"), ("conv3 batch 1", "n1 h6 w6 c64 o64 k3x3")]
+        // (name, batch, size, input channels, output channels), 3x3 valid.
+        let layers = [("conv1", 64, 32, 3, 32), ("conv2", 64, 15, 32, 64), ("conv3", 64, 6, 64, 64), ("conv3 batch 1", 1, 6, 64, 64)]
         let workspace = Workspace()
-        for (layer, text) in layers {
-            let s = try ConvolutionShape(parsing: text)
+        for (layer, batch, size, cin, cout) in layers {
+            let s = try ConvolutionShape(batch: batch, inputHeight: size, inputWidth: size, inputChannels: cin, outputChannels: cout,
+                                         descriptor: ConvolutionDescriptor(kernel: 3))
             let x = (0..<s.inputCount).map { Float(($0 * 7) % 17) * 0.1 - 0.8 }
             let w = (0..<s.weightCount).map { Float(($0 * 3) % 7) * 0.01 - 0.03 }
             let dy = (0..<s.outputCount).map { Float(($0 * 5) % 11) * 0.1 - 0.5 }

@@ -9,8 +9,9 @@ let b = (0..<(k * n)).map { Float(($0 * 5) % 11) - 5 }
 var c = [Float](repeating: 0, count: m * n)
 var expected = c
 try GEMM.sgemm(.noTranspose, .noTranspose, m: m, n: n, k: k, a: a, b: b, c: &c)
-ReferenceGEMM.sgemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n,
-                    beta: 0, c: &expected, ldc: n)
+ReferenceGEMM.sgemm(
+    transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n,
+    beta: 0, c: &expected, ldc: n)
 let context = try ExecutionContext.fromEnvironment()
 guard c == expected else {
     print("ConsumerCheck: FAILED, ConvKit and the reference differ")

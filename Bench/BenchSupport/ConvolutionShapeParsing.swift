@@ -1,3 +1,5 @@
+import ConvKit
+
 extension ConvolutionShape {
     /// Parses the one-line form of ``description``, for example
     /// `n2 h15 w15 c32 o64 k3x3 s1x1 d1x1 valid g1 nhwc` (padding: `valid`, `same` or
@@ -41,10 +43,12 @@ extension ConvolutionShape {
             return (v[0], v.count > 1 ? v[1] : v[0])
         }
         let (kh, kw) = pair("k", default: 1), (sy, sx) = pair("s", default: 1), (dy, dx) = pair("d", default: 1)
-        let descriptor = try ConvolutionDescriptor(kernelHeight: kh, kernelWidth: kw, strideY: sy, strideX: sx,
-                                                   dilationY: dy, dilationX: dx, padding: padding,
-                                                   groups: values["g"]?.first ?? 1)
-        try self.init(batch: one("n"), inputHeight: one("h"), inputWidth: one("w"), inputChannels: one("c"),
-                      outputChannels: one("o"), descriptor: descriptor, layout: layout)
+        let descriptor = try ConvolutionDescriptor(
+            kernelHeight: kh, kernelWidth: kw, strideY: sy, strideX: sx,
+            dilationY: dy, dilationX: dx, padding: padding,
+            groups: values["g"]?.first ?? 1)
+        try self.init(
+            batch: one("n"), inputHeight: one("h"), inputWidth: one("w"), inputChannels: one("c"),
+            outputChannels: one("o"), descriptor: descriptor, layout: layout)
     }
 }
