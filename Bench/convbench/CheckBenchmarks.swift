@@ -40,8 +40,8 @@ struct CheckBenchmarks: ParsableCommand {
     /// two CIFAR-10 pooling layers, and training at batch 64.
     static let subset: [String: [String]] = [
         "gemm": ["--sizes", "256", "1024", "--only", "square"],
-        "conv": ["--cifar-only", "--algorithms", "auto"],
-        "pool": ["--cases", "pool1", "pool2"],
+        "conv": ["--cifar-only", "--algorithms", "auto", "--small-batches", "none"],
+        "pool": ["--cases", "pool1", "pool2", "--small-batches", "none"],
         "train": ["--batches", "64", "--no-inference"],
     ]
 

@@ -33,8 +33,10 @@ struct ConvBenchmark: ParsableCommand, BenchSuite {
 
     @Option(
         name: .long, parsing: .upToNextOption,
-        help: "Also run the three CIFAR-10 layers at these batch sizes (rows 'conv1 b1', ...), e.g. 1,4: small passes must not get slower on more threads.")
-    var smallBatches: [String] = []
+        help:
+            "Also run the three CIFAR-10 layers at these batch sizes (rows 'conv1 b1', ...), default 1,4 ('none': no such rows): small passes must not get slower on more threads."
+    )
+    var smallBatches: [String] = ["1,4"]
 
     func run() throws { try measureAndSave() }
 
@@ -59,7 +61,7 @@ struct ConvBenchmark: ParsableCommand, BenchSuite {
         let isaLevel = try options.isaLevel()
         var layers = try Self.layers()
         if cifarOnly { layers = Array(layers.prefix(3)) }
-        for batch in try listIntegers(smallBatches, option: "small-batches") {
+        for batch in listValues(smallBatches) == ["none"] ? [] : try listIntegers(smallBatches, option: "small-batches") {
             guard batch >= 1 else { throw ValidationError("--small-batches takes positive batch sizes, got \(batch)") }
             layers += try Self.layers().prefix(3).map { l in
                 let s = l.shape

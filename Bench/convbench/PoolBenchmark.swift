@@ -18,8 +18,8 @@ struct PoolBenchmark: ParsableCommand, BenchSuite {
 
     @Option(
         name: .long, parsing: .upToNextOption,
-        help: "Also run the two CIFAR-10 pooling layers at these batch sizes (rows 'pool1 2x2 max b1', ...), e.g. 1,4.")
-    var smallBatches: [String] = []
+        help: "Also run the two CIFAR-10 pooling layers at these batch sizes (rows 'pool1 2x2 max b1', ...), default 1,4 ('none': no such rows).")
+    var smallBatches: [String] = ["1,4"]
 
     func run() throws { try measureAndSave() }
 
@@ -58,7 +58,7 @@ struct PoolBenchmark: ParsableCommand, BenchSuite {
         var selected = try Self.allCases()
         let prefixes = listValues(cases)
         if !prefixes.isEmpty { selected = selected.filter { c in prefixes.contains { c.name.hasPrefix($0) } } }
-        for batch in try listIntegers(smallBatches, option: "small-batches") {
+        for batch in listValues(smallBatches) == ["none"] ? [] : try listIntegers(smallBatches, option: "small-batches") {
             guard batch >= 1 else { throw ValidationError("--small-batches takes positive batch sizes, got \(batch)") }
             selected += try Self.allCases().prefix(2).map { c in
                 let s = c.shape

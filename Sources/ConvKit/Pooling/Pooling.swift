@@ -2,11 +2,12 @@ internal import ConvKitKernels
 
 /// Shared machinery of the pooling kernels: the thread budget, NHWC work items and NCHW conversion.
 enum PoolingRunner {
-    /// Bytes a pass moves (input and output, indices included) below which it runs on one thread,
-    /// and per additional thread: a pooling pass is a single sweep at memory speed, so a small one
-    /// takes a few microseconds, about what starting a parallel region costs (`convbench pool
-    /// --small-batches 1,4` shows the CIFAR layers at batch 1 and 4 on 1 and 2 threads).
-    static let minBytesPerThread = 512 * 1024
+    /// Bytes a pass moves (input and output, indices included) per thread: two threads from 512 KB.
+    /// A pooling pass is a single sweep at memory speed, so a small one takes a few microseconds,
+    /// about what starting a parallel region costs: pool1 at batch 2 (350 KB) was slower on two
+    /// threads, at batch 4 faster (`convbench pool --small-batches 1,2,4,8` times the CIFAR
+    /// layers at small batches on 1 and 2 threads).
+    static let minBytesPerThread = 256 * 1024
 
     /// The threads a pooling pass of `s` may use out of `budget` (1 inside a parallel region).
     static func threads(_ s: PoolingShape, indices: Bool, budget: Int) -> Int {
