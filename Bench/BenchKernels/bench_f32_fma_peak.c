@@ -33,7 +33,8 @@ int bench_cpu_has_avx2_fma(void) {
 }
 
 // 12 independent ymm chains.
-__attribute__((target("arch=x86-64-v3"))) size_t bench_f32_fma_peak__avx2(size_t iterations, float *sink) {
+__attribute__((target("avx2,fma,bmi,bmi2,f16c,lzcnt,movbe"))) size_t
+bench_f32_fma_peak__avx2(size_t iterations, float *sink) {
     __m256 acc[12];
     for (int i = 0; i < 12; i++) acc[i] = _mm256_set1_ps((float)i * 0.001f);
     const __m256 x = _mm256_set1_ps(0.9999999f);
@@ -51,7 +52,9 @@ __attribute__((target("arch=x86-64-v3"))) size_t bench_f32_fma_peak__avx2(size_t
 }
 
 // 24 independent zmm chains.
-__attribute__((target("arch=x86-64-v4"))) size_t bench_f32_fma_peak__avx512(size_t iterations, float *sink) {
+__attribute__((target("avx512f,avx512bw,avx512cd,avx512dq,avx512vl,avx2,fma,bmi,bmi2,f16c,lzcnt,movbe")))
+size_t
+bench_f32_fma_peak__avx512(size_t iterations, float *sink) {
     __m512 acc[24];
     for (int i = 0; i < 24; i++) acc[i] = _mm512_set1_ps((float)i * 0.001f);
     const __m512 x = _mm512_set1_ps(0.9999999f);

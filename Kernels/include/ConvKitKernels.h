@@ -167,11 +167,7 @@ void ck_f32_pad_nhwc(const float *src, size_t h, size_t w, size_t c, size_t inse
                      ptrdiff_t pad_top, ptrdiff_t pad_left, size_t y0, size_t y1, size_t wd, float *dst);
 
 // ---------------------------------------------------------------------------------------------
-// Bias and activation over row-major m x n data.
-/// c[i*ldc + j] := c[i*ldc + j] + bias[j] (bias may be NULL), then max(., 0) when relu.
-void ck_f32_bias_relu(size_t m, size_t n, float *c, size_t ldc, const float *bias, int relu);
-/// out[j] := (accumulate ? out[j] : 0) + sum_{i < m} x[i*ldx + j], summed in ascending i.
-void ck_f32_sum_rows(size_t m, size_t n, const float *x, size_t ldx, float *out, int accumulate);
+// Reductions of partial buffers.
 /// dst[i] := sum_{s < parts} src[s*part_stride + i] for i < count, summed in ascending s.
 void ck_f32_sum_parts(size_t count, size_t parts, size_t part_stride, const float *src, float *dst);
 /// dst[j*ldd + i] := src[i*lds + j] for i < rows, j < cols (layout conversion).
@@ -230,27 +226,48 @@ CK_POOL_KERNELS(avx2)
 CK_POOL_KERNELS(generic)
 
 // ---------------------------------------------------------------------------------------------
-// Elementwise and loss kernels.
-/// y[i] := max(x[i], 0) (NaN stays NaN); x == y allowed.
-void ck_f32_relu(size_t n, const float *x, float *y);
-/// dx[i] := y[i] > 0 ? dy[i] : 0, where y is the ReLU output; dy == dx allowed.
-void ck_f32_relu_backward(size_t n, const float *y, const float *dy, float *dx);
+// Elementwise kernels, one set per ISA (ck_f32_<op>__<isa>, from ck_eltwise_template.h):
+//   relu: y[i] := max(x[i], 0) (NaN stays NaN); x == y allowed.
+//   relu_backward: dx[i] := y[i] > 0 ? dy[i] : 0, where y is the ReLU output; dy == dx allowed.
+//   bias_relu: c[i*ldc + j] := c[i*ldc + j] + bias[j] (bias may be NULL), then max(., 0) when relu.
+//   sum_rows: out[j] := (accumulate ? out[j] : 0) + sum_{i < m} x[i*ldx + j], summed in ascending i.
+//   add: y[i] += x[i].
+//   adam_update (Keras form): m += (g - m)(1 - beta1); v += (g^2 - v)(1 - beta2);
+//     w -= alpha m / (sqrt(v) + epsilon), with alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t).
+//   sgd_update: g' = g + weight_decay * w; with velocity: velocity = momentum * velocity - lr * g',
+//     w += velocity; else w -= lr * g'.
+// Every element is computed by the same operations in every set, so the bits do not depend on the ISA.
+typedef void (*ck_f32_relu_fn)(size_t n, const float *x, float *y);
+typedef void (*ck_f32_relu_backward_fn)(size_t n, const float *y, const float *dy, float *dx);
+typedef void (*ck_f32_bias_relu_fn)(size_t m, size_t n, float *c, size_t ldc, const float *bias, int relu);
+typedef void (*ck_f32_sum_rows_fn)(size_t m, size_t n, const float *x, size_t ldx, float *out,
+                                   int accumulate);
+typedef void (*ck_f32_add_fn)(size_t n, const float *x, float *y);
+typedef void (*ck_f32_adam_update_fn)(size_t n, float *w, const float *g, float *m, float *v, float alpha,
+                                      float beta1, float beta2, float epsilon);
+typedef void (*ck_f32_sgd_update_fn)(size_t n, float *w, const float *g, float *velocity, float learning_rate,
+                                     float momentum, float weight_decay);
+#define CK_ELTWISE_KERNELS(ISA)                                                                              \
+    void ck_f32_relu__##ISA(size_t n, const float *x, float *y);                                             \
+    void ck_f32_relu_backward__##ISA(size_t n, const float *y, const float *dy, float *dx);                  \
+    void ck_f32_bias_relu__##ISA(size_t m, size_t n, float *c, size_t ldc, const float *bias, int relu);     \
+    void ck_f32_sum_rows__##ISA(size_t m, size_t n, const float *x, size_t ldx, float *out, int accumulate); \
+    void ck_f32_add__##ISA(size_t n, const float *x, float *y);                                              \
+    void ck_f32_adam_update__##ISA(size_t n, float *w, const float *g, float *m, float *v, float alpha,      \
+                                   float beta1, float beta2, float epsilon);                                 \
+    void ck_f32_sgd_update__##ISA(size_t n, float *w, const float *g, float *velocity, float learning_rate,  \
+                                  float momentum, float weight_decay);
+#if defined(__x86_64__)
+CK_ELTWISE_KERNELS(avx512)
+CK_ELTWISE_KERNELS(avx2)
+#endif
+CK_ELTWISE_KERNELS(generic)
+
 /// Softmax cross-entropy from logits (rows of `classes`): for each row r, loss[r] =
 /// logsumexp(z_r) - z_r[label_r]; dlogits[r] = (softmax(z_r) - onehot(label_r)) * scale.
 /// Labels must be in [0, classes). dlogits may be NULL.
 void ck_f32_softmax_xent(size_t rows, size_t classes, const float *logits, const int32_t *labels, float scale,
                          float *loss, float *dlogits);
-
-/// y[i] += x[i].
-void ck_f32_add(size_t n, const float *x, float *y);
-/// Adam (Keras form): m += (g - m)(1 - beta1); v += (g^2 - v)(1 - beta2); w -= alpha m / (sqrt(v) + epsilon),
-/// with alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t) computed by the caller.
-void ck_f32_adam_update(size_t n, float *w, const float *g, float *m, float *v, float alpha, float beta1,
-                        float beta2, float epsilon);
-/// SGD with L2 weight decay and optional momentum: g' = g + weight_decay * w; with velocity:
-/// velocity = momentum * velocity - lr * g'; w += velocity; else w -= lr * g'.
-void ck_f32_sgd_update(size_t n, float *w, const float *g, float *velocity, float learning_rate,
-                       float momentum, float weight_decay);
 
 // ---------------------------------------------------------------------------------------------
 // Runtime support.

@@ -15,10 +15,10 @@ public final class Conv2D: Layer {
     private var input = TensorShape(features: 0)
     private var convolutions: [Int: Convolution] = [:]
     private var context: ExecutionContext?
-    /// Set by ``Sequential`` when the next layer (a ``MaxPool2D``) applies this layer's ReLU
-    /// gradient mask on its smaller output gradient, which is exact: the gradient reaches only
-    /// window maxima, where ReLU's output is the pooled value.
-    var reluGradientAppliedByNextLayer = false
+    /// Set when the next layer (a ``MaxPool2D``) applies this layer's ReLU gradient mask on its
+    /// smaller output gradient (``LayerFusion``), which is exact: the gradient reaches only window
+    /// maxima, where ReLU's output is the pooled value.
+    private var reluGradientAppliedByNextLayer = false
 
     /// - Throws: ``ConvKit/ConvKitError`` for invalid sizes.
     public init(
@@ -108,4 +108,9 @@ public final class Conv2D: Layer {
                 workspace: workspace)
         }
     }
+}
+
+extension Conv2D: ReLUGradientDeferring {
+    var outputIsReLU: Bool { activation == .relu }
+    func deferReLUGradientToNextLayer() { reluGradientAppliedByNextLayer = true }
 }

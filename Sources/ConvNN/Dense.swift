@@ -52,7 +52,7 @@ public final class Dense: Layer {
             b: kernel!.value.baseAddress, ldb: units, beta: 0, c: output, ldc: units, context: context)
         try Bias.add(
             UnsafeBufferPointer(bias!.value), to: UnsafeMutableBufferPointer(start: output, count: batch * units),
-            activation: activation)
+            activation: activation, context: context)
     }
 
     public func backward(
@@ -68,7 +68,7 @@ public final class Dense: Layer {
         try GEMM.sgemm(
             .transpose, .noTranspose, m: inputs, n: units, k: batch, alpha: 1, a: input, lda: inputs,
             b: outputGradient, ldb: units, beta: 0, c: kernel!.gradient(slice: slice).baseAddress, ldc: units, context: context)
-        try Bias.gradient(outputGradient: UnsafeBufferPointer(dy), into: bias!.gradient(slice: slice))
+        try Bias.gradient(outputGradient: UnsafeBufferPointer(dy), into: bias!.gradient(slice: slice), context: context)
         if let inputGradient {
             try GEMM.sgemm(
                 .noTranspose, .transpose, m: batch, n: inputs, k: units, alpha: 1, a: outputGradient, lda: units,

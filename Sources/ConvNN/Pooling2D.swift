@@ -33,9 +33,9 @@ public final class MaxPool2D: Layer {
     private var indices: [UnsafeMutableBufferPointer<Int32>] = []
     private var indexCapacity = 0
     private var context: ExecutionContext?
-    /// Set by ``Sequential`` when the previous layer's ReLU gradient is applied here (see
-    /// ``Conv2D``): backward first zeroes the output gradient where the pooled value is <= 0.
-    var appliesPreviousReLUGradient = false
+    /// Set when the previous layer's ReLU gradient is applied here (``LayerFusion``): backward
+    /// first zeroes the output gradient where the pooled value is <= 0.
+    private var appliesPreviousReLUGradient = false
 
     /// - Throws: ``ConvKit/ConvKitError`` for invalid sizes.
     public init(poolSize: Int = 2, strides: Int? = nil, padding: Padding = .valid) throws {
@@ -155,4 +155,8 @@ public final class AvgPool2D: Layer {
             outputGradient: UnsafeBufferPointer(start: outputGradient, count: p.shape.outputCount),
             inputGradient: UnsafeMutableBufferPointer(start: inputGradient, count: p.shape.inputCount), workspace: workspace)
     }
+}
+
+extension MaxPool2D: ReLUGradientAbsorbing {
+    func applyPreviousReLUGradient() { appliesPreviousReLUGradient = true }
 }

@@ -49,13 +49,8 @@ public final class Sequential {
         }
         self.shapes = shapes
         parameters = self.layers.flatMap(\.parameters)
-        // Fuse a ReLU gradient into a following max pooling (exact; the pooled tensor is smaller).
-        for (previous, next) in zip(self.layers, self.layers.dropFirst()) {
-            if let conv = previous as? Conv2D, let pool = next as? MaxPool2D, conv.activation == .relu {
-                conv.reluGradientAppliedByNextLayer = true
-                pool.appliesPreviousReLUGradient = true
-            }
-        }
+        // A ReLU's gradient mask moves into a following max pooling (exact; the pooled tensor is smaller).
+        LayerFusion.fuseReLUGradients(self.layers)
     }
 
     public var inputShape: TensorShape { shapes[0] }
@@ -166,7 +161,7 @@ public final class Sequential {
         }
         for p in parameters {
             for k in 1..<max(1, plan.slices.count) {
-                try OptimizerKernels.accumulate(UnsafeBufferPointer(p.gradient(slice: k)), into: p.gradient)
+                try OptimizerKernels.accumulate(UnsafeBufferPointer(p.gradient(slice: k)), into: p.gradient, context: context)
             }
         }
     }

@@ -157,7 +157,7 @@ public struct Convolution: Sendable {
                     relu: relu, output: y, scratch: b.scratch, threads: threads(.forward))
             } else {
                 Im2colConvolution.forward(
-                    s, kernel: plan.gemmKernel(for: .forward)!, input: x, weights: w, bias: bias, relu: relu,
+                    s, kernel: plan.gemmKernel(for: .forward)!, elementwise: context.kernels.elementwise, input: x, weights: w, bias: bias, relu: relu,
                     output: y, scratch: b.scratch, threads: threads(.forward))
             }
             if nchw { LayoutConversion.toNCHW(UnsafePointer(y), s, into: output, images: .output) }
@@ -233,11 +233,12 @@ public struct Convolution: Sendable {
             let dw = nchw ? b.weights : weightGradient
             if chosen == .direct {
                 DirectConvolution.backwardWeights(
-                    s, kernel: directKernel, input: x, outputGradient: dy, weightGradient: dw,
+                    s, kernel: directKernel, elementwise: context.kernels.elementwise, input: x, outputGradient: dy, weightGradient: dw,
                     biasGradient: biasGradient, scratch: b.scratch, threads: threads(.backwardWeights))
             } else {
                 Im2colConvolution.backwardWeights(
-                    s, kernel: plan.gemmKernel(for: .backwardWeights)!, input: x, outputGradient: dy, weightGradient: dw,
+                    s, kernel: plan.gemmKernel(for: .backwardWeights)!, elementwise: context.kernels.elementwise, input: x,
+                    outputGradient: dy, weightGradient: dw,
                     biasGradient: biasGradient, scratch: b.scratch, threads: threads(.backwardWeights))
             }
             if nchw { LayoutConversion.toOIHW(UnsafePointer(dw), s, into: weightGradient) }

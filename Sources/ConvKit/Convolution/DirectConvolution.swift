@@ -343,7 +343,7 @@ enum DirectConvolution {
 
     /// dW (HWIO) and db from the NHWC input and dL/dOutput of `s`.
     static func backwardWeights(
-        _ s: ConvolutionShape, kernel: DirectConvolutionKernel, input: UnsafePointer<Float>,
+        _ s: ConvolutionShape, kernel: DirectConvolutionKernel, elementwise: ElementwiseKernels, input: UnsafePointer<Float>,
         outputGradient: UnsafePointer<Float>, weightGradient: UnsafeMutablePointer<Float>,
         biasGradient: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
         threads: Int
@@ -390,7 +390,7 @@ enum DirectConvolution {
                     }
                 }
                 if g == 0 && block == 0 {
-                    ck_f32_sum_rows(
+                    elementwise.sumRows(
                         p.outputHeight * p.outputWidth, cout, gradImage, cout,
                         sc.biasPartials + chunk * cout, n == firstImage ? 0 : 1)
                 }

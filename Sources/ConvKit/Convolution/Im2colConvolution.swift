@@ -72,7 +72,7 @@ enum Im2colConvolution {
     }
 
     static func forward(
-        _ s: ConvolutionShape, kernel: GEMMMicrokernel, input: UnsafePointer<Float>,
+        _ s: ConvolutionShape, kernel: GEMMMicrokernel, elementwise: ElementwiseKernels, input: UnsafePointer<Float>,
         weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool,
         output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int
     ) {
@@ -92,7 +92,7 @@ enum Im2colConvolution {
                     kernel: kernel, threads: 1)
             }
             if bias != nil || relu {
-                ck_f32_bias_relu(count, cout, output + p0 * cout, cout, bias, relu ? 1 : 0)
+                elementwise.biasReLU(count, cout, output + p0 * cout, cout, bias, relu ? 1 : 0)
             }
         }
     }
@@ -188,7 +188,7 @@ enum Im2colConvolution {
     /// dW (HWIO) += lowered(input)^T x dL/dOutput over the slices of each chunk; then the chunk
     /// sums are reduced in chunk order.
     static func backwardWeights(
-        _ s: ConvolutionShape, kernel: GEMMMicrokernel, input: UnsafePointer<Float>,
+        _ s: ConvolutionShape, kernel: GEMMMicrokernel, elementwise: ElementwiseKernels, input: UnsafePointer<Float>,
         outputGradient: UnsafePointer<Float>, weightGradient: UnsafeMutablePointer<Float>,
         biasGradient: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
         threads: Int
@@ -219,7 +219,7 @@ enum Im2colConvolution {
                         b: outputGradient + p0 * cout + g * cog, ldb: cout, beta: p0 == begin ? 0 : 1,
                         c: target + g * cog, ldc: cout, kernel: kernel, threads: gemmThreads)
                 }
-                ck_f32_sum_rows(
+                elementwise.sumRows(
                     count, cout, outputGradient + p0 * cout, cout, biasPartials + chunk * cout,
                     p0 == begin ? 0 : 1)
                 p0 += count

@@ -9,24 +9,28 @@ public enum Bias {
     ///   `bias.count` long.
     public static func add(
         _ bias: UnsafeBufferPointer<Float>, to data: UnsafeMutableBufferPointer<Float>,
-        activation: Activation = .none
+        activation: Activation = .none, context: ExecutionContext? = nil
     ) throws {
         let c = bias.count
         guard c > 0, data.count % c == 0 else {
             throw ConvKitError.invalidArgument(name: "data", message: "has \(data.count) elements, not a multiple of the \(c) channels of the bias")
         }
-        ck_f32_bias_relu(data.count / c, c, data.baseAddress!, c, bias.baseAddress!, activation == .relu ? 1 : 0)
+        let kernels = try (context ?? ExecutionContext.fromEnvironment()).kernels.elementwise
+        kernels.biasReLU(data.count / c, c, data.baseAddress!, c, bias.baseAddress!, activation == .relu ? 1 : 0)
     }
 
     /// `gradient[c] = sum over rows of outputGradient[r][c]`.
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` when `outputGradient` is not a
     ///   multiple of `gradient.count` long.
-    public static func gradient(outputGradient: UnsafeBufferPointer<Float>, into gradient: UnsafeMutableBufferPointer<Float>) throws {
+    public static func gradient(
+        outputGradient: UnsafeBufferPointer<Float>, into gradient: UnsafeMutableBufferPointer<Float>, context: ExecutionContext? = nil
+    ) throws {
         let c = gradient.count
         guard c > 0, outputGradient.count % c == 0 else {
             throw ConvKitError.invalidArgument(
                 name: "outputGradient", message: "has \(outputGradient.count) elements, not a multiple of the \(c) channels of the gradient")
         }
-        ck_f32_sum_rows(outputGradient.count / c, c, outputGradient.baseAddress!, c, gradient.baseAddress!, 0)
+        let kernels = try (context ?? ExecutionContext.fromEnvironment()).kernels.elementwise
+        kernels.sumRows(outputGradient.count / c, c, outputGradient.baseAddress!, c, gradient.baseAddress!, 0)
     }
 }

@@ -12,7 +12,9 @@ public enum ReLUKernel {
         context: ExecutionContext? = nil
     ) throws {
         try checkSameCount(("input", input.count), ("output", output.count))
-        try run(input.count, context) { lo, hi in ck_f32_relu(hi - lo, input.baseAddress! + lo, output.baseAddress! + lo) }
+        let context = try context ?? ExecutionContext.fromEnvironment()
+        let relu = context.kernels.elementwise.relu
+        try run(input.count, context) { lo, hi in relu(hi - lo, input.baseAddress! + lo, output.baseAddress! + lo) }
     }
 
     /// `inputGradient[i] = output[i] > 0 ? outputGradient[i] : 0`, from the forward's `output`;
@@ -23,14 +25,16 @@ public enum ReLUKernel {
         inputGradient: UnsafeMutableBufferPointer<Float>, context: ExecutionContext? = nil
     ) throws {
         try checkSameCount(("output", output.count), ("outputGradient", outputGradient.count), ("inputGradient", inputGradient.count))
+        let context = try context ?? ExecutionContext.fromEnvironment()
+        let reluBackward = context.kernels.elementwise.reluBackward
         try run(output.count, context) { lo, hi in
-            ck_f32_relu_backward(hi - lo, output.baseAddress! + lo, outputGradient.baseAddress! + lo, inputGradient.baseAddress! + lo)
+            reluBackward(hi - lo, output.baseAddress! + lo, outputGradient.baseAddress! + lo, inputGradient.baseAddress! + lo)
         }
     }
 
-    static func run(_ count: Int, _ context: ExecutionContext?, _ body: (Int, Int) -> Void) throws {
+    static func run(_ count: Int, _ context: ExecutionContext, _ body: (Int, Int) -> Void) throws {
         guard count > 0 else { return }
-        let threads = Parallel.availableThreads(try (context ?? ExecutionContext.fromEnvironment()).threads)
+        let threads = Parallel.availableThreads(context.threads)
         Parallel.forEach(ceilDiv(count, chunk), threads: threads) { i in
             body(i * chunk, min(count, (i + 1) * chunk))
         }

@@ -21,7 +21,11 @@ extension KernelTable {
             pooling: PoolingKernels(
                 name: "ck_f32_*pool_nhwc__avx2", isa: .avx2,
                 maxForward: ck_f32_maxpool_nhwc__avx2, maxBackward: ck_f32_maxpool_backward_nhwc__avx2,
-                averageForward: ck_f32_avgpool_nhwc__avx2, averageBackward: ck_f32_avgpool_backward_nhwc__avx2))
+                averageForward: ck_f32_avgpool_nhwc__avx2, averageBackward: ck_f32_avgpool_backward_nhwc__avx2),
+            elementwise: ElementwiseKernels(
+                name: "ck_f32_*__avx2", isa: .avx2, relu: ck_f32_relu__avx2, reluBackward: ck_f32_relu_backward__avx2,
+                biasReLU: ck_f32_bias_relu__avx2, sumRows: ck_f32_sum_rows__avx2, add: ck_f32_add__avx2,
+                adamUpdate: ck_f32_adam_update__avx2, sgdUpdate: ck_f32_sgd_update__avx2))
     }()
 }
 #endif

@@ -27,7 +27,11 @@ extension KernelTable {
             pooling: PoolingKernels(
                 name: "ck_f32_*pool_nhwc__avx512", isa: .avx512,
                 maxForward: ck_f32_maxpool_nhwc__avx512, maxBackward: ck_f32_maxpool_backward_nhwc__avx512,
-                averageForward: ck_f32_avgpool_nhwc__avx512, averageBackward: ck_f32_avgpool_backward_nhwc__avx512))
+                averageForward: ck_f32_avgpool_nhwc__avx512, averageBackward: ck_f32_avgpool_backward_nhwc__avx512),
+            elementwise: ElementwiseKernels(
+                name: "ck_f32_*__avx512", isa: .avx512, relu: ck_f32_relu__avx512, reluBackward: ck_f32_relu_backward__avx512,
+                biasReLU: ck_f32_bias_relu__avx512, sumRows: ck_f32_sum_rows__avx512, add: ck_f32_add__avx512,
+                adamUpdate: ck_f32_adam_update__avx512, sgdUpdate: ck_f32_sgd_update__avx512))
     }()
 }
 #endif

@@ -19,6 +19,10 @@ extension KernelTable {
         pooling: PoolingKernels(
             name: "ck_f32_*pool_nhwc__generic", isa: .generic,
             maxForward: ck_f32_maxpool_nhwc__generic, maxBackward: ck_f32_maxpool_backward_nhwc__generic,
-            averageForward: ck_f32_avgpool_nhwc__generic, averageBackward: ck_f32_avgpool_backward_nhwc__generic))
+            averageForward: ck_f32_avgpool_nhwc__generic, averageBackward: ck_f32_avgpool_backward_nhwc__generic),
+        elementwise: ElementwiseKernels(
+            name: "ck_f32_*__generic", isa: .generic, relu: ck_f32_relu__generic, reluBackward: ck_f32_relu_backward__generic,
+            biasReLU: ck_f32_bias_relu__generic, sumRows: ck_f32_sum_rows__generic, add: ck_f32_add__generic,
+            adamUpdate: ck_f32_adam_update__generic, sgdUpdate: ck_f32_sgd_update__generic))
 
 }

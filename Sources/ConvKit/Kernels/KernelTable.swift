@@ -1,6 +1,6 @@
 /// The kernels of one instruction set, listed in one place in the manner of BLIS's per-CPU
 /// context (`bli_cntx_init_zen4.c`): the GEMM tiles (primary first), each with its packing pair
-/// and block sizes, the direct-convolution set and the pooling set. Each ISA's table is defined
+/// and block sizes, the direct-convolution set, the pooling set and the elementwise set. Each ISA's table is defined
 /// in its own file (`KernelTable+AVX512.swift`, `KernelTable+AVX2.swift`,
 /// `KernelTable+Generic.swift`).
 ///
@@ -19,16 +19,22 @@ public struct KernelTable: Sendable, Equatable, CustomStringConvertible {
     public let convolution: DirectConvolutionKernel
     /// The pooling kernels (max and average, forward and backward).
     let pooling: PoolingKernels
+    /// The elementwise kernels (ReLU, bias, channel sums, optimizer updates).
+    let elementwise: ElementwiseKernels
 
-    init(isa: ISA, gemm: [GEMMMicrokernel], convolution: DirectConvolutionKernel, pooling: PoolingKernels) {
+    init(
+        isa: ISA, gemm: [GEMMMicrokernel], convolution: DirectConvolutionKernel, pooling: PoolingKernels,
+        elementwise: ElementwiseKernels
+    ) {
         precondition(
             !gemm.isEmpty && gemm.allSatisfy { $0.isa == isa && $0.nr == gemm[0].nr }
-                && convolution.isa == isa && pooling.isa == isa,
+                && convolution.isa == isa && pooling.isa == isa && elementwise.isa == isa,
             "a kernel table holds kernels of its own ISA, GEMM tiles of one NR")
         self.isa = isa
         self.gemm = gemm
         self.convolution = convolution
         self.pooling = pooling
+        self.elementwise = elementwise
     }
 
     /// One table per ISA: two tables are equal when their ISAs are.
@@ -38,7 +44,7 @@ public struct KernelTable: Sendable, Equatable, CustomStringConvertible {
     public var primaryGEMM: GEMMMicrokernel { gemm[0] }
 
     public var description: String {
-        "\(isa.rawValue): gemm \(gemm.map(\.name).joined(separator: ", ")); conv \(convolution.name); pool \(pooling.name)"
+        "\(isa.rawValue): gemm \(gemm.map(\.name).joined(separator: ", ")); conv \(convolution.name); pool \(pooling.name); eltwise \(elementwise.name)"
     }
 
     /// Every table this build contains, fastest ISA first, the portable one last.

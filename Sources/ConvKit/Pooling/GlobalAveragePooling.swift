@@ -12,11 +12,12 @@ public enum GlobalAveragePooling {
     ) throws {
         let hw = try check(batch, height, width, channels, input.count, output.count)
         try ConvKitError.requireDisjoint(("output", UnsafeRawBufferPointer(output)), from: [("input", UnsafeRawBufferPointer(input))])
-        let threads = Parallel.availableThreads(try (context ?? ExecutionContext.fromEnvironment()).threads)
+        let context = try context ?? ExecutionContext.fromEnvironment()
+        let threads = Parallel.availableThreads(context.threads), sumRows = context.kernels.elementwise.sumRows
         let args = UncheckedSendableBox((input.baseAddress!, output.baseAddress!))
         Parallel.forEach(batch, threads: threads) { n in
             let (x, y) = args.value
-            ck_f32_sum_rows(hw, channels, x + n * hw * channels, channels, y + n * channels, 0)
+            sumRows(hw, channels, x + n * hw * channels, channels, y + n * channels, 0)
             let scale = 1 / Float(hw)
             for c in 0..<channels { y[n * channels + c] *= scale }
         }

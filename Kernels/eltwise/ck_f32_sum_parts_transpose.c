@@ -1,28 +1,6 @@
-// Bias, ReLU and channel sums over row-major (pixels x channels) data (portable C; the compiler
-// vectorises these loops). Contracts: ConvKitKernels.h.
+// Ordered sums of partial buffers and layout transposes (portable C; the compiler vectorises these
+// loops). The per-ISA elementwise kernels are in ck_eltwise_template.h. Contracts: ConvKitKernels.h.
 #include "ConvKitKernels.h"
-
-void ck_f32_bias_relu(size_t m, size_t n, float *c, size_t ldc, const float *bias, int relu) {
-    for (size_t i = 0; i < m; i++) {
-        float *row = c + i * ldc;
-        if (bias != NULL) {
-            for (size_t j = 0; j < n; j++) row[j] += bias[j];
-        }
-        if (relu) {
-            for (size_t j = 0; j < n; j++) row[j] = row[j] < 0.0f ? 0.0f : row[j];
-        }
-    }
-}
-
-void ck_f32_sum_rows(size_t m, size_t n, const float *x, size_t ldx, float *out, int accumulate) {
-    if (!accumulate) {
-        for (size_t j = 0; j < n; j++) out[j] = 0.0f;
-    }
-    for (size_t i = 0; i < m; i++) {
-        const float *row = x + i * ldx;
-        for (size_t j = 0; j < n; j++) out[j] += row[j];
-    }
-}
 
 void ck_f32_sum_parts(size_t count, size_t parts, size_t part_stride, const float *src, float *dst) {
     for (size_t i = 0; i < count; i++) dst[i] = src[i];
