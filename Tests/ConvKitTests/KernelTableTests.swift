@@ -64,8 +64,11 @@ struct KernelTableTests {
             #expect(try !reads(64, 64, 64, a: .transpose), "\(table.isa): a transposed A is packed")
             #expect(try !reads(64, 1025, 64), "\(table.isa): a wide C packs A")
             // 64 x 1024 x 576: B (2.3 MB) is read in place for so few rows, so A is packed...
-            #expect(try !reads(64, 1024, 576), "\(table.isa)")
-            #expect(try Self.plan(table, 64, 1024, 576).readsBInPlace, "\(table.isa)")
+            // 64 x 1024 x 576: under AVX-512 (the only table that reads a large B in place for few
+            // rows) B (2.3 MB) is read in place, so A is packed; elsewhere B is packed and A in place.
+            let fewRowsB = table.isa == .avx512
+            #expect(try reads(64, 1024, 576) == (can && !fewRowsB), "\(table.isa)")
+            #expect(try Self.plan(table, 64, 1024, 576).readsBInPlace == fewRowsB, "\(table.isa)")
             // ...unless C has at most 256 columns, or B is transposed (then packed).
             #expect(try reads(64, 256, 2048) == can, "\(table.isa)")
             #expect(try reads(64, 1024, 576, b: .transpose) == can, "\(table.isa)")
@@ -83,7 +86,7 @@ struct KernelTableTests {
             #expect(try Self.plan(table, 300, P.unpackedBMaxElements / 64, 64).readsBInPlace)
             #expect(try !Self.plan(table, 300, P.unpackedBMaxElements / 64 + 1, 64).readsBInPlace)
             let k = 1000
-            #expect(try Self.plan(table, P.unpackedBMaxRows, P.unpackedBFewRowsMaxElements / k, k).readsBInPlace)
+            #expect(try Self.plan(table, P.unpackedBMaxRows, P.unpackedBFewRowsMaxElements / k, k).readsBInPlace == (table.isa == .avx512))
             #expect(try !Self.plan(table, P.unpackedBMaxRows, P.unpackedBFewRowsMaxElements / k + 1, k).readsBInPlace)
             #expect(try !Self.plan(table, P.unpackedBMaxRows + 1, P.unpackedBFewRowsMaxElements / k, k).readsBInPlace)
             #expect(try Self.plan(table, 8, 8, 2 * P.splitKDepth).splitKChunks == 2)

@@ -4,12 +4,12 @@
 /// prints it.
 struct ConvolutionPlan: Sendable {
     /// Work (floating-point operations of a pass) per thread: a pass of `w` FLOPs runs on at most
-    /// `w / minFlopsPerThread` threads, so two threads start at 1.5 MFLOP. Starting and joining a
+    /// `w / minFlopsPerThread` threads, so two threads start at 5 MFLOP. Starting and joining a
     /// region costs microseconds and a pass must never run slower on more threads than on fewer:
-    /// conv3 at batch 1 (1.2 MFLOP, 20 us) took twice as long on two threads, conv1 at batch 1
-    /// (1.6 MFLOP) was faster on two (`convbench conv --cifar-only --small-batches 1,2,4` times
-    /// the CIFAR layers at small batches on 1 and 2 threads).
-    static let minFlopsPerThread = 750_000.0
+    /// with two threads from 1.5 MFLOP, conv3 at batch 2 and 4 (2.4 and 4.7 MFLOP) ran slower on
+    /// two threads than on one; from 5 MFLOP no pass of the CIFAR layers at batch 1, 2 and 4 did
+    /// (`convbench conv --cifar-only --small-batches 1,2,4` times them on 1 and 2 threads).
+    static let minFlopsPerThread = 2_500_000.0
     /// Threads each pass may use (in ``ConvolutionPass/allCases`` order).
     let threads: [Int]
     /// The GEMM microkernel of each im2col pass (nil for the others), chosen once for every slice.

@@ -15,9 +15,10 @@ struct GEMMPlan: Sendable {
     /// its rows are separate memory streams that the hardware prefetcher does not follow.)
     static let unpackedBMaxElements = 16 * 1024
     /// A larger B (`k * n` up to ``unpackedBFewRowsMaxElements``, 4 MiB: it stays in L3) is also
-    /// read in place when C has at most this many rows: with so few row tiles to share each packed
+    /// read in place when C has at most this many rows and the table says so
+    /// (``KernelTable/gemmReadsLargeBInPlaceForFewRows``): with so few row tiles to share each packed
     /// panel, packing costs more than the strided reads it saves (the conv3 forward GEMM,
-    /// 64 x 1024 x 576). Larger B's (the conv1 and conv2 forward GEMMs) stay packed.
+    /// 64 x 1024 x 576, under AVX-512). Larger B's (the conv1 and conv2 forward GEMMs) stay packed.
     static let unpackedBMaxRows = 64
     static let unpackedBFewRowsMaxElements = 1 << 20
     /// Largest packed B block (`kc * nc` floats, as planned for the problem) for which the two
@@ -94,7 +95,9 @@ struct GEMMPlan: Sendable {
         let kBlocks = ceilDiv(k, bl.kc)
         kc = min(bl.kc, roundUp(ceilDiv(k, kBlocks), 8))
         let bFitsCache = k * n <= GEMMPlan.unpackedBMaxElements
-        let largeBForFewRows = !bFitsCache && m <= GEMMPlan.unpackedBMaxRows && k * n <= GEMMPlan.unpackedBFewRowsMaxElements
+        let largeBForFewRows =
+            KernelTable.resolve(kernel.isa).gemmReadsLargeBInPlaceForFewRows && !bFitsCache && m <= GEMMPlan.unpackedBMaxRows
+            && k * n <= GEMMPlan.unpackedBFewRowsMaxElements
         unpackedB = bIsRowMajor && (bFitsCache || largeBForFewRows)
         rowMajorA = GEMMPlan.readsAInPlace(
             kernel, n: n, aRowMajor: aRowMajor,

@@ -21,10 +21,14 @@ public struct KernelTable: Sendable, Equatable, CustomStringConvertible {
     let pooling: PoolingKernels
     /// The elementwise kernels (ReLU, bias, channel sums, optimizer updates).
     let elementwise: ElementwiseKernels
+    /// Whether a GEMM reads a B of up to 4 MiB in place (unpacked) when C has few rows
+    /// (``GEMMPlan``): it pays for the AVX-512 tiles, while the AVX2 tile took 2.8x the time of
+    /// packing on the conv3 forward GEMM (`convbench gemm --shapes 64x1024x576 --no-square --no-conv`).
+    let gemmReadsLargeBInPlaceForFewRows: Bool
 
     init(
         isa: ISA, gemm: [GEMMMicrokernel], convolution: DirectConvolutionKernel, pooling: PoolingKernels,
-        elementwise: ElementwiseKernels
+        elementwise: ElementwiseKernels, gemmReadsLargeBInPlaceForFewRows: Bool = false
     ) {
         precondition(
             !gemm.isEmpty && gemm.allSatisfy { $0.isa == isa && $0.nr == gemm[0].nr }
@@ -35,6 +39,7 @@ public struct KernelTable: Sendable, Equatable, CustomStringConvertible {
         self.convolution = convolution
         self.pooling = pooling
         self.elementwise = elementwise
+        self.gemmReadsLargeBInPlaceForFewRows = gemmReadsLargeBInPlaceForFewRows
     }
 
     /// One table per ISA: two tables are equal when their ISAs are.
