@@ -10,6 +10,8 @@ public final class Conv2D: Layer {
     public let descriptor: ConvolutionDescriptor
     public let activation: Activation
     public let algorithm: ConvolutionAlgorithm
+    /// How the kernel and the bias are drawn at build (Keras' defaults: Glorot uniform, zeros).
+    public let kernelInitializer: Initializer, biasInitializer: Initializer
     public private(set) var kernel: Parameter?
     public private(set) var bias: Parameter?
     private var input = TensorShape(features: 0)
@@ -23,13 +25,16 @@ public final class Conv2D: Layer {
     /// - Throws: ``ConvKit/ConvKitError`` for invalid sizes.
     public init(
         filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid, dilation: Int = 1,
-        groups: Int = 1, activation: Activation = .none, algorithm: ConvolutionAlgorithm = .auto
+        groups: Int = 1, activation: Activation = .none, algorithm: ConvolutionAlgorithm = .auto,
+        kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros
     ) throws {
         guard filters >= 1 else { throw ConvKitError.invalidArgument(name: "filters", message: "must be at least 1, got \(filters)") }
         self.filters = filters
         descriptor = try ConvolutionDescriptor(kernel: kernelSize, stride: strides, dilation: dilation, padding: padding, groups: groups)
         self.activation = activation
         self.algorithm = algorithm
+        self.kernelInitializer = kernelInitializer
+        self.biasInitializer = biasInitializer
     }
 
     private func shape(batch: Int, _ input: TensorShape) throws -> ConvolutionShape {
@@ -48,9 +53,11 @@ public final class Conv2D: Layer {
         self.input = input
         let k = Parameter(name: "kernel", shape: [s.kernelHeight, s.kernelWidth, s.groupInputChannels, filters])
         let taps = s.kernelHeight * s.kernelWidth
-        k.glorotUniform(fanIn: taps * s.groupInputChannels, fanOut: taps * filters, using: &generator)
+        kernelInitializer.fill(k.value, fanIn: taps * s.groupInputChannels, fanOut: taps * filters, using: &generator)
+        let b = Parameter(name: "bias", shape: [filters])
+        biasInitializer.fill(b.value, fanIn: taps * s.groupInputChannels, fanOut: taps * filters, using: &generator)
         kernel = k
-        bias = Parameter(name: "bias", shape: [filters])
+        bias = b
         convolutions = [:]
     }
 

@@ -7,16 +7,23 @@ public final class Dense: Layer {
     public var name = "dense"
     public let units: Int
     public let activation: Activation
+    /// How the kernel and the bias are drawn at build (Keras' defaults: Glorot uniform, zeros).
+    public let kernelInitializer: Initializer, biasInitializer: Initializer
     public private(set) var kernel: Parameter?
     public private(set) var bias: Parameter?
     private var inputs = 0
     private var context: ExecutionContext?
 
     /// - Throws: ``ConvKit/ConvKitError`` when `units < 1`.
-    public init(units: Int, activation: Activation = .none) throws {
+    public init(
+        units: Int, activation: Activation = .none, kernelInitializer: Initializer = .glorotUniform,
+        biasInitializer: Initializer = .zeros
+    ) throws {
         guard units >= 1 else { throw ConvKitError.invalidArgument(name: "units", message: "must be at least 1, got \(units)") }
         self.units = units
         self.activation = activation
+        self.kernelInitializer = kernelInitializer
+        self.biasInitializer = biasInitializer
     }
 
     public func outputShape(for input: TensorShape) throws -> TensorShape {
@@ -30,9 +37,11 @@ public final class Dense: Layer {
         _ = try outputShape(for: input)
         inputs = input.count
         let k = Parameter(name: "kernel", shape: [inputs, units])
-        k.glorotUniform(fanIn: inputs, fanOut: units, using: &generator)
+        kernelInitializer.fill(k.value, fanIn: inputs, fanOut: units, using: &generator)
+        let b = Parameter(name: "bias", shape: [units])
+        biasInitializer.fill(b.value, fanIn: inputs, fanOut: units, using: &generator)
         kernel = k
-        bias = Parameter(name: "bias", shape: [units])
+        bias = b
     }
 
     public var parameters: [Parameter] { [kernel, bias].compactMap { $0 } }

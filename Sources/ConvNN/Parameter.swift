@@ -45,12 +45,6 @@ public final class Parameter: @unchecked Sendable {
 
     /// The values as an array (a copy).
     public var values: [Float] { Array(value) }
-
-    /// Glorot (Xavier) uniform: U(-limit, limit), limit = sqrt(6 / (fanIn + fanOut)), Keras' default.
-    func glorotUniform(fanIn: Int, fanOut: Int, using generator: inout SplitMix64) {
-        let limit = (6.0 / Double(fanIn + fanOut)).squareRoot()
-        for i in 0..<count { value[i] = Float(generator.uniform(-limit, limit)) }
-    }
 }
 
 /// A small, fast, seedable generator (SplitMix64): weight initialisation, shuffling and dropout
