@@ -236,6 +236,14 @@ CK_POOL_KERNELS(generic)
 //     w -= alpha m / (sqrt(v) + epsilon), with alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t).
 //   sgd_update: g' = g + weight_decay * w; with velocity: velocity = momentum * velocity - lr * g',
 //     w += velocity; else w -= lr * g'.
+//   sgd_nesterov_update: as sgd_update with velocity, then w += momentum * velocity - lr * g' (Keras' Nesterov).
+//   adagrad_update: accumulator += g^2; w -= lr g / sqrt(accumulator + epsilon).
+//   rmsprop_update: v = rho v + (1 - rho) g^2; centered (average_gradient not NULL): a = rho a + (1 - rho) g,
+//     denominator v - a^2 + epsilon, else v + epsilon; increment = lr g / sqrt(denominator); with
+//     momentum_buffer: b = momentum b + increment, w -= b; else w -= increment.
+//   nadam_update (Keras' form): m += (g - m)(1 - beta1); v += (g^2 - v)(1 - beta2);
+//     m_hat = u_t_1 m / (1 - u_product_t_1) + (1 - u_t) g / (1 - u_product_t); v_hat = v / (1 - beta_2_power);
+//     w -= m_hat lr / (sqrt(v_hat) + epsilon), with the step's scalars computed by the caller.
 // Every element is computed by the same operations in every set, so the bits do not depend on the ISA.
 typedef void (*ck_f32_relu_fn)(size_t n, const float *x, float *y);
 typedef void (*ck_f32_relu_backward_fn)(size_t n, const float *y, const float *dy, float *dx);
@@ -247,6 +255,15 @@ typedef void (*ck_f32_adam_update_fn)(size_t n, float *w, const float *g, float 
                                       float beta1, float beta2, float epsilon);
 typedef void (*ck_f32_sgd_update_fn)(size_t n, float *w, const float *g, float *velocity, float learning_rate,
                                      float momentum, float weight_decay);
+typedef void (*ck_f32_adagrad_update_fn)(size_t n, float *w, const float *g, float *accumulator,
+                                         float learning_rate, float epsilon);
+typedef void (*ck_f32_rmsprop_update_fn)(size_t n, float *w, const float *g, float *velocity,
+                                         float *momentum_buffer, float *average_gradient, float learning_rate,
+                                         float rho, float momentum, float epsilon);
+typedef void (*ck_f32_nadam_update_fn)(size_t n, float *w, const float *g, float *m, float *v,
+                                       float learning_rate, float beta1, float beta2, float epsilon,
+                                       float u_t, float u_t_1, float u_product_t, float u_product_t_1,
+                                       float beta_2_power);
 #define CK_ELTWISE_KERNELS(ISA)                                                                              \
     void ck_f32_relu__##ISA(size_t n, const float *x, float *y);                                             \
     void ck_f32_relu_backward__##ISA(size_t n, const float *y, const float *dy, float *dx);                  \
@@ -256,7 +273,18 @@ typedef void (*ck_f32_sgd_update_fn)(size_t n, float *w, const float *g, float *
     void ck_f32_adam_update__##ISA(size_t n, float *w, const float *g, float *m, float *v, float alpha,      \
                                    float beta1, float beta2, float epsilon);                                 \
     void ck_f32_sgd_update__##ISA(size_t n, float *w, const float *g, float *velocity, float learning_rate,  \
-                                  float momentum, float weight_decay);
+                                  float momentum, float weight_decay);                                       \
+    void ck_f32_sgd_nesterov_update__##ISA(size_t n, float *w, const float *g, float *velocity,              \
+                                           float learning_rate, float momentum, float weight_decay);         \
+    void ck_f32_adagrad_update__##ISA(size_t n, float *w, const float *g, float *accumulator,                \
+                                      float learning_rate, float epsilon);                                   \
+    void ck_f32_rmsprop_update__##ISA(size_t n, float *w, const float *g, float *velocity,                   \
+                                      float *momentum_buffer, float *average_gradient, float learning_rate,  \
+                                      float rho, float momentum, float epsilon);                             \
+    void ck_f32_nadam_update__##ISA(size_t n, float *w, const float *g, float *m, float *v,                  \
+                                    float learning_rate, float beta1, float beta2, float epsilon, float u_t, \
+                                    float u_t_1, float u_product_t, float u_product_t_1,                     \
+                                    float beta_2_power);
 #if defined(__x86_64__)
 CK_ELTWISE_KERNELS(avx512)
 CK_ELTWISE_KERNELS(avx2)

@@ -7,16 +7,22 @@ public protocol Optimizer: AnyObject {
 }
 
 /// Stochastic gradient descent with L2 weight decay (the course notes' eta and lambda) and
-/// optional momentum, on ConvKit's ``ConvKit/OptimizerKernels/sgd(weights:gradient:velocity:learningRate:momentum:weightDecay:)``.
+/// optional momentum, plain or Nesterov's (Keras' `SGD(learning_rate, momentum, nesterov)`), on
+/// ConvKit's ``ConvKit/OptimizerKernels/sgd(weights:gradient:velocity:learningRate:momentum:weightDecay:context:)``.
+///
+/// Keras: `SGD(learning_rate=0.1, momentum=0.9, nesterov=True)`; ConvNN:
+/// `SGD(learningRate: 0.1, momentum: 0.9, nesterov: true)`.
 public final class SGD: Optimizer {
     public let learningRate: Float
     public let momentum: Float
+    public let nesterov: Bool
     public let weightDecay: Float
     private var velocities: [ObjectIdentifier: UnsafeMutableBufferPointer<Float>] = [:]
 
-    public init(learningRate: Float = 0.01, momentum: Float = 0, weightDecay: Float = 0) {
+    public init(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
         self.learningRate = learningRate
         self.momentum = momentum
+        self.nesterov = nesterov
         self.weightDecay = weightDecay
     }
 
@@ -33,6 +39,12 @@ public final class SGD: Optimizer {
     public func update(_ parameters: [Parameter], step: Int) throws {
         for p in parameters {
             let velocity = momentum != 0 ? self.velocity(for: p) : nil
+            if nesterov, let velocity {
+                try OptimizerKernels.sgdNesterov(
+                    weights: p.value, gradient: UnsafeBufferPointer(p.gradient), velocity: velocity,
+                    learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
+                continue
+            }
             try OptimizerKernels.sgd(
                 weights: p.value, gradient: UnsafeBufferPointer(p.gradient), velocity: velocity,
                 learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)

@@ -55,7 +55,7 @@ enum TrainingCheckpoint {
     static func requireCheckpointable(_ optimizer: any Optimizer) throws -> any CheckpointableOptimizer {
         guard let o = optimizer as? any CheckpointableOptimizer else {
             throw ConvKitError.invalidArgument(
-                name: "optimizer", message: "\(type(of: optimizer)) cannot be checkpointed; SGD and Adam can")
+                name: "optimizer", message: "\(type(of: optimizer)) cannot be checkpointed; SGD, Adam, Adagrad, RMSprop and Nadam can")
         }
         return o
     }
@@ -139,9 +139,36 @@ extension Adam: CheckpointableOptimizer {
 }
 
 extension SGD: CheckpointableOptimizer {
-    var checkpointIdentity: String { "SGD(learning_rate=\(learningRate), momentum=\(momentum), weight_decay=\(weightDecay))" }
+    var checkpointIdentity: String {
+        "SGD(learning_rate=\(learningRate), momentum=\(momentum), weight_decay=\(weightDecay)" + (nesterov ? ", nesterov=True)" : ")")
+    }
     func stateTensors(for parameters: [Parameter]) -> [(name: String, values: UnsafeMutableBufferPointer<Float>)] {
         guard momentum != 0 else { return [] }
         return parameters.enumerated().map { i, p in ("velocity\(i)", velocity(for: p)) }
+    }
+}
+
+extension Adagrad: CheckpointableOptimizer {
+    var checkpointIdentity: String {
+        "Adagrad(learning_rate=\(learningRate), initial_accumulator_value=\(initialAccumulatorValue), epsilon=\(epsilon))"
+    }
+    func stateTensors(for parameters: [Parameter]) -> [(name: String, values: UnsafeMutableBufferPointer<Float>)] {
+        parameters.enumerated().map { i, p in ("accumulator\(i)", accumulator(for: p)) }
+    }
+}
+
+extension RMSprop: CheckpointableOptimizer {
+    var checkpointIdentity: String {
+        "RMSprop(learning_rate=\(learningRate), rho=\(rho), momentum=\(momentum), epsilon=\(epsilon), centered=\(centered))"
+    }
+    func stateTensors(for parameters: [Parameter]) -> [(name: String, values: UnsafeMutableBufferPointer<Float>)] {
+        parameters.enumerated().flatMap { i, p in tensors(for: p).enumerated().map { j, t in ("rmsprop\(i)_\(j)", t) } }
+    }
+}
+
+extension Nadam: CheckpointableOptimizer {
+    var checkpointIdentity: String { "Nadam(learning_rate=\(learningRate), beta_1=\(beta1), beta_2=\(beta2), epsilon=\(epsilon))" }
+    func stateTensors(for parameters: [Parameter]) -> [(name: String, values: UnsafeMutableBufferPointer<Float>)] {
+        parameters.enumerated().flatMap { i, p in [("m\(i)", state.buffer(for: p, slot: 0)), ("v\(i)", state.buffer(for: p, slot: 1))] }
     }
 }

@@ -121,4 +121,59 @@ struct ElementwiseTableTests {
             #expect(Self.bits(sum) == Self.bits(expected), "\(isa) accumulate n \(n)")
         }
     }
+
+    @Test("Nesterov SGD, AdaGrad, RMSprop (plain, momentum, centered) and Nadam give the same bits in every table")
+    func optimizerUpdatesAcrossTables() throws {
+        for n in Self.lengths {
+            let g = Self.data(n, seed: UInt64(n) + 21)
+            var results: [[UInt32]] = []
+            for table in KernelTable.available {
+                let context = try ExecutionContext(threads: 1, isa: table.isa)
+                // Weights, then each optimizer's own state: velocity, accumulator, RMSprop's velocity,
+                // momentum and mean gradient, Nadam's m and v.
+                var buffers = [
+                    Self.data(n, seed: UInt64(n) + 22), Self.data(n, seed: 23, range: -0.1...0.1), Self.data(n, seed: 24, range: 0...0.5),
+                    Self.data(n, seed: 25, range: 0.5...1), Self.data(n, seed: 26, range: -0.1...0.1), Self.data(n, seed: 27, range: -0.1...0.1),
+                    Self.data(n, seed: 28, range: -0.1...0.1), Self.data(n, seed: 29, range: 0...0.5),
+                ]
+                try withMutableBuffers(&buffers) { b in
+                    try g.withUnsafeBufferPointer { gp in
+                        try OptimizerKernels.sgdNesterov(
+                            weights: b[0], gradient: gp, velocity: b[1], learningRate: 0.05, momentum: 0.9, weightDecay: 0.01, context: context)
+                        try OptimizerKernels.adagrad(weights: b[0], gradient: gp, accumulator: b[2], learningRate: 0.1, epsilon: 1e-7, context: context)
+                        try OptimizerKernels.rmsprop(
+                            weights: b[0], gradient: gp, velocity: b[3], momentumBuffer: nil, averageGradient: nil, learningRate: 0.01, rho: 0.9,
+                            momentum: 0, epsilon: 1e-7, context: context)
+                        try OptimizerKernels.rmsprop(
+                            weights: b[0], gradient: gp, velocity: b[3], momentumBuffer: b[4], averageGradient: b[5], learningRate: 0.01,
+                            rho: 0.9, momentum: 0.5, epsilon: 1e-7, context: context)
+                        let step = OptimizerKernels.NadamStep(
+                            step: 3, beta1: 0.9, beta2: 0.999, uProduct: OptimizerKernels.NadamStep.product(through: 3, beta1: 0.9))
+                        try OptimizerKernels.nadam(
+                            weights: b[0], gradient: gp, m: b[6], v: b[7], learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, step: step,
+                            context: context)
+                    }
+                }
+                let finite = buffers.allSatisfy { $0.allSatisfy { $0.isFinite } }
+                #expect(finite, "\(table.isa) n \(n)")
+                results.append(Self.bits(buffers.flatMap { $0 }))
+            }
+            #if arch(x86_64)
+            #expect(Set(results).count == 1, "n \(n): the tables disagree")
+            #endif
+        }
+    }
+}
+
+/// Runs `body` with mutable buffer pointers to every array of `arrays` at once.
+func withMutableBuffers<R>(_ arrays: inout [[Float]], _ body: ([UnsafeMutableBufferPointer<Float>]) throws -> R) rethrows -> R {
+    let pointers = arrays.map { a -> UnsafeMutableBufferPointer<Float> in
+        let p = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(1, a.count))
+        _ = p.initialize(from: a)
+        return UnsafeMutableBufferPointer(start: p.baseAddress, count: a.count)
+    }
+    defer { for p in pointers { p.baseAddress?.deallocate() } }
+    let result = try body(pointers)
+    for k in arrays.indices { arrays[k] = Array(pointers[k]) }
+    return result
 }

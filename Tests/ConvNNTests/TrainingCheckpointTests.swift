@@ -24,12 +24,16 @@ struct TrainingCheckpointTests {
     }
 
     @Test(
-        "a run stopped after any epoch and resumed gives the uninterrupted run's weights and history bitwise (Dropout, Adam and SGD with momentum, every shuffle mode)",
+        "a run stopped after any epoch and resumed gives the uninterrupted run's weights and history bitwise (Dropout, every optimizer with state, every shuffle mode)",
         arguments: [ShuffleMode.everyEpoch, .once, .none])
     func resumeIsBitwise(shuffle: ShuffleMode) throws {
         let data = try TinyNetwork.randomData(count: 80, seed: 4)
         let validation = try TinyNetwork.randomData(count: 20, seed: 9)
-        for makeOptimizer in [{ Adam() as any Optimizer }, { SGD(learningRate: 0.05, momentum: 0.9) as any Optimizer }] {
+        let optimizers: [() -> any Optimizer] = [
+            { Adam() }, { SGD(learningRate: 0.05, momentum: 0.9) }, { SGD(learningRate: 0.05, momentum: 0.9, nesterov: true) },
+            { Adagrad(learningRate: 0.05) }, { RMSprop(momentum: 0.5, centered: true) }, { Nadam() },
+        ]
+        for makeOptimizer in optimizers {
             let straight = try Self.model()
             let full = try straight.fit(
                 data, epochs: 4, batchSize: 48, optimizer: makeOptimizer(), validation: validation,

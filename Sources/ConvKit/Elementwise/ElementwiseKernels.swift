@@ -14,4 +14,8 @@ struct ElementwiseKernels: Sendable {
     let add: ck_f32_add_fn
     let adamUpdate: ck_f32_adam_update_fn
     let sgdUpdate: ck_f32_sgd_update_fn
+    let sgdNesterovUpdate: ck_f32_sgd_update_fn
+    let adagradUpdate: ck_f32_adagrad_update_fn
+    let rmspropUpdate: ck_f32_rmsprop_update_fn
+    let nadamUpdate: ck_f32_nadam_update_fn
 }

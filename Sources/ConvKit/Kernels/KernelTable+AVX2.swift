@@ -25,7 +25,9 @@ extension KernelTable {
             elementwise: ElementwiseKernels(
                 name: "ck_f32_*__avx2", isa: .avx2, relu: ck_f32_relu__avx2, reluBackward: ck_f32_relu_backward__avx2,
                 biasReLU: ck_f32_bias_relu__avx2, sumRows: ck_f32_sum_rows__avx2, add: ck_f32_add__avx2,
-                adamUpdate: ck_f32_adam_update__avx2, sgdUpdate: ck_f32_sgd_update__avx2))
+                adamUpdate: ck_f32_adam_update__avx2, sgdUpdate: ck_f32_sgd_update__avx2,
+                sgdNesterovUpdate: ck_f32_sgd_nesterov_update__avx2, adagradUpdate: ck_f32_adagrad_update__avx2,
+                rmspropUpdate: ck_f32_rmsprop_update__avx2, nadamUpdate: ck_f32_nadam_update__avx2))
     }()
 }
 #endif

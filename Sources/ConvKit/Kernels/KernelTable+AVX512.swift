@@ -31,7 +31,9 @@ extension KernelTable {
             elementwise: ElementwiseKernels(
                 name: "ck_f32_*__avx512", isa: .avx512, relu: ck_f32_relu__avx512, reluBackward: ck_f32_relu_backward__avx512,
                 biasReLU: ck_f32_bias_relu__avx512, sumRows: ck_f32_sum_rows__avx512, add: ck_f32_add__avx512,
-                adamUpdate: ck_f32_adam_update__avx512, sgdUpdate: ck_f32_sgd_update__avx512),
+                adamUpdate: ck_f32_adam_update__avx512, sgdUpdate: ck_f32_sgd_update__avx512,
+                sgdNesterovUpdate: ck_f32_sgd_nesterov_update__avx512, adagradUpdate: ck_f32_adagrad_update__avx512,
+                rmspropUpdate: ck_f32_rmsprop_update__avx512, nadamUpdate: ck_f32_nadam_update__avx512),
             gemmReadsLargeBInPlaceForFewRows: true)
     }()
 }

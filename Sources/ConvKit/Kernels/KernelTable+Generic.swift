@@ -23,6 +23,8 @@ extension KernelTable {
         elementwise: ElementwiseKernels(
             name: "ck_f32_*__generic", isa: .generic, relu: ck_f32_relu__generic, reluBackward: ck_f32_relu_backward__generic,
             biasReLU: ck_f32_bias_relu__generic, sumRows: ck_f32_sum_rows__generic, add: ck_f32_add__generic,
-            adamUpdate: ck_f32_adam_update__generic, sgdUpdate: ck_f32_sgd_update__generic))
+            adamUpdate: ck_f32_adam_update__generic, sgdUpdate: ck_f32_sgd_update__generic,
+            sgdNesterovUpdate: ck_f32_sgd_nesterov_update__generic, adagradUpdate: ck_f32_adagrad_update__generic,
+            rmspropUpdate: ck_f32_rmsprop_update__generic, nadamUpdate: ck_f32_nadam_update__generic))
 
 }

@@ -1,0 +1,42 @@
+import ConvKit
+
+/// Nadam as Keras defines it (`keras.optimizers.Nadam`, same defaults: learning rate 1e-3, beta1
+/// 0.9, beta2 0.999, epsilon 1e-7), with Keras' momentum schedule `u_t = beta1 (1 - 0.5 * 0.96^t)`,
+/// on ConvKit's ``ConvKit/OptimizerKernels/nadam(weights:gradient:m:v:learningRate:beta1:beta2:epsilon:step:context:)``.
+/// The product of the `u_t` is a function of the step, so a resumed run continues it exactly.
+///
+/// Keras: `Nadam()`; ConvNN: `Nadam()`.
+public final class Nadam: Optimizer {
+    public let learningRate: Float, beta1: Float, beta2: Float, epsilon: Float
+    let state = OptimizerState()
+    /// `u_1 ... u_step` of the last step (recomputed from the step when steps are not consecutive).
+    private var product: (step: Int, value: Float) = (0, 1)
+
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+    }
+
+    public func update(_ parameters: [Parameter], step: Int) throws {
+        guard step >= 1 else { throw ConvKitError.invalidArgument(name: "step", message: "must be >= 1, got \(step)") }
+        let u = beta1 * (1 - 0.5 * Float.nadamDecay(step))
+        let uProduct = product.step == step - 1 ? product.value * u : OptimizerKernels.NadamStep.product(through: step, beta1: beta1)
+        product = (step, uProduct)
+        let scalars = OptimizerKernels.NadamStep(step: step, beta1: beta1, beta2: beta2, uProduct: uProduct)
+        for p in parameters {
+            try OptimizerKernels.nadam(
+                weights: p.value, gradient: UnsafeBufferPointer(p.gradient), m: state.buffer(for: p, slot: 0),
+                v: state.buffer(for: p, slot: 1), learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                step: scalars)
+        }
+    }
+}
+
+extension Float {
+    /// 0.96^step in float32, as ``ConvKit/OptimizerKernels/NadamStep`` computes it.
+    static func nadamDecay(_ step: Int) -> Float { Float(Foundation.pow(Double(Float(0.96)), Double(step))) }
+}
+
+import Foundation
