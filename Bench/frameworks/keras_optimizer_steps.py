@@ -20,6 +20,7 @@ def main():
         "sgdMomentum": lambda: keras.optimizers.SGD(learning_rate=0.1, momentum=0.9),
         "sgdNesterov": lambda: keras.optimizers.SGD(learning_rate=0.1, momentum=0.9, nesterov=True),
         "adam": lambda: keras.optimizers.Adam(learning_rate=0.01),
+        "adamw": lambda: keras.optimizers.AdamW(learning_rate=0.01, weight_decay=0.05),
         "adagrad": lambda: keras.optimizers.Adagrad(learning_rate=0.1),
         "rmsprop": lambda: keras.optimizers.RMSprop(learning_rate=0.01),
         "rmspropMomentumCentered": lambda: keras.optimizers.RMSprop(learning_rate=0.01, momentum=0.5, centered=True),

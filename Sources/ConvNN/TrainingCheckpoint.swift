@@ -55,7 +55,7 @@ enum TrainingCheckpoint {
     static func requireCheckpointable(_ optimizer: any Optimizer) throws -> any CheckpointableOptimizer {
         guard let o = optimizer as? any CheckpointableOptimizer else {
             throw ConvKitError.invalidArgument(
-                name: "optimizer", message: "\(type(of: optimizer)) cannot be checkpointed; SGD, Adam, Adagrad, RMSprop and Nadam can")
+                name: "optimizer", message: "\(type(of: optimizer)) cannot be checkpointed; SGD, Adam, AdamW, Adagrad, RMSprop and Nadam can")
         }
         return o
     }
@@ -170,5 +170,14 @@ extension Nadam: CheckpointableOptimizer {
     var checkpointIdentity: String { "Nadam(learning_rate=\(learningRate), beta_1=\(beta1), beta_2=\(beta2), epsilon=\(epsilon))" }
     func stateTensors(for parameters: [Parameter]) -> [(name: String, values: UnsafeMutableBufferPointer<Float>)] {
         parameters.enumerated().flatMap { i, p in [("m\(i)", state.buffer(for: p, slot: 0)), ("v\(i)", state.buffer(for: p, slot: 1))] }
+    }
+}
+
+extension AdamW: CheckpointableOptimizer {
+    var checkpointIdentity: String {
+        "AdamW(learning_rate=\(learningRate), weight_decay=\(weightDecay), beta_1=\(beta1), beta_2=\(beta2), epsilon=\(epsilon))"
+    }
+    func stateTensors(for parameters: [Parameter]) -> [(name: String, values: UnsafeMutableBufferPointer<Float>)] {
+        adam.stateTensors(for: parameters)
     }
 }

@@ -23,6 +23,7 @@ struct OptimizerTests {
         ("sgdMomentum", { SGD(learningRate: 0.1, momentum: 0.9) }),
         ("sgdNesterov", { SGD(learningRate: 0.1, momentum: 0.9, nesterov: true) }),
         ("adam", { Adam(learningRate: 0.01) }),
+        ("adamw", { AdamW(learningRate: 0.01, weightDecay: 0.05) }),
         ("adagrad", { Adagrad(learningRate: 0.1) }),
         ("rmsprop", { RMSprop(learningRate: 0.01) }),
         ("rmspropMomentumCentered", { RMSprop(learningRate: 0.01, momentum: 0.5, centered: true) }),

@@ -31,7 +31,7 @@ struct TrainingCheckpointTests {
         let validation = try TinyNetwork.randomData(count: 20, seed: 9)
         let optimizers: [() -> any Optimizer] = [
             { Adam() }, { SGD(learningRate: 0.05, momentum: 0.9) }, { SGD(learningRate: 0.05, momentum: 0.9, nesterov: true) },
-            { Adagrad(learningRate: 0.05) }, { RMSprop(momentum: 0.5, centered: true) }, { Nadam() },
+            { Adagrad(learningRate: 0.05) }, { RMSprop(momentum: 0.5, centered: true) }, { Nadam() }, { AdamW() },
         ]
         for makeOptimizer in optimizers {
             let straight = try Self.model()
