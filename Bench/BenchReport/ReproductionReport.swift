@@ -51,12 +51,6 @@ public struct TrainingRuns: Codable, Sendable, Equatable {
             throw ReportError.unreadable(path: path, reason: "not a training-runs file (framework, order, runs): \(error)")
         }
     }
-
-    public func save(path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: path))
-    }
 }
 
 /// Errors of the report commands, each naming the file.

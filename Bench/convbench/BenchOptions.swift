@@ -78,3 +78,8 @@ func listIntegers(_ tokens: [String], option: String) throws -> [Int] {
         return n
     }
 }
+
+/// The batch sizes of `--small-batches` (positive integers, or `none` for no such rows).
+func smallBatchSizes(_ tokens: [String]) throws -> [Int] {
+    listValues(tokens) == ["none"] ? [] : try listIntegers(tokens, option: "small-batches")
+}

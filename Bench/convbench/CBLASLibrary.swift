@@ -18,7 +18,7 @@ struct CBLASLibrary {
     let sgemm: SGEMM
     let setThreads: SetThreads?
 
-    /// Library names tried in order when no path is given.
+    /// Library names looked up in order when no path is given.
     static let candidates = ["libopenblas.so.0", "libopenblas.so", "libblis.so.4", "libmkl_rt.so"]
 
     /// Loads the first of `paths` that exports `cblas_sgemm`; nil when none does.

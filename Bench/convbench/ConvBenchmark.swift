@@ -61,8 +61,7 @@ struct ConvBenchmark: ParsableCommand, BenchSuite {
         let isaLevel = try options.isaLevel()
         var layers = try Self.layers()
         if cifarOnly { layers = Array(layers.prefix(3)) }
-        for batch in listValues(smallBatches) == ["none"] ? [] : try listIntegers(smallBatches, option: "small-batches") {
-            guard batch >= 1 else { throw ValidationError("--small-batches takes positive batch sizes, got \(batch)") }
+        for batch in try smallBatchSizes(smallBatches) {
             layers += try Self.layers().prefix(3).map { l in
                 let s = l.shape
                 return Layer(

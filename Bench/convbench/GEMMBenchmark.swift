@@ -113,7 +113,7 @@ struct GEMMBenchmark: ParsableCommand, BenchSuite {
         if let library, let comparisonName {
             print("compare: \(library.path) cblas_sgemm as \(comparisonName), timed alternately with ConvKit")
         } else if cblas != "none" {
-            print("compare: no CBLAS library could be loaded (tried \(cblas ?? CBLASLibrary.candidates.joined(separator: ", ")))")
+            print("compare: no CBLAS library could be loaded (looked for \(cblas ?? CBLASLibrary.candidates.joined(separator: ", ")))")
         }
 
         var problems: [Problem] = []

@@ -58,8 +58,7 @@ struct PoolBenchmark: ParsableCommand, BenchSuite {
         var selected = try Self.allCases()
         let prefixes = listValues(cases)
         if !prefixes.isEmpty { selected = selected.filter { c in prefixes.contains { c.name.hasPrefix($0) } } }
-        for batch in listValues(smallBatches) == ["none"] ? [] : try listIntegers(smallBatches, option: "small-batches") {
-            guard batch >= 1 else { throw ValidationError("--small-batches takes positive batch sizes, got \(batch)") }
+        for batch in try smallBatchSizes(smallBatches) {
             selected += try Self.allCases().prefix(2).map { c in
                 let s = c.shape
                 return Case(

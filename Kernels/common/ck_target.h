@@ -3,8 +3,9 @@
 // Each lists the features of a psABI level, which is what the run-time detection checks
 // (ck_runtime.c: x86-64-v4, x86-64-v3), so a kernel never runs on a CPU that lacks a feature the
 // compiler may use in it. The features are listed rather than written `arch=x86-64-v3`: `arch=`
-// also changes the tuning, and made the AVX2 weight-gradient kernel 16% slower (`convbench conv
-// --problem 'n64 h15 w15 c32 o64 k3x3 s1x1 d1x1 valid g1 nhwc' --passes backwardWeights`).
+// also changes the tuning, which made the AVX2 weight-gradient kernel slower (compare two builds
+// with `convbench conv --problem 'n64 h15 w15 c32 o64 k3x3 s1x1 d1x1 valid g1 nhwc' --passes
+// backwardWeights --algorithms direct`).
 #ifndef CK_TARGET_H
 #define CK_TARGET_H
 

@@ -83,21 +83,21 @@ private final class Fetcher: NSObject, URLSessionDownloadDelegate, @unchecked Se
         destination = path
         let configuration = URLSessionConfiguration.default
         configuration.timeoutIntervalForRequest = timeout
-        let session = URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
-        session.downloadTask(with: url).resume()
+        let client = URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
+        client.downloadTask(with: url).resume()
         done.wait()
-        session.finishTasksAndInvalidate()
+        client.finishTasksAndInvalidate()
         if let failure { throw CIFAR10Error.downloadFailed(url: url.absoluteString, reason: failure) }
     }
 
     func urlSession(
-        _ session: URLSession, downloadTask: URLSessionDownloadTask, didWriteData bytesWritten: Int64,
+        _ client: URLSession, downloadTask: URLSessionDownloadTask, didWriteData bytesWritten: Int64,
         totalBytesWritten: Int64, totalBytesExpectedToWrite: Int64
     ) {
         progress?(totalBytesWritten, totalBytesExpectedToWrite > 0 ? totalBytesExpectedToWrite : nil)
     }
 
-    func urlSession(_ session: URLSession, downloadTask: URLSessionDownloadTask, didFinishDownloadingTo location: URL) {
+    func urlSession(_ client: URLSession, downloadTask: URLSessionDownloadTask, didFinishDownloadingTo location: URL) {
         if let http = downloadTask.response as? HTTPURLResponse, http.statusCode != 200 {
             failure = "HTTP status \(http.statusCode)"
             return
@@ -110,7 +110,7 @@ private final class Fetcher: NSObject, URLSessionDownloadDelegate, @unchecked Se
         }
     }
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+    func urlSession(_ client: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
         if let error { failure = error.localizedDescription }
         done.signal()
     }

@@ -21,7 +21,7 @@ public final class Nadam: Optimizer {
 
     public func update(_ parameters: [Parameter], step: Int) throws {
         guard step >= 1 else { throw ConvKitError.invalidArgument(name: "step", message: "must be >= 1, got \(step)") }
-        let u = beta1 * (1 - 0.5 * Float.nadamDecay(step))
+        let u = OptimizerKernels.NadamStep.momentum(step: step, beta1: beta1)
         let uProduct = product.step == step - 1 ? product.value * u : OptimizerKernels.NadamStep.product(through: step, beta1: beta1)
         product = (step, uProduct)
         let scalars = OptimizerKernels.NadamStep(step: step, beta1: beta1, beta2: beta2, uProduct: uProduct)
@@ -33,10 +33,3 @@ public final class Nadam: Optimizer {
         }
     }
 }
-
-extension Float {
-    /// 0.96^step in float32, as ``ConvKit/OptimizerKernels/NadamStep`` computes it.
-    static func nadamDecay(_ step: Int) -> Float { Float(Foundation.pow(Double(Float(0.96)), Double(step))) }
-}
-
-import Foundation

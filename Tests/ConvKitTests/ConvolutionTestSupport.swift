@@ -2,7 +2,7 @@ import ConvKit
 import ConvKitReference
 import Testing
 
-/// Random convolution shapes within the ranges of the issue (batch 1-4, channels 1-70, input
+/// Random convolution shapes within the tested ranges (batch 1-4, channels 1-70, input
 /// 1-33, kernel 1-7, stride 1-3, dilation 1-3, every padding mode, groups), rejecting those
 /// whose reference run would be too slow for a unit test. Seeded: the same list every run.
 func randomConvolutionShapes(count: Int, seed: UInt64, maxMACs: Int = 400_000) -> [ConvolutionShape] {

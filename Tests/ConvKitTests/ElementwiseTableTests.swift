@@ -122,7 +122,7 @@ struct ElementwiseTableTests {
         }
     }
 
-    @Test("Nesterov SGD, AdaGrad, RMSprop (plain, momentum, centered) and Nadam give the same bits in every table")
+    @Test("Nesterov SGD, AdaGrad, RMSprop (plain, momentum, centered, both) and Nadam give the same bits in every table")
     func optimizerUpdatesAcrossTables() throws {
         for n in Self.lengths {
             let g = Self.data(n, seed: UInt64(n) + 21)
@@ -144,6 +144,12 @@ struct ElementwiseTableTests {
                         try OptimizerKernels.rmsprop(
                             weights: b[0], gradient: gp, velocity: b[3], momentumBuffer: nil, averageGradient: nil, learningRate: 0.01, rho: 0.9,
                             momentum: 0, epsilon: 1e-7, context: context)
+                        try OptimizerKernels.rmsprop(
+                            weights: b[0], gradient: gp, velocity: b[3], momentumBuffer: b[4], averageGradient: nil, learningRate: 0.01,
+                            rho: 0.9, momentum: 0.5, epsilon: 1e-7, context: context)
+                        try OptimizerKernels.rmsprop(
+                            weights: b[0], gradient: gp, velocity: b[3], momentumBuffer: nil, averageGradient: b[5], learningRate: 0.01,
+                            rho: 0.9, momentum: 0, epsilon: 1e-7, context: context)
                         try OptimizerKernels.rmsprop(
                             weights: b[0], gradient: gp, velocity: b[3], momentumBuffer: b[4], averageGradient: b[5], learningRate: 0.01,
                             rho: 0.9, momentum: 0.5, epsilon: 1e-7, context: context)

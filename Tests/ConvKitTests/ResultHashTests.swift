@@ -12,7 +12,9 @@ import Testing
 /// (only when a change is meant to move bits, and then say so in the commit).
 @Suite("Result hashes")
 struct ResultHashTests {
-    static func fnv1a(_ values: [Float], into hash: inout UInt64) {
+    /// The FNV-1a hash of the values' bit patterns (little-endian bytes).
+    static func fnv1a(_ values: [Float]) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for v in values {
             var bits = v.bitPattern
             for _ in 0..<4 {
@@ -21,6 +23,7 @@ struct ResultHashTests {
                 bits >>= 8
             }
         }
+        return hash
     }
 
     static func data(_ count: Int, seed: UInt64, scale: Float = 1) -> [Float] {
@@ -48,9 +51,7 @@ struct ResultHashTests {
             let a = data(m * k, seed: 1), b = data(k * n, seed: 2)
             var c = data(m * n, seed: 3)
             try GEMM.sgemm(ta, tb, m: m, n: n, k: k, alpha: 0.75, a: a, b: b, beta: 0.5, c: &c, context: context)
-            var h: UInt64 = 0xCBF2_9CE4_8422_2325
-            fnv1a(c, into: &h)
-            out[name] = h
+            out[name] = fnv1a(c)
         }
         // Convolution: the CIFAR layers at batch 2 and two other shapes, every algorithm and pass.
         let shapes: [(String, ConvolutionShape)] = [
@@ -99,9 +100,7 @@ struct ResultHashTests {
                 try conv.backwardData(outputGradient: dy, weights: w, inputGradient: &dx)
                 try conv.backwardWeights(input: x, outputGradient: dy, weightGradient: &dw, biasGradient: &db)
                 for (pass, values) in [("forward", y), ("backwardData", dx), ("backwardWeights", dw + db)] {
-                    var h: UInt64 = 0xCBF2_9CE4_8422_2325
-                    fnv1a(values, into: &h)
-                    out["\(name) \(pass) \(algorithm.rawValue)"] = h
+                    out["\(name) \(pass) \(algorithm.rawValue)"] = fnv1a(values)
                 }
             }
         }
@@ -122,15 +121,11 @@ struct ResultHashTests {
             let maxPool = try MaxPooling(shape: s, context: context)
             try maxPool.forward(input: x, output: &y, indices: &indices)
             try maxPool.backward(outputGradient: dy, indices: indices!, inputGradient: &dx)
-            var h: UInt64 = 0xCBF2_9CE4_8422_2325
-            fnv1a(y + dx, into: &h)
-            out["\(name) max"] = h
+            out["\(name) max"] = fnv1a(y + dx)
             let avgPool = try AveragePooling(shape: s, context: context)
             try avgPool.forward(input: x, output: &y)
             try avgPool.backward(outputGradient: dy, inputGradient: &dx)
-            h = 0xCBF2_9CE4_8422_2325
-            fnv1a(y + dx, into: &h)
-            out["\(name) average"] = h
+            out["\(name) average"] = fnv1a(y + dx)
         }
         return out
     }

@@ -21,16 +21,7 @@ struct ModelFileTests {
         let path = NSTemporaryDirectory() + "/convnn-mismatch-\(getpid()).convnn"
         defer { try? FileManager.default.removeItem(atPath: path) }
         try ModelFile.save(try KerasTutorialCNN.make(), to: path)
-        let other = try Sequential(input: CIFAR10.shape) {
-            try Conv2D(filters: 16, kernelSize: 3, activation: .relu)
-            try MaxPool2D(poolSize: 2)
-            try Conv2D(filters: 64, kernelSize: 3, activation: .relu)
-            try MaxPool2D(poolSize: 2)
-            try Conv2D(filters: 64, kernelSize: 3, activation: .relu)
-            Flatten()
-            try Dense(units: 64, activation: .relu)
-            try Dense(units: 10)
-        }
+        let other = try tutorialVariant(firstFilters: 16, firstActivation: .relu)
         do {
             try ModelFile.load(path, into: other)
             Issue.record("a mismatched architecture loaded")
@@ -50,18 +41,7 @@ struct ModelFileIntegrityTests {
     }
 
     /// The tutorial CNN without the ReLU of its first layer: the same shapes, another model.
-    static func withoutFirstReLU() throws -> Sequential {
-        try Sequential(input: CIFAR10.shape) {
-            try Conv2D(filters: 32, kernelSize: 3)
-            try MaxPool2D(poolSize: 2)
-            try Conv2D(filters: 64, kernelSize: 3, activation: .relu)
-            try MaxPool2D(poolSize: 2)
-            try Conv2D(filters: 64, kernelSize: 3, activation: .relu)
-            Flatten()
-            try Dense(units: 64, activation: .relu)
-            try Dense(units: 10)
-        }
-    }
+    static func withoutFirstReLU() throws -> Sequential { try tutorialVariant(firstFilters: 32, firstActivation: .none) }
 
     @Test("a file with the same shapes but another layer configuration (no ReLU) is refused, naming the layer and the setting")
     func configurationMismatch() throws {
@@ -180,5 +160,20 @@ struct ModelFileIntegrityTests {
         let full = message(folder + "/big.bin", bytes: 64 << 20)
         setrlimit(Int32(RLIMIT_FSIZE.rawValue), &limit)
         #expect(full?.contains("too large") == true, "\(full ?? "no error")")
+    }
+}
+
+/// The Keras tutorial CNN with another first convolution: a model whose file must not load into
+/// the tutorial's (other shapes, or the same shapes with another setting).
+func tutorialVariant(firstFilters: Int, firstActivation: Activation) throws -> Sequential {
+    try Sequential(input: CIFAR10.shape) {
+        try Conv2D(filters: firstFilters, kernelSize: 3, activation: firstActivation)
+        try MaxPool2D(poolSize: 2)
+        try Conv2D(filters: 64, kernelSize: 3, activation: .relu)
+        try MaxPool2D(poolSize: 2)
+        try Conv2D(filters: 64, kernelSize: 3, activation: .relu)
+        Flatten()
+        try Dense(units: 64, activation: .relu)
+        try Dense(units: 10)
     }
 }

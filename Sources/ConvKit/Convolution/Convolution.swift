@@ -261,10 +261,8 @@ public struct Convolution: Sendable {
         try check("output", output.count, shape.outputCount)
         try ConvKitError.requireDisjoint(
             ("output", UnsafeRawBufferPointer(output)),
-            from: [
-                ("input", UnsafeRawBufferPointer(input)), ("weights", UnsafeRawBufferPointer(weights)),
-                ("bias", UnsafeRawBufferPointer(bias ?? UnsafeBufferPointer(start: nil, count: 0))),
-            ])
+            from: ("input", UnsafeRawBufferPointer(input)), ("weights", UnsafeRawBufferPointer(weights)),
+            ("bias", UnsafeRawBufferPointer(bias ?? UnsafeBufferPointer(start: nil, count: 0))))
         try forward(
             input: input.baseAddress!, weights: weights.baseAddress!, bias: bias?.baseAddress,
             output: output.baseAddress!, activation: activation, workspace: workspace)
@@ -281,10 +279,8 @@ public struct Convolution: Sendable {
         try check("inputGradient", inputGradient.count, shape.inputCount)
         try ConvKitError.requireDisjoint(
             ("inputGradient", UnsafeRawBufferPointer(inputGradient)),
-            from: [
-                ("outputGradient", UnsafeRawBufferPointer(outputGradient)),
-                ("weights", UnsafeRawBufferPointer(weights)),
-            ])
+            from: ("outputGradient", UnsafeRawBufferPointer(outputGradient)),
+            ("weights", UnsafeRawBufferPointer(weights)))
         try backwardData(
             outputGradient: outputGradient.baseAddress!, weights: weights.baseAddress!,
             inputGradient: inputGradient.baseAddress!, workspace: workspace)
@@ -301,12 +297,12 @@ public struct Convolution: Sendable {
         try check("outputGradient", outputGradient.count, shape.outputCount)
         try check("weightGradient", weightGradient.count, shape.weightCount)
         if let biasGradient { try check("biasGradient", biasGradient.count, shape.outputChannels) }
-        let inputs = [("input", UnsafeRawBufferPointer(input)), ("outputGradient", UnsafeRawBufferPointer(outputGradient))]
-        try ConvKitError.requireDisjoint(("weightGradient", UnsafeRawBufferPointer(weightGradient)), from: inputs)
+        let x = ("input", UnsafeRawBufferPointer(input)), dy = ("outputGradient", UnsafeRawBufferPointer(outputGradient))
+        try ConvKitError.requireDisjoint(("weightGradient", UnsafeRawBufferPointer(weightGradient)), from: x, dy)
         if let biasGradient {
             try ConvKitError.requireDisjoint(
                 ("biasGradient", UnsafeRawBufferPointer(biasGradient)),
-                from: inputs + [("weightGradient", UnsafeRawBufferPointer(weightGradient))])
+                from: x, dy, ("weightGradient", UnsafeRawBufferPointer(weightGradient)))
         }
         try backwardWeights(
             input: input.baseAddress!, outputGradient: outputGradient.baseAddress!,

@@ -104,17 +104,22 @@ extension OptimizerKernels {
         /// - Parameter uProduct: the product of `u_1 ... u_t` (the caller keeps it from step to step).
         public init(step: Int, beta1: Float, beta2: Float, uProduct: Float) {
             let t = Float(step)
-            ut = beta1 * (1 - 0.5 * Float.pow096(t))
-            ut1 = beta1 * (1 - 0.5 * Float.pow096(t + 1))
+            ut = NadamStep.momentum(step: step, beta1: beta1)
+            ut1 = NadamStep.momentum(step: step + 1, beta1: beta1)
             self.uProduct = uProduct
             uProduct1 = uProduct * ut1
             beta2Power = Float(Foundation.pow(Double(beta2), Double(step)))
         }
 
+        /// Keras' momentum schedule `u_t = beta1 (1 - 0.5 * 0.96^t)` in float32.
+        public static func momentum(step: Int, beta1: Float) -> Float {
+            beta1 * (1 - 0.5 * Float(Foundation.pow(Double(Float(0.96)), Double(step))))
+        }
+
         /// `u_1 * ... * u_step` in float32, in step order (what Keras' `_u_product` holds at that step).
         public static func product(through step: Int, beta1: Float) -> Float {
             var p: Float = 1
-            for i in stride(from: 1, through: step, by: 1) { p = p * (beta1 * (1 - 0.5 * Float.pow096(Float(i)))) }
+            for i in stride(from: 1, through: step, by: 1) { p = p * momentum(step: i, beta1: beta1) }
             return p
         }
     }
@@ -134,11 +139,6 @@ extension OptimizerKernels {
             weights.count, weights.baseAddress!, gradient.baseAddress!, m.baseAddress!, v.baseAddress!, learningRate,
             beta1, beta2, epsilon, step.ut, step.ut1, step.uProduct, step.uProduct1, step.beta2Power)
     }
-}
-
-extension Float {
-    /// 0.96^t in float32 (Keras' Nadam decay).
-    static func pow096(_ t: Float) -> Float { Float(Foundation.pow(Double(Float(0.96)), Double(t))) }
 }
 
 private func pow(_ x: Double, _ y: Double) -> Double {

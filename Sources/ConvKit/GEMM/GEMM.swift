@@ -39,10 +39,8 @@ public enum GEMM {
             }
             try ConvKitError.requireDisjoint(
                 ("c", bytes(c, m, n, ldc)),
-                from: [
-                    ("a", bytes(a, shape.aRows, shape.aColumns, lda)),
-                    ("b", bytes(b, shape.bRows, shape.bColumns, ldb)),
-                ])
+                from: ("a", bytes(a, shape.aRows, shape.aColumns, lda)),
+                ("b", bytes(b, shape.bRows, shape.bColumns, ldb)))
         }
         let operands = GEMMOperands(
             m: m, n: n, k: k, alpha: alpha, beta: beta,

@@ -31,6 +31,9 @@ public struct GEMMMicrokernel: Sendable, Equatable, CustomStringConvertible {
     /// the kernel's ISA or a lower one).
     let packA: F32PackFunction
     let packB: F32PackFunction
+    /// Whether GEMMs on this tile read a B of up to 4 MiB in place when C has few rows: its
+    /// table's choice (``KernelTable``), copied here so the GEMM call path reads no table.
+    var readsLargeBInPlaceForFewRows = false
 
     /// Two kernels are the same when they call the same C function with the same tile.
     public static func == (lhs: GEMMMicrokernel, rhs: GEMMMicrokernel) -> Bool {

@@ -96,7 +96,7 @@ struct GEMMPlan: Sendable {
         kc = min(bl.kc, roundUp(ceilDiv(k, kBlocks), 8))
         let bFitsCache = k * n <= GEMMPlan.unpackedBMaxElements
         let largeBForFewRows =
-            KernelTable.resolve(kernel.isa).gemmReadsLargeBInPlaceForFewRows && !bFitsCache && m <= GEMMPlan.unpackedBMaxRows
+            kernel.readsLargeBInPlaceForFewRows && !bFitsCache && m <= GEMMPlan.unpackedBMaxRows
             && k * n <= GEMMPlan.unpackedBFewRowsMaxElements
         unpackedB = bIsRowMajor && (bFitsCache || largeBForFewRows)
         rowMajorA = GEMMPlan.readsAInPlace(

@@ -22,8 +22,8 @@ public struct KernelTable: Sendable, Equatable, CustomStringConvertible {
     /// The elementwise kernels (ReLU, bias, channel sums, optimizer updates).
     let elementwise: ElementwiseKernels
     /// Whether a GEMM reads a B of up to 4 MiB in place (unpacked) when C has few rows
-    /// (``GEMMPlan``): it pays for the AVX-512 tiles, while the AVX2 tile took 2.8x the time of
-    /// packing on the conv3 forward GEMM (`convbench gemm --shapes 64x1024x576 --no-square --no-conv`).
+    /// (``GEMMPlan``): it pays for the AVX-512 tiles, while the AVX2 tile is much slower that way
+    /// than packing (`convbench gemm --shapes 64x1024x576 --no-square --no-conv` on two builds).
     let gemmReadsLargeBInPlaceForFewRows: Bool
 
     init(
@@ -35,7 +35,11 @@ public struct KernelTable: Sendable, Equatable, CustomStringConvertible {
                 && convolution.isa == isa && pooling.isa == isa && elementwise.isa == isa,
             "a kernel table holds kernels of its own ISA, GEMM tiles of one NR")
         self.isa = isa
-        self.gemm = gemm
+        self.gemm = gemm.map { tile in
+            var t = tile
+            t.readsLargeBInPlaceForFewRows = gemmReadsLargeBInPlaceForFewRows
+            return t
+        }
         self.convolution = convolution
         self.pooling = pooling
         self.elementwise = elementwise

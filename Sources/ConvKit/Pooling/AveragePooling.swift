@@ -32,7 +32,7 @@ public struct AveragePooling: Sendable {
         let s = shape
         try PoolingRunner.check("input", input.count, s.inputCount, s)
         try PoolingRunner.check("output", output.count, s.outputCount, s)
-        try ConvKitError.requireDisjoint(("output", UnsafeRawBufferPointer(output)), from: [("input", UnsafeRawBufferPointer(input))])
+        try ConvKitError.requireDisjoint(("output", UnsafeRawBufferPointer(output)), from: ("input", UnsafeRawBufferPointer(input)))
         let threads = PoolingRunner.threads(s, indices: false, budget: context.threads), kernels = context.kernels.pooling
         let d = s.descriptor, c = s.channels, hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth
         try PoolingRunner.inNHWC(
@@ -59,7 +59,7 @@ public struct AveragePooling: Sendable {
         try PoolingRunner.check("inputGradient", inputGradient.count, s.inputCount, s)
         try ConvKitError.requireDisjoint(
             ("inputGradient", UnsafeRawBufferPointer(inputGradient)),
-            from: [("outputGradient", UnsafeRawBufferPointer(outputGradient))])
+            from: ("outputGradient", UnsafeRawBufferPointer(outputGradient)))
         let threads = PoolingRunner.threads(s, indices: false, budget: context.threads), kernels = context.kernels.pooling
         let d = s.descriptor, c = s.channels, hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth
         try PoolingRunner.inNHWC(

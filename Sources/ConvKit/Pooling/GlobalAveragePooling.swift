@@ -11,7 +11,7 @@ public enum GlobalAveragePooling {
         output: UnsafeMutableBufferPointer<Float>, context: ExecutionContext? = nil
     ) throws {
         let hw = try check(batch, height, width, channels, input.count, output.count)
-        try ConvKitError.requireDisjoint(("output", UnsafeRawBufferPointer(output)), from: [("input", UnsafeRawBufferPointer(input))])
+        try ConvKitError.requireDisjoint(("output", UnsafeRawBufferPointer(output)), from: ("input", UnsafeRawBufferPointer(input)))
         let context = try context ?? ExecutionContext.fromEnvironment()
         let threads = Parallel.availableThreads(context.threads), sumRows = context.kernels.elementwise.sumRows
         let args = UncheckedSendableBox((input.baseAddress!, output.baseAddress!))
@@ -32,7 +32,7 @@ public enum GlobalAveragePooling {
         let hw = try check(batch, height, width, channels, inputGradient.count, outputGradient.count)
         try ConvKitError.requireDisjoint(
             ("inputGradient", UnsafeRawBufferPointer(inputGradient)),
-            from: [("outputGradient", UnsafeRawBufferPointer(outputGradient))])
+            from: ("outputGradient", UnsafeRawBufferPointer(outputGradient)))
         let threads = Parallel.availableThreads(try (context ?? ExecutionContext.fromEnvironment()).threads)
         let args = UncheckedSendableBox((outputGradient.baseAddress!, inputGradient.baseAddress!))
         Parallel.forEach(batch, threads: threads) { n in

@@ -37,11 +37,11 @@ public struct MaxPooling: Sendable {
         try PoolingRunner.check("input", input.count, s.inputCount, s)
         try PoolingRunner.check("output", output.count, s.outputCount, s)
         if let indices { try PoolingRunner.check("indices", indices.count, s.outputCount, s) }
-        try ConvKitError.requireDisjoint(("output", UnsafeRawBufferPointer(output)), from: [("input", UnsafeRawBufferPointer(input))])
+        try ConvKitError.requireDisjoint(("output", UnsafeRawBufferPointer(output)), from: ("input", UnsafeRawBufferPointer(input)))
         if let indices {
             try ConvKitError.requireDisjoint(
                 ("indices", UnsafeRawBufferPointer(indices)),
-                from: [("input", UnsafeRawBufferPointer(input)), ("output", UnsafeRawBufferPointer(output))])
+                from: ("input", UnsafeRawBufferPointer(input)), ("output", UnsafeRawBufferPointer(output)))
         }
         let threads = PoolingRunner.threads(s, indices: indices != nil, budget: context.threads)
         let kernels = context.kernels.pooling
@@ -87,10 +87,8 @@ public struct MaxPooling: Sendable {
         try PoolingRunner.check("inputGradient", inputGradient.count, s.inputCount, s)
         try ConvKitError.requireDisjoint(
             ("inputGradient", UnsafeRawBufferPointer(inputGradient)),
-            from: [
-                ("outputGradient", UnsafeRawBufferPointer(outputGradient)),
-                ("indices", UnsafeRawBufferPointer(indices)),
-            ])
+            from: ("outputGradient", UnsafeRawBufferPointer(outputGradient)),
+            ("indices", UnsafeRawBufferPointer(indices)))
         let hw = s.inputHeight * s.inputWidth, ohw = s.outputHeight * s.outputWidth, c = s.channels
         let threads = PoolingRunner.threads(s, indices: true, budget: context.threads)
         let kernels = context.kernels.pooling

@@ -79,19 +79,23 @@ extension ConvKitError {
         return product
     }
 
-    /// Throws ``invalidArgument(name:message:)`` naming `output` when its memory overlaps any
-    /// of `inputs` (an output written while an input is still being read gives garbage).
+    /// Throws ``invalidArgument(name:message:)`` naming `output` when its memory overlaps `a`, `b`
+    /// or `c` (an output written while an input is still being read gives garbage). Fixed
+    /// parameters rather than an array, so the check allocates nothing on a kernel's call path.
     static func requireDisjoint(
-        _ output: (name: String, buffer: UnsafeRawBufferPointer),
-        from inputs: [(name: String, buffer: UnsafeRawBufferPointer)]
+        _ output: (name: String, buffer: UnsafeRawBufferPointer), from a: (name: String, buffer: UnsafeRawBufferPointer),
+        _ b: (name: String, buffer: UnsafeRawBufferPointer)? = nil, _ c: (name: String, buffer: UnsafeRawBufferPointer)? = nil
     ) throws {
         guard let o = output.buffer.baseAddress, output.buffer.count > 0 else { return }
-        for input in inputs {
-            guard let i = input.buffer.baseAddress, input.buffer.count > 0 else { continue }
+        func check(_ input: (name: String, buffer: UnsafeRawBufferPointer)?) throws {
+            guard let input, let i = input.buffer.baseAddress, input.buffer.count > 0 else { return }
             if o < i + input.buffer.count && i < o + output.buffer.count {
                 throw ConvKitError.invalidArgument(
                     name: output.name, message: "overlaps '\(input.name)' in memory; the output must be a separate buffer")
             }
         }
+        try check(a)
+        try check(b)
+        try check(c)
     }
 }
