@@ -5,6 +5,8 @@
 // which the baseline SSE2 build cannot do), so the bits do not depend on the ISA. Contracts:
 // ConvKitKernels.h.
 
+#include "../common/ck_math.h"
+
 CK_ELT_TARGET void CK_ELT_NAME(relu)(size_t n, const float *x, float *y) {
     for (size_t i = 0; i < n; i++) y[i] = x[i] < 0.0f ? 0.0f : x[i];
 }
@@ -130,5 +132,212 @@ CK_ELT_TARGET void CK_ELT_NAME(nadam_update)(size_t n, float *restrict w, const 
             (u_t_1 * mi) / (1.0f - u_product_t_1) + ((1.0f - u_t) * gi) / (1.0f - u_product_t);
         const float v_hat = vi / (1.0f - beta_2_power);
         w[i] -= (m_hat * learning_rate) / (sqrtf(v_hat) + epsilon);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Activations (kinds: CK_ACTIVATION_*, ConvKitKernels.h). Each elementwise kind is one loop of
+// selects the compiler vectorises; softmax works row by row.
+
+CK_ELT_TARGET static void CK_ELT_NAME(softmax_row)(size_t n, const float *x, float *y) {
+    float m = x[0];
+    for (size_t j = 1; j < n; j++) m = x[j] > m ? x[j] : m;
+    for (size_t j = 0; j < n; j++) y[j] = ck_expf(x[j] - m);
+    float sum = 0.0f;
+    for (size_t j = 0; j < n; j++) sum += y[j];
+    for (size_t j = 0; j < n; j++) y[j] = y[j] / sum;
+}
+
+CK_ELT_TARGET void CK_ELT_NAME(activation)(int kind, size_t rows, size_t n, const float *x, float *y,
+                                           float alpha) {
+    const size_t count = rows * n;
+    switch (kind) {
+    case CK_ACTIVATION_RELU:
+        for (size_t i = 0; i < count; i++) y[i] = x[i] < 0.0f ? 0.0f : x[i];
+        break;
+    case CK_ACTIVATION_SIGMOID:
+        for (size_t i = 0; i < count; i++) {
+            const float e = ck_expf(-fabsf(x[i]));
+            const float d = 1.0f + e;
+            y[i] = x[i] >= 0.0f ? 1.0f / d : e / d;
+        }
+        break;
+    case CK_ACTIVATION_TANH:
+        for (size_t i = 0; i < count; i++) {
+            const float u = ck_expm1f(-2.0f * fabsf(x[i]));
+            y[i] = copysignf(-u / (u + 2.0f), x[i]);
+        }
+        break;
+    case CK_ACTIVATION_LEAKY_RELU:
+        for (size_t i = 0; i < count; i++) y[i] = x[i] > 0.0f ? x[i] : alpha * x[i];
+        break;
+    case CK_ACTIVATION_ELU:
+        for (size_t i = 0; i < count; i++) {
+            const float e = alpha * ck_expm1f(x[i]);
+            y[i] = x[i] > 0.0f ? x[i] : e;
+        }
+        break;
+    case CK_ACTIVATION_SOFTPLUS:
+        for (size_t i = 0; i < count; i++) {
+            const float v = (x[i] > 0.0f ? x[i] : 0.0f) + ck_log1pf_unit(ck_expf(-fabsf(x[i])));
+            y[i] = x[i] != x[i] ? x[i] : v;
+        }
+        break;
+    case CK_ACTIVATION_SOFTMAX:
+        for (size_t r = 0; r < rows; r++) CK_ELT_NAME(softmax_row)(n, x + r * n, y + r * n);
+        break;
+    default:
+        if (x != y) {
+            for (size_t i = 0; i < count; i++) y[i] = x[i];
+        }
+        break;
+    }
+}
+
+CK_ELT_TARGET void CK_ELT_NAME(activation_backward)(int kind, size_t rows, size_t n, const float *y,
+                                                    const float *dy, float *dx, float alpha) {
+    const size_t count = rows * n;
+    switch (kind) {
+    case CK_ACTIVATION_RELU:
+        for (size_t i = 0; i < count; i++) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+        break;
+    case CK_ACTIVATION_SIGMOID:
+        for (size_t i = 0; i < count; i++) dx[i] = dy[i] * (y[i] * (1.0f - y[i]));
+        break;
+    case CK_ACTIVATION_TANH:
+        for (size_t i = 0; i < count; i++) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+        break;
+    case CK_ACTIVATION_LEAKY_RELU:
+        for (size_t i = 0; i < count; i++) dx[i] = y[i] > 0.0f ? dy[i] : alpha * dy[i];
+        break;
+    case CK_ACTIVATION_ELU:
+        for (size_t i = 0; i < count; i++) dx[i] = y[i] > 0.0f ? dy[i] : dy[i] * (y[i] + alpha);
+        break;
+    case CK_ACTIVATION_SOFTPLUS:
+        for (size_t i = 0; i < count; i++) dx[i] = dy[i] * -ck_expm1f(-y[i]);
+        break;
+    case CK_ACTIVATION_SOFTMAX:
+        for (size_t r = 0; r < rows; r++) {
+            const float *yr = y + r * n, *dyr = dy + r * n;
+            float *dxr = dx + r * n;
+            float s = 0.0f;
+            for (size_t j = 0; j < n; j++) s += dyr[j] * yr[j];
+            for (size_t j = 0; j < n; j++) dxr[j] = yr[j] * (dyr[j] - s);
+        }
+        break;
+    default:
+        if (dy != dx) {
+            for (size_t i = 0; i < count; i++) dx[i] = dy[i];
+        }
+        break;
+    }
+}
+
+CK_ELT_TARGET void CK_ELT_NAME(bias_activation)(size_t m, size_t n, float *c, size_t ldc, const float *bias,
+                                                int kind, float alpha) {
+    for (size_t i = 0; i < m; i++) {
+        float *row = c + i * ldc;
+        if (bias != NULL) {
+            for (size_t j = 0; j < n; j++) row[j] += bias[j];
+        }
+        if (kind != CK_ACTIVATION_NONE) CK_ELT_NAME(activation)(kind, 1, n, row, row, alpha);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batch normalization over NHWC rows (per channel j of c), statistics in double.
+
+CK_ELT_TARGET void CK_ELT_NAME(channel_moments)(size_t rows, size_t c, const float *x, double *sum,
+                                                double *sum_squares) {
+    for (size_t i = 0; i < rows; i++) {
+        const float *row = x + i * c;
+        for (size_t j = 0; j < c; j++) {
+            const double v = (double)row[j];
+            sum[j] += v;
+            sum_squares[j] += v * v;
+        }
+    }
+}
+
+CK_ELT_TARGET void CK_ELT_NAME(scale_shift)(size_t rows, size_t c, const float *x, float *y,
+                                            const float *scale, const float *shift) {
+    for (size_t i = 0; i < rows; i++) {
+        const float *xr = x + i * c;
+        float *yr = y + i * c;
+        for (size_t j = 0; j < c; j++) yr[j] = xr[j] * scale[j] + shift[j];
+    }
+}
+
+CK_ELT_TARGET void CK_ELT_NAME(batchnorm_backward_sums)(size_t rows, size_t c, const float *x,
+                                                        const float *dy, const double *mean, double *sum_dy,
+                                                        double *sum_dy_centered) {
+    for (size_t i = 0; i < rows; i++) {
+        const float *xr = x + i * c, *dyr = dy + i * c;
+        for (size_t j = 0; j < c; j++) {
+            const double g = (double)dyr[j];
+            sum_dy[j] += g;
+            sum_dy_centered[j] += g * ((double)xr[j] - mean[j]);
+        }
+    }
+}
+
+CK_ELT_TARGET void CK_ELT_NAME(batchnorm_backward_data)(size_t rows, size_t c, const float *x,
+                                                        const float *dy, float *dx, const float *mean,
+                                                        const float *inverse_std, const float *gain,
+                                                        const float *mean_dy, const float *mean_dy_xhat) {
+    for (size_t i = 0; i < rows; i++) {
+        const float *xr = x + i * c, *dyr = dy + i * c;
+        float *dxr = dx + i * c;
+        for (size_t j = 0; j < c; j++) {
+            const float xhat = (xr[j] - mean[j]) * inverse_std[j];
+            dxr[j] = gain[j] * ((dyr[j] - mean_dy[j]) - xhat * mean_dy_xhat[j]);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reductions and updates for regularizers and gradient clipping. Sums run in 8 fixed lanes of
+// doubles combined in lane order, so they vectorise and give the same bits in every build.
+
+CK_ELT_TARGET void CK_ELT_NAME(abs_and_square_sums)(size_t n, const float *x, double *sum_abs,
+                                                    double *sum_squares) {
+    double a[8] = { 0 }, s[8] = { 0 };
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        for (size_t l = 0; l < 8; l++) {
+            const double v = (double)x[i + l];
+            a[l] += fabs(v);
+            s[l] += v * v;
+        }
+    }
+    for (size_t l = 0; i + l < n; l++) {
+        const double v = (double)x[i + l];
+        a[l] += fabs(v);
+        s[l] += v * v;
+    }
+    double ta = 0.0, ts = 0.0;
+    for (size_t l = 0; l < 8; l++) {
+        ta += a[l];
+        ts += s[l];
+    }
+    *sum_abs = ta;
+    *sum_squares = ts;
+}
+
+CK_ELT_TARGET void CK_ELT_NAME(regularizer_gradient)(size_t n, const float *restrict w, float *restrict g,
+                                                     float l1, float l2) {
+    const float two_l2 = 2.0f * l2;
+    for (size_t i = 0; i < n; i++) {
+        const float sign = w[i] > 0.0f ? 1.0f : (w[i] < 0.0f ? -1.0f : 0.0f);
+        g[i] = g[i] + (l1 * sign + two_l2 * w[i]);
+    }
+}
+
+CK_ELT_TARGET void CK_ELT_NAME(scale_clip)(size_t n, float *x, float scale, float limit) {
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i] * scale;
+        v = v > limit ? limit : v;
+        v = v < -limit ? -limit : v;
+        x[i] = v;
     }
 }

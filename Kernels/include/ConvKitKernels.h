@@ -244,7 +244,50 @@ CK_POOL_KERNELS(generic)
 //   nadam_update (Keras' form): m += (g - m)(1 - beta1); v += (g^2 - v)(1 - beta2);
 //     m_hat = u_t_1 m / (1 - u_product_t_1) + (1 - u_t) g / (1 - u_product_t); v_hat = v / (1 - beta_2_power);
 //     w -= m_hat lr / (sqrt(v_hat) + epsilon), with the step's scalars computed by the caller.
+//   activation: y := f(x) on rows x n floats (x == y allowed); kinds below; alpha is leaky ReLU's
+//     negative slope and ELU's alpha. Softmax works on each row of n (max subtracted, sum in index
+//     order). Error bounds of the exp-based kinds: Kernels/common/ck_math.h.
+//   activation_backward: dx := dy * f'(x), computed from the forward's output y (dy == dx allowed):
+//     relu y > 0; sigmoid y (1 - y); tanh 1 - y^2; leaky ReLU 1 or alpha by y > 0 (alpha >= 0);
+//     ELU 1 or y + alpha by y > 0 (alpha > 0); softplus 1 - e^-y; softmax per row y (dy - sum(dy y)).
+//   bias_activation: per row of c, add bias (may be NULL), then the activation on the row.
+//   channel_moments: sum[j] += x[i][j], sum_squares[j] += x[i][j]^2 (double) over rows i ascending.
+//   scale_shift: y[i][j] := x[i][j] * scale[j] + shift[j].
+//   batchnorm_backward_sums: sum_dy[j] += dy[i][j]; sum_dy_centered[j] += dy[i][j] (x[i][j] - mean[j]).
+//   batchnorm_backward_data: xhat = (x - mean) inverse_std; dx := gain ((dy - mean_dy) - xhat mean_dy_xhat).
+//   abs_and_square_sums: sum |x|, sum x^2 (double, 8 lanes of index i mod 8 added in lane order).
+//   regularizer_gradient: g += l1 sign(w) + 2 l2 w (sign(0) = 0).
+//   scale_clip: x := clamp(x * scale, -limit, limit) (limit may be +Inf; NaN stays NaN).
 // Every element is computed by the same operations in every set, so the bits do not depend on the ISA.
+enum {
+    CK_ACTIVATION_NONE = 0,
+    CK_ACTIVATION_RELU = 1,
+    CK_ACTIVATION_SIGMOID = 2,
+    CK_ACTIVATION_TANH = 3,
+    CK_ACTIVATION_LEAKY_RELU = 4,
+    CK_ACTIVATION_ELU = 5,
+    CK_ACTIVATION_SOFTPLUS = 6,
+    CK_ACTIVATION_SOFTMAX = 7,
+};
+typedef void (*ck_f32_activation_fn)(int kind, size_t rows, size_t n, const float *x, float *y, float alpha);
+typedef void (*ck_f32_activation_backward_fn)(int kind, size_t rows, size_t n, const float *y,
+                                              const float *dy, float *dx, float alpha);
+typedef void (*ck_f32_bias_activation_fn)(size_t m, size_t n, float *c, size_t ldc, const float *bias,
+                                          int kind, float alpha);
+typedef void (*ck_f32_channel_moments_fn)(size_t rows, size_t c, const float *x, double *sum,
+                                          double *sum_squares);
+typedef void (*ck_f32_scale_shift_fn)(size_t rows, size_t c, const float *x, float *y, const float *scale,
+                                      const float *shift);
+typedef void (*ck_f32_batchnorm_backward_sums_fn)(size_t rows, size_t c, const float *x, const float *dy,
+                                                  const double *mean, double *sum_dy,
+                                                  double *sum_dy_centered);
+typedef void (*ck_f32_batchnorm_backward_data_fn)(size_t rows, size_t c, const float *x, const float *dy,
+                                                  float *dx, const float *mean, const float *inverse_std,
+                                                  const float *gain, const float *mean_dy,
+                                                  const float *mean_dy_xhat);
+typedef void (*ck_f32_abs_and_square_sums_fn)(size_t n, const float *x, double *sum_abs, double *sum_squares);
+typedef void (*ck_f32_regularizer_gradient_fn)(size_t n, const float *w, float *g, float l1, float l2);
+typedef void (*ck_f32_scale_clip_fn)(size_t n, float *x, float scale, float limit);
 typedef void (*ck_f32_relu_fn)(size_t n, const float *x, float *y);
 typedef void (*ck_f32_relu_backward_fn)(size_t n, const float *y, const float *dy, float *dx);
 typedef void (*ck_f32_bias_relu_fn)(size_t m, size_t n, float *c, size_t ldc, const float *bias, int relu);
@@ -284,7 +327,24 @@ typedef void (*ck_f32_nadam_update_fn)(size_t n, float *w, const float *g, float
     void ck_f32_nadam_update__##ISA(size_t n, float *w, const float *g, float *m, float *v,                  \
                                     float learning_rate, float beta1, float beta2, float epsilon, float u_t, \
                                     float u_t_1, float u_product_t, float u_product_t_1,                     \
-                                    float beta_2_power);
+                                    float beta_2_power);                                                     \
+    void ck_f32_activation__##ISA(int kind, size_t rows, size_t n, const float *x, float *y, float alpha);   \
+    void ck_f32_activation_backward__##ISA(int kind, size_t rows, size_t n, const float *y, const float *dy, \
+                                           float *dx, float alpha);                                          \
+    void ck_f32_bias_activation__##ISA(size_t m, size_t n, float *c, size_t ldc, const float *bias,          \
+                                       int kind, float alpha);                                               \
+    void ck_f32_channel_moments__##ISA(size_t rows, size_t c, const float *x, double *sum,                   \
+                                       double *sum_squares);                                                 \
+    void ck_f32_scale_shift__##ISA(size_t rows, size_t c, const float *x, float *y, const float *scale,      \
+                                   const float *shift);                                                      \
+    void ck_f32_batchnorm_backward_sums__##ISA(size_t rows, size_t c, const float *x, const float *dy,       \
+                                               const double *mean, double *sum_dy, double *sum_dy_centered); \
+    void ck_f32_batchnorm_backward_data__##ISA(                                                              \
+        size_t rows, size_t c, const float *x, const float *dy, float *dx, const float *mean,                \
+        const float *inverse_std, const float *gain, const float *mean_dy, const float *mean_dy_xhat);       \
+    void ck_f32_abs_and_square_sums__##ISA(size_t n, const float *x, double *sum_abs, double *sum_squares);  \
+    void ck_f32_regularizer_gradient__##ISA(size_t n, const float *w, float *g, float l1, float l2);         \
+    void ck_f32_scale_clip__##ISA(size_t n, float *x, float scale, float limit);
 #if defined(__x86_64__)
 CK_ELTWISE_KERNELS(avx512)
 CK_ELTWISE_KERNELS(avx2)

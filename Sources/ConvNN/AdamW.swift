@@ -6,12 +6,18 @@ import ConvKit
 /// unlike ``SGD``'s L2 `weightDecay`).
 ///
 /// Keras: `AdamW(learning_rate=0.01, weight_decay=0.01)`; ConvNN: `AdamW(learningRate: 0.01, weightDecay: 0.01)`.
-public final class AdamW: Optimizer {
-    public let learningRate: Float, weightDecay: Float, beta1: Float, beta2: Float, epsilon: Float
+public final class AdamW: ScheduledOptimizer {
+    public let learningRate: LearningRateSchedule, weightDecay: Float, beta1: Float, beta2: Float, epsilon: Float
+    /// Keras' clipnorm, global_clipnorm and clipvalue.
+    public let clipping: GradientClipping
     let adam: Adam
 
-    public init(learningRate: Float = 1e-3, weightDecay: Float = 0.004, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
+    public init(
+        learningRate: LearningRateSchedule = 1e-3, weightDecay: Float = 0.004, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
+        clipNorm: Float? = nil, globalClipNorm: Float? = nil, clipValue: Float? = nil
+    ) {
         self.learningRate = learningRate
+        clipping = GradientClipping(clipNorm: clipNorm, globalClipNorm: globalClipNorm, clipValue: clipValue)
         self.weightDecay = weightDecay
         self.beta1 = beta1
         self.beta2 = beta2
@@ -20,9 +26,11 @@ public final class AdamW: Optimizer {
     }
 
     public func update(_ parameters: [Parameter], step: Int) throws {
+        try clipping.apply(to: parameters)
+        let lr = learningRate.rate(atIteration: step - 1)
         for p in parameters {
             let w = p.value
-            for i in w.indices { w[i] = w[i] - w[i] * weightDecay * learningRate }
+            for i in w.indices { w[i] = w[i] - w[i] * weightDecay * lr }
         }
         try adam.update(parameters, step: step)
     }

@@ -1,8 +1,12 @@
 import ConvKit
 
 /// A 2-D convolution layer (Keras' `Conv2D`): NHWC activations, HWIO kernel
-/// `[kh, kw, cin / groups, filters]`, bias `[filters]`, optional fused ReLU. Runs ConvKit's
-/// ``ConvKit/Convolution`` (forward with bias and ReLU fused into the epilogue).
+/// `[kh, kw, cin / groups, filters]`, bias `[filters]`, an activation. Runs ConvKit's
+/// ``ConvKit/Convolution`` (forward with bias and ReLU fused into the epilogue; other
+/// activations in one pass over the output).
+///
+/// Keras: `Conv2D(10, (3, 3), activation="relu", kernel_regularizer=l2(1e-3))`; ConvNN:
+/// `Conv2D(filters: 10, kernelSize: 3, activation: .relu, kernelRegularizer: .l2(1e-3))`.
 public final class Conv2D: Layer {
     public let typeName = "Conv2D"
     public var name = "conv2d"
@@ -12,6 +16,8 @@ public final class Conv2D: Layer {
     public let algorithm: ConvolutionAlgorithm
     /// How the kernel and the bias are drawn at build (Keras' defaults: Glorot uniform, zeros).
     public let kernelInitializer: Initializer, biasInitializer: Initializer
+    /// Penalties on the kernel and the bias (none by default, as in Keras).
+    public let kernelRegularizer: Regularizer?, biasRegularizer: Regularizer?
     public private(set) var kernel: Parameter?
     public private(set) var bias: Parameter?
     private var input = TensorShape(features: 0)
@@ -21,13 +27,20 @@ public final class Conv2D: Layer {
     /// smaller output gradient (``LayerFusion``), which is exact: the gradient reaches only window
     /// maxima, where ReLU's output is the pooled value.
     private var reluGradientAppliedByNextLayer = false
+    /// Set by ``Sequential`` when the loss fuses with this layer's activation.
+    var outputGradientIsPreActivation = false
 
     /// - Throws: ``ConvKit/ConvKitError`` for invalid sizes.
     public init(
         filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid, dilation: Int = 1,
         groups: Int = 1, activation: Activation = .none, algorithm: ConvolutionAlgorithm = .auto,
-        kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros
+        kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
+        kernelRegularizer: Regularizer? = nil, biasRegularizer: Regularizer? = nil
     ) throws {
+        try kernelRegularizer?.validate("kernelRegularizer")
+        try biasRegularizer?.validate("biasRegularizer")
+        self.kernelRegularizer = kernelRegularizer
+        self.biasRegularizer = biasRegularizer
         guard filters >= 1 else { throw ConvKitError.invalidArgument(name: "filters", message: "must be at least 1, got \(filters)") }
         self.filters = filters
         descriptor = try ConvolutionDescriptor(kernel: kernelSize, stride: strides, dilation: dilation, padding: padding, groups: groups)
@@ -68,7 +81,14 @@ public final class Conv2D: Layer {
             "filters": "\(filters)", "kernel_size": "\(descriptor.kernelHeight)x\(descriptor.kernelWidth)",
             "strides": "\(descriptor.strideY)x\(descriptor.strideX)", "dilation": "\(descriptor.dilationY)x\(descriptor.dilationX)",
             "padding": "\(descriptor.padding)", "groups": "\(descriptor.groups)", "activation": activation.rawValue,
-        ]
+        ].merging(
+            [("kernel_regularizer", kernelRegularizer?.description), ("bias_regularizer", biasRegularizer?.description)]
+                .compactMap { k, v in v.map { (k, $0) } }
+        ) { a, _ in a }
+    }
+
+    public var regularizedParameters: [(parameter: Parameter, regularizer: Regularizer)] {
+        [(kernel, kernelRegularizer), (bias, biasRegularizer)].compactMap { p, r in p.flatMap { p in r.map { (p, $0) } } }
     }
 
     public func prepare(batch: Int, context: ExecutionContext) throws -> Int {
@@ -100,10 +120,10 @@ public final class Conv2D: Layer {
     ) throws {
         let conv = try convolution(batch), s = conv.shape
         let dy = UnsafeMutableBufferPointer(start: outputGradient, count: s.outputCount)
-        if activation == .relu && !reluGradientAppliedByNextLayer {
-            try ReLUKernel.backward(
-                output: UnsafeBufferPointer(start: output, count: s.outputCount),
-                outputGradient: UnsafeBufferPointer(dy), inputGradient: dy, context: context)
+        if !reluGradientAppliedByNextLayer && !outputGradientIsPreActivation {
+            try ActivationGradient.apply(
+                activation, output: UnsafeBufferPointer(start: output, count: s.outputCount), to: dy, channels: filters,
+                context: context)
         }
         try conv.backwardWeights(
             input: UnsafeBufferPointer(start: input, count: s.inputCount), outputGradient: UnsafeBufferPointer(dy),
@@ -120,4 +140,8 @@ public final class Conv2D: Layer {
 extension Conv2D: ReLUGradientDeferring {
     var outputIsReLU: Bool { activation == .relu }
     func deferReLUGradientToNextLayer() { reluGradientAppliedByNextLayer = true }
+}
+
+extension Conv2D: OutputActivationFusing {
+    var outputActivation: Activation { activation }
 }

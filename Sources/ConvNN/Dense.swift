@@ -1,7 +1,10 @@
 import ConvKit
 
-/// A fully connected layer (Keras' `Dense`): `y = x W + b` with kernel `[in, units]`, optional
-/// fused ReLU. Runs ConvKit's SGEMM and bias kernels.
+/// A fully connected layer (Keras' `Dense`): `y = activation(x W + b)` with kernel `[in, units]`.
+/// Runs ConvKit's SGEMM, then the bias and the activation in one pass over each output row.
+///
+/// Keras: `Dense(50, activation="sigmoid", kernel_regularizer=l2(1e-4))`; ConvNN:
+/// `Dense(units: 50, activation: .sigmoid, kernelRegularizer: .l2(1e-4))`.
 public final class Dense: Layer {
     public let typeName = "Dense"
     public var name = "dense"
@@ -9,16 +12,24 @@ public final class Dense: Layer {
     public let activation: Activation
     /// How the kernel and the bias are drawn at build (Keras' defaults: Glorot uniform, zeros).
     public let kernelInitializer: Initializer, biasInitializer: Initializer
+    /// Penalties on the kernel and the bias (none by default, as in Keras).
+    public let kernelRegularizer: Regularizer?, biasRegularizer: Regularizer?
     public private(set) var kernel: Parameter?
     public private(set) var bias: Parameter?
     private var inputs = 0
     private var context: ExecutionContext?
+    /// Set by ``Sequential`` when the loss fuses with this layer's activation.
+    var outputGradientIsPreActivation = false
 
-    /// - Throws: ``ConvKit/ConvKitError`` when `units < 1`.
+    /// - Throws: ``ConvKit/ConvKitError`` when `units < 1` or a regularizer factor is negative.
     public init(
         units: Int, activation: Activation = .none, kernelInitializer: Initializer = .glorotUniform,
-        biasInitializer: Initializer = .zeros
+        biasInitializer: Initializer = .zeros, kernelRegularizer: Regularizer? = nil, biasRegularizer: Regularizer? = nil
     ) throws {
+        try kernelRegularizer?.validate("kernelRegularizer")
+        try biasRegularizer?.validate("biasRegularizer")
+        self.kernelRegularizer = kernelRegularizer
+        self.biasRegularizer = biasRegularizer
         guard units >= 1 else { throw ConvKitError.invalidArgument(name: "units", message: "must be at least 1, got \(units)") }
         self.units = units
         self.activation = activation
@@ -45,7 +56,16 @@ public final class Dense: Layer {
     }
 
     public var parameters: [Parameter] { [kernel, bias].compactMap { $0 } }
-    public var configuration: [String: String] { ["units": "\(units)", "activation": activation.rawValue] }
+    public var configuration: [String: String] {
+        var c = ["units": "\(units)", "activation": activation.rawValue]
+        if let kernelRegularizer { c["kernel_regularizer"] = kernelRegularizer.description }
+        if let biasRegularizer { c["bias_regularizer"] = biasRegularizer.description }
+        return c
+    }
+
+    public var regularizedParameters: [(parameter: Parameter, regularizer: Regularizer)] {
+        [(kernel, kernelRegularizer), (bias, biasRegularizer)].compactMap { p, r in p.flatMap { p in r.map { (p, $0) } } }
+    }
 
     public func prepare(batch: Int, context: ExecutionContext) throws -> Int {
         self.context = context
@@ -69,10 +89,10 @@ public final class Dense: Layer {
         inputGradient: UnsafeMutablePointer<Float>?, batch: Int, slice: Int, workspace: Workspace
     ) throws {
         let dy = UnsafeMutableBufferPointer(start: outputGradient, count: batch * units)
-        if activation == .relu {
-            try ReLUKernel.backward(
-                output: UnsafeBufferPointer(start: output, count: batch * units),
-                outputGradient: UnsafeBufferPointer(dy), inputGradient: dy, context: context)
+        if !outputGradientIsPreActivation {
+            try ActivationGradient.apply(
+                activation, output: UnsafeBufferPointer(start: output, count: batch * units), to: dy, channels: units,
+                context: context)
         }
         try GEMM.sgemm(
             .transpose, .noTranspose, m: inputs, n: units, k: batch, alpha: 1, a: input, lda: inputs,
@@ -84,4 +104,8 @@ public final class Dense: Layer {
                 b: kernel!.value.baseAddress, ldb: units, beta: 0, c: inputGradient, ldc: inputs, context: context)
         }
     }
+}
+
+extension Dense: OutputActivationFusing {
+    var outputActivation: Activation { activation }
 }

@@ -15,6 +15,11 @@ public protocol Layer: AnyObject {
     func build(input: TensorShape, generator: inout SplitMix64) throws
     /// Trainable tensors (empty for layers without any).
     var parameters: [Parameter] { get }
+    /// Tensors the layer keeps but training does not update through gradients (batch
+    /// normalization's moving mean and variance); saved in model files after ``parameters``.
+    var nonTrainableParameters: [Parameter] { get }
+    /// The parameters with a penalty added to the loss (Keras' kernel and bias regularizers).
+    var regularizedParameters: [(parameter: Parameter, regularizer: Regularizer)] { get }
     /// The configuration written to a model file (`filters`, `kernel_size`...).
     var configuration: [String: String] { get }
     /// Prepares the kernels for `batch` examples; returns the workspace floats a call needs.
@@ -36,6 +41,10 @@ public protocol Layer: AnyObject {
 
 extension Layer {
     public var parameters: [Parameter] { [] }
+    public var nonTrainableParameters: [Parameter] { [] }
+    public var regularizedParameters: [(parameter: Parameter, regularizer: Regularizer)] { [] }
+    /// Trainable then non-trainable tensors: what a model file stores for the layer.
+    public var weights: [Parameter] { parameters + nonTrainableParameters }
     public var configuration: [String: String] { [:] }
     public func build(input: TensorShape, generator: inout SplitMix64) throws {}
     public func prepare(batch: Int, context: ExecutionContext) throws -> Int { 0 }

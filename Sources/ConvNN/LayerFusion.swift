@@ -1,3 +1,30 @@
+import ConvKit
+
+/// A layer whose output goes through an activation that the loss can fuse with (softmax with
+/// categorical cross-entropy, sigmoid with binary cross-entropy): the loss then writes the
+/// gradient with respect to the pre-activation, and the layer skips the activation's backward.
+protocol OutputActivationFusing: Layer {
+    var outputActivation: Activation { get }
+    /// Set before each backward pass: whether the output gradient is already dL/dpre-activation.
+    var outputGradientIsPreActivation: Bool { get set }
+}
+
+/// Applies an activation's backward pass in place on an output gradient (nothing for the identity).
+enum ActivationGradient {
+    static func apply(
+        _ activation: Activation, alpha: Float? = nil, output: UnsafeBufferPointer<Float>,
+        to dy: UnsafeMutableBufferPointer<Float>, channels: Int, context: ExecutionContext?
+    ) throws {
+        if activation == .none { return }
+        if activation == .relu {
+            return try ReLUKernel.backward(output: output, outputGradient: UnsafeBufferPointer(dy), inputGradient: dy, context: context)
+        }
+        try ActivationKernel.backward(
+            activation, alpha: alpha, output: output, outputGradient: UnsafeBufferPointer(dy), inputGradient: dy,
+            channels: channels, context: context)
+    }
+}
+
 /// A layer whose output went through a ReLU and which can leave that ReLU's gradient mask to the
 /// layer after it (``ReLUGradientAbsorbing``), so the mask is applied on a smaller tensor.
 protocol ReLUGradientDeferring: Layer {

@@ -36,7 +36,7 @@ public enum ModelFile {
                 return Header.LayerEntry(
                     name: l.name, type: l.typeName, configuration: l.configuration,
                     outputShape: [s.height, s.width, s.channels],
-                    parameters: l.parameters.map { Header.Tensor(name: $0.name, shape: $0.shape) })
+                    parameters: l.weights.map { Header.Tensor(name: $0.name, shape: $0.shape) })
             })
     }
 
@@ -49,7 +49,7 @@ public enum ModelFile {
 
     /// The bytes ``save(_:to:)`` writes.
     static func data(of model: Sequential) throws -> Data {
-        let tensors = model.parameters.map { UnsafeBufferPointer($0.value) }
+        let tensors = model.weights.map { UnsafeBufferPointer($0.value) }
         var header = header(of: model)
         let body = TensorBytes.encode(tensors)
         header.checksum = body.checksum
@@ -60,7 +60,7 @@ public enum ModelFile {
     public static func byteCount(of model: Sequential) throws -> Int {
         var header = header(of: model)
         header.checksum = 0xFFFF_FFFF
-        return try Container.encode(magic: magic, header: header, body: Data()).count + model.parameterCount * 4
+        return try Container.encode(magic: magic, header: header, body: Data()).count + (model.parameterCount + model.nonTrainableCount) * 4
     }
 
     /// Loads parameters from `path` into `model`, whose architecture must match the file's: layer
@@ -71,12 +71,12 @@ public enum ModelFile {
         let (stored, body) = try Container.decode(Header.self, magic: magic, path: path, what: "a ConvNN model file")
         try check(stored, against: header(of: model), path: path)
         try TensorBytes.decode(
-            body, checksum: stored.checksum, into: model.parameters.map { ($0.value, "\(layerName(of: $0, in: model))/\($0.name)") },
+            body, checksum: stored.checksum, into: model.weights.map { ($0.value, "\(layerName(of: $0, in: model))/\($0.name)") },
             path: path)
     }
 
     static func layerName(of parameter: Parameter, in model: Sequential) -> String {
-        model.layers.first { $0.parameters.contains { $0 === parameter } }?.name ?? "?"
+        model.layers.first { $0.weights.contains { $0 === parameter } }?.name ?? "?"
     }
 
     /// Throws unless `stored` (from a file) describes the same architecture as `expected`.

@@ -4,6 +4,29 @@ import ConvKit
 public protocol Optimizer: AnyObject {
     /// Applies one step (`step` is 1-based) to every parameter.
     func update(_ parameters: [Parameter], step: Int) throws
+    /// Throws for malformed settings; ``Sequential`` calls it before training.
+    func validate() throws
+}
+
+extension Optimizer {
+    public func validate() throws {}
+}
+
+/// An optimizer with Keras' learning-rate schedules and gradient clipping (every built-in one):
+/// each update first clips the gradients, then uses the rate of iteration `step - 1`.
+public protocol ScheduledOptimizer: Optimizer {
+    /// The learning rate or its schedule.
+    var learningRate: LearningRateSchedule { get }
+    /// Gradient clipping applied before each update.
+    var clipping: GradientClipping { get }
+}
+
+extension ScheduledOptimizer {
+    /// Throws for a malformed schedule or clipping value.
+    public func validate() throws {
+        try learningRate.validate()
+        try clipping.validate()
+    }
 }
 
 /// Stochastic gradient descent with L2 weight decay (the course notes' eta and lambda) and
@@ -12,15 +35,21 @@ public protocol Optimizer: AnyObject {
 ///
 /// Keras: `SGD(learning_rate=0.1, momentum=0.9, nesterov=True)`; ConvNN:
 /// `SGD(learningRate: 0.1, momentum: 0.9, nesterov: true)`.
-public final class SGD: Optimizer {
-    public let learningRate: Float
+public final class SGD: ScheduledOptimizer {
+    public let learningRate: LearningRateSchedule
+    /// Keras' clipnorm, global_clipnorm and clipvalue.
+    public let clipping: GradientClipping
     public let momentum: Float
     public let nesterov: Bool
     public let weightDecay: Float
     private var velocities: [ObjectIdentifier: UnsafeMutableBufferPointer<Float>] = [:]
 
-    public init(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
+    public init(
+        learningRate: LearningRateSchedule = 0.01, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0, clipNorm: Float? = nil,
+        globalClipNorm: Float? = nil, clipValue: Float? = nil
+    ) {
         self.learningRate = learningRate
+        clipping = GradientClipping(clipNorm: clipNorm, globalClipNorm: globalClipNorm, clipValue: clipValue)
         self.momentum = momentum
         self.nesterov = nesterov
         self.weightDecay = weightDecay
@@ -37,29 +66,37 @@ public final class SGD: Optimizer {
     }
 
     public func update(_ parameters: [Parameter], step: Int) throws {
+        try clipping.apply(to: parameters)
+        let lr = learningRate.rate(atIteration: step - 1)
         for p in parameters {
             let velocity = momentum != 0 ? self.velocity(for: p) : nil
             if nesterov, let velocity {
                 try OptimizerKernels.sgdNesterov(
                     weights: p.value, gradient: UnsafeBufferPointer(p.gradient), velocity: velocity,
-                    learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
+                    learningRate: lr, momentum: momentum, weightDecay: weightDecay)
                 continue
             }
             try OptimizerKernels.sgd(
                 weights: p.value, gradient: UnsafeBufferPointer(p.gradient), velocity: velocity,
-                learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
+                learningRate: lr, momentum: momentum, weightDecay: weightDecay)
         }
     }
 }
 
 /// Adam with Keras' defaults (learning rate 1e-3, beta1 0.9, beta2 0.999, epsilon 1e-7) and
 /// Keras' update form, on ConvKit's ``ConvKit/OptimizerKernels/adam(weights:gradient:m:v:learningRate:beta1:beta2:epsilon:step:)``.
-public final class Adam: Optimizer {
-    public let learningRate: Float, beta1: Float, beta2: Float, epsilon: Float
+public final class Adam: ScheduledOptimizer {
+    public let learningRate: LearningRateSchedule, beta1: Float, beta2: Float, epsilon: Float
+    /// Keras' clipnorm, global_clipnorm and clipvalue.
+    public let clipping: GradientClipping
     private var moments: [ObjectIdentifier: (UnsafeMutableBufferPointer<Float>, UnsafeMutableBufferPointer<Float>)] = [:]
 
-    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
+    public init(
+        learningRate: LearningRateSchedule = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7, clipNorm: Float? = nil,
+        globalClipNorm: Float? = nil, clipValue: Float? = nil
+    ) {
         self.learningRate = learningRate
+        clipping = GradientClipping(clipNorm: clipNorm, globalClipNorm: globalClipNorm, clipValue: clipValue)
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
@@ -81,11 +118,13 @@ public final class Adam: Optimizer {
     }
 
     public func update(_ parameters: [Parameter], step: Int) throws {
+        try clipping.apply(to: parameters)
+        let lr = learningRate.rate(atIteration: step - 1)
         for p in parameters {
             let (m, v) = moments(for: p)
             try OptimizerKernels.adam(
                 weights: p.value, gradient: UnsafeBufferPointer(p.gradient), m: m, v: v,
-                learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, step: step)
+                learningRate: lr, beta1: beta1, beta2: beta2, epsilon: epsilon, step: step)
         }
     }
 }

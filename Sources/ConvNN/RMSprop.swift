@@ -7,13 +7,19 @@ import ConvKit
 /// ``ConvKit/OptimizerKernels/rmsprop(weights:gradient:velocity:momentumBuffer:averageGradient:learningRate:rho:momentum:epsilon:context:)``.
 ///
 /// Keras: `RMSprop(learning_rate=0.01, rho=0.95)`; ConvNN: `RMSprop(learningRate: 0.01, rho: 0.95)`.
-public final class RMSprop: Optimizer {
-    public let learningRate: Float, rho: Float, momentum: Float, epsilon: Float
+public final class RMSprop: ScheduledOptimizer {
+    public let learningRate: LearningRateSchedule, rho: Float, momentum: Float, epsilon: Float
+    /// Keras' clipnorm, global_clipnorm and clipvalue.
+    public let clipping: GradientClipping
     public let centered: Bool
     let state = OptimizerState()
 
-    public init(learningRate: Float = 1e-3, rho: Float = 0.9, momentum: Float = 0, epsilon: Float = 1e-7, centered: Bool = false) {
+    public init(
+        learningRate: LearningRateSchedule = 1e-3, rho: Float = 0.9, momentum: Float = 0, epsilon: Float = 1e-7, centered: Bool = false, clipNorm: Float? = nil,
+        globalClipNorm: Float? = nil, clipValue: Float? = nil
+    ) {
         self.learningRate = learningRate
+        clipping = GradientClipping(clipNorm: clipNorm, globalClipNorm: globalClipNorm, clipValue: clipValue)
         self.rho = rho
         self.momentum = momentum
         self.epsilon = epsilon
@@ -27,11 +33,13 @@ public final class RMSprop: Optimizer {
     }
 
     public func update(_ parameters: [Parameter], step: Int) throws {
+        try clipping.apply(to: parameters)
+        let lr = learningRate.rate(atIteration: step - 1)
         for p in parameters {
             try OptimizerKernels.rmsprop(
                 weights: p.value, gradient: UnsafeBufferPointer(p.gradient), velocity: state.buffer(for: p, slot: 0),
                 momentumBuffer: momentum > 0 ? state.buffer(for: p, slot: 1) : nil,
-                averageGradient: centered ? state.buffer(for: p, slot: 2) : nil, learningRate: learningRate, rho: rho,
+                averageGradient: centered ? state.buffer(for: p, slot: 2) : nil, learningRate: lr, rho: rho,
                 momentum: momentum, epsilon: epsilon)
         }
     }

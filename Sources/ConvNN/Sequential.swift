@@ -49,6 +49,10 @@ public final class Sequential {
         }
         self.shapes = shapes
         parameters = self.layers.flatMap(\.parameters)
+        weights = self.layers.flatMap(\.weights)
+        regularized = self.layers.flatMap(\.regularizedParameters)
+        let built = self.layers
+        coupled = built.indices.filter { built[$0] is any BatchCoupledLayer }
         // A ReLU's gradient mask moves into a following max pooling (exact; the pooled tensor is smaller).
         LayerFusion.fuseReLUGradients(self.layers)
     }
@@ -58,7 +62,32 @@ public final class Sequential {
     /// Every trainable tensor, in layer order (collected once at build: a training step reads it
     /// without allocating).
     public let parameters: [Parameter]
+    /// Every tensor a model file stores: each layer's trainable then non-trainable tensors.
+    public let weights: [Parameter]
+    /// Parameters with a penalty in the loss.
+    let regularized: [(parameter: Parameter, regularizer: Regularizer)]
+    /// Indices of the layers whose training passes need whole-batch statistics.
+    let coupled: [Int]
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+    /// Floats of the non-trainable tensors (batch normalization's moving averages).
+    public var nonTrainableCount: Int { weights.reduce(0) { $0 + $1.count } - parameterCount }
+
+    /// The regularizers' penalty on the current weights (Keras adds it to the reported loss).
+    public func regularizationPenalty() throws -> Double {
+        var total = 0.0
+        for (p, r) in regularized { total += try r.penalty(UnsafeBufferPointer(p.value), context: context) }
+        return total
+    }
+
+    /// Tells the last layer whether the loss hands it dL/dpre-activation (a fused output
+    /// activation); returns whether it does.
+    @discardableResult
+    func fuseOutputActivation(with loss: Loss) -> Bool {
+        guard let last = layers.last as? any OutputActivationFusing else { return false }
+        let fused = loss.fusableActivation != nil && loss.fusableActivation == last.outputActivation
+        last.outputGradientIsPreActivation = fused
+        return fused
+    }
 
     /// Buffers for one batch size: every layer's output (kept for backward) and two gradient
     /// buffers used in turn, for the whole batch; slice k of the batch works on its rows.
@@ -102,7 +131,7 @@ public final class Sequential {
         let p = Plan(batch: batch, shapes: shapes)
         let count = p.slices.count
         for layer in layers { layer.reserve(slices: count) }
-        for parameter in parameters { parameter.reserve(slices: count) }
+        for parameter in weights { parameter.reserve(slices: count) }
         while workspaces.count < count { workspaces.append(Workspace()) }
         var need = 0
         for size in Set(p.slices.map(\.count)) {
@@ -125,45 +154,72 @@ public final class Sequential {
         if let error = failure.error { throw error }
     }
 
-    /// Runs the layers on `plan.activations[0]`; returns the output buffer.
+    /// Runs the layers on `plan.activations[0]`; returns the output buffer. In training, the
+    /// layers are run in segments ending at each batch-coupled layer, whose statistics are
+    /// gathered per slice and combined between segments.
     @discardableResult
     func forward(_ plan: Plan, training: Bool) throws -> UnsafeMutableBufferPointer<Float> {
-        try forEachSlice(plan) { [self] k in
-            let (first, count) = plan.slices[k]
-            for (i, layer) in layers.enumerated() {
-                try layer.forward(
-                    UnsafePointer(plan.activations[i].baseAddress! + first * shapes[i].count),
-                    plan.activations[i + 1].baseAddress! + first * shapes[i + 1].count,
-                    batch: count, slice: k, training: training, workspace: workspaces[k])
+        let stops = training ? coupled + [layers.count] : [layers.count]
+        var start = 0
+        for stop in stops {
+            let barrier = stop < layers.count ? layers[stop] as? any BatchCoupledLayer : nil
+            try forEachSlice(plan) { [self] k in
+                let (first, count) = plan.slices[k]
+                for i in start..<stop {
+                    try layers[i].forward(
+                        UnsafePointer(plan.activations[i].baseAddress! + first * shapes[i].count),
+                        plan.activations[i + 1].baseAddress! + first * shapes[i + 1].count,
+                        batch: count, slice: k, training: training, workspace: workspaces[k])
+                }
+                try barrier?.gatherStatistics(
+                    input: UnsafePointer(plan.activations[stop].baseAddress! + first * shapes[stop].count), batch: count, slice: k)
             }
+            try barrier?.combineStatistics(slices: plan.slices.count, examples: plan.batch)
+            start = stop
         }
         return plan.activations[layers.count]
     }
 
     /// Back-propagates dL/dOutput held in `plan.outputGradient` through every layer, then sums the
-    /// slices' parameter gradients (in slice order) into ``Parameter/gradient``. The first
-    /// layer's dL/dInput is not computed.
+    /// slices' parameter gradients (in slice order) into ``Parameter/gradient`` and adds the
+    /// regularizers' gradients. The first layer's dL/dInput is not computed. Layer i reads its
+    /// output gradient from `outputGradient` (the last layer) or `gradients[(L - 2 - i) % 2]`
+    /// and writes its input gradient to `gradients[(L - 1 - i) % 2]`.
     func backward(_ plan: Plan) throws {
-        try forEachSlice(plan) { [self] k in
-            let (first, count) = plan.slices[k]
-            let region = first * plan.largest
-            var dy = plan.outputGradient.baseAddress! + first * shapes[layers.count].count
-            var next = 0
-            for i in stride(from: layers.count - 1, through: 0, by: -1) {
-                let dx = i == 0 ? nil : plan.gradients[next].baseAddress! + region
-                try layers[i].backward(
-                    input: UnsafePointer(plan.activations[i].baseAddress! + first * shapes[i].count),
-                    output: UnsafePointer(plan.activations[i + 1].baseAddress! + first * shapes[i + 1].count),
-                    outputGradient: dy, inputGradient: dx, batch: count, slice: k, workspace: workspaces[k])
-                if let dx { dy = dx }
-                next = 1 - next
+        let last = layers.count - 1
+        func outputGradient(of i: Int, _ first: Int) -> UnsafeMutablePointer<Float> {
+            i == last
+                ? plan.outputGradient.baseAddress! + first * shapes[layers.count].count
+                : plan.gradients[(last - 1 - i) % 2].baseAddress! + first * plan.largest
+        }
+        var top = last
+        for stop in coupled.reversed() + [-1] {
+            let barrier = stop >= 0 ? layers[stop] as? any BatchCoupledLayer : nil
+            try forEachSlice(plan) { [self] k in
+                let (first, count) = plan.slices[k]
+                for i in stride(from: top, to: stop, by: -1) {
+                    try layers[i].backward(
+                        input: UnsafePointer(plan.activations[i].baseAddress! + first * shapes[i].count),
+                        output: UnsafePointer(plan.activations[i + 1].baseAddress! + first * shapes[i + 1].count),
+                        outputGradient: outputGradient(of: i, first),
+                        inputGradient: i == 0 ? nil : plan.gradients[(last - i) % 2].baseAddress! + first * plan.largest,
+                        batch: count, slice: k, workspace: workspaces[k])
+                }
+                if stop >= 0 {
+                    try barrier?.gatherGradientStatistics(
+                        input: UnsafePointer(plan.activations[stop].baseAddress! + first * shapes[stop].count),
+                        outputGradient: UnsafePointer(outputGradient(of: stop, first)), batch: count, slice: k)
+                }
             }
+            try barrier?.combineGradientStatistics(slices: plan.slices.count, examples: plan.batch)
+            top = stop
         }
         for p in parameters {
             for k in 1..<max(1, plan.slices.count) {
                 try OptimizerKernels.accumulate(UnsafeBufferPointer(p.gradient(slice: k)), into: p.gradient, context: context)
             }
         }
+        for (p, r) in regularized { try r.addGradient(p, context: context) }
     }
 
     /// Outputs (logits for a classifier) for `images` (`n * inputShape.count` floats, NHWC).
@@ -191,7 +247,7 @@ public final class Sequential {
 
     /// A table like Keras' `model.summary()`: layer (type), output shape, parameters, total.
     public func summary() -> String {
-        let rows = layers.enumerated().map { i, l in ("\(l.name) (\(l.typeName))", shapes[i + 1].description, l.parameterCount) }
+        let rows = layers.enumerated().map { i, l in ("\(l.name) (\(l.typeName))", shapes[i + 1].description, l.weights.reduce(0) { $0 + $1.count }) }
         let w0 = max(28, rows.map(\.0.count).max()! + 2), w1 = max(20, rows.map(\.1.count).max()! + 2), w2 = 12
         func pad(_ s: String, _ w: Int, right: Bool = false) -> String {
             let fill = String(repeating: " ", count: max(0, w - s.count))
@@ -204,8 +260,8 @@ public final class Sequential {
         ]
         for r in rows { lines.append(pad(r.0, w0) + pad(r.1, w1) + pad(r.2.formatted, w2, right: true)) }
         lines += [
-            rule, " Total params: \(parameterCount.formatted)", " Trainable params: \(parameterCount.formatted)",
-            " Non-trainable params: 0", rule,
+            rule, " Total params: \((parameterCount + nonTrainableCount).formatted)", " Trainable params: \(parameterCount.formatted)",
+            " Non-trainable params: \(nonTrainableCount.formatted)", rule,
         ]
         return lines.joined(separator: "\n")
     }

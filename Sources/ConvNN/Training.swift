@@ -61,48 +61,68 @@ extension Sequential {
     ///   - resume: a checkpoint written by a run with the same model, optimizer, data size, batch
     ///     size, seed and shuffle mode; training continues after its last epoch, bitwise as if it
     ///     had never stopped, and the returned history includes its epochs.
+    ///   - loss: the training loss (its penalty-free value and Keras' `"accuracy"` for it are reported).
+    ///   - validation: data evaluated after every epoch (Keras' `validation_data`).
+    ///   - validationSplit: instead of `validation`, the last fraction of `data` (before
+    ///     shuffling) held out for it (Keras' `validation_split`); 0 for none.
+    ///   - callbacks: run at the start, after every epoch (which may stop training) and at the end,
+    ///     in order (``EarlyStopping``, ``EpochCallback``).
     ///   - onBatch: called after every batch (for a progress line).
-    ///   - onEpoch: called after every epoch, with the validation results when `validation` is given.
-    /// - Returns: the history, one record per epoch.
+    ///   - onEpoch: called after every epoch, with the validation results when there are any.
+    /// - Returns: the history, one record per epoch run.
     /// - Throws: ``ConvKit/ConvKitError`` before any training for data that does not fit the model
-    ///   (shape, labels out of range), `epochs < 0`, `batchSize < 1`, a checkpoint that cannot be
-    ///   written or a resume file that does not fit the run; a failed checkpoint save after an epoch.
+    ///   or the loss (shape, labels out of range, target width), `epochs < 0`, `batchSize < 1`, a
+    ///   malformed schedule or clipping value, a checkpoint that cannot be written or a resume file
+    ///   that does not fit the run; a failed checkpoint save after an epoch; a callback's error.
     @discardableResult
     public func fit(
         _ data: Dataset, epochs: Int, batchSize: Int, optimizer: any Optimizer,
-        loss: Loss = .softmaxCrossEntropy, validation: Dataset? = nil, seed: UInt64 = 0,
+        loss: Loss = .softmaxCrossEntropy, validation: Dataset? = nil, validationSplit: Double = 0, seed: UInt64 = 0,
         shuffle: ShuffleMode = .everyEpoch, checkpoint: String? = nil, resume: String? = nil,
+        callbacks: [any TrainingCallback] = [],
         onBatch: ((TrainingProgress) -> Void)? = nil,
         onEpoch: ((EpochRecord) -> Void)? = nil
     ) throws -> [EpochRecord] {
-        try Denormals.withMode {
+        var (data, validation) = (data, validation)
+        if validationSplit != 0 {
+            guard validation == nil else {
+                throw ConvKitError.invalidArgument(name: "validationSplit", message: "cannot be used together with validation data; pass one")
+            }
+            (data, validation) = try data.split(validationFraction: validationSplit)
+        }
+        let (training, held) = (data, validation)
+        return try Denormals.withMode {
             try fitBody(
-                data, epochs: epochs, batchSize: batchSize, optimizer: optimizer, loss: loss, validation: validation,
-                seed: seed, shuffle: shuffle, checkpoint: checkpoint, resume: resume, onBatch: onBatch, onEpoch: onEpoch)
+                training, epochs: epochs, batchSize: batchSize, optimizer: optimizer, loss: loss, validation: held,
+                seed: seed, shuffle: shuffle, checkpoint: checkpoint, resume: resume, callbacks: callbacks,
+                onBatch: onBatch, onEpoch: onEpoch)
         }
     }
 
     private func fitBody(
         _ data: Dataset, epochs: Int, batchSize: Int, optimizer: any Optimizer, loss: Loss,
         validation: Dataset?, seed: UInt64, shuffle: ShuffleMode, checkpoint: String?, resume: String?,
-        onBatch: ((TrainingProgress) -> Void)?, onEpoch: ((EpochRecord) -> Void)?
+        callbacks: [any TrainingCallback], onBatch: ((TrainingProgress) -> Void)?, onEpoch: ((EpochRecord) -> Void)?
     ) throws -> [EpochRecord] {
-        try check(data)
-        if let validation { try check(validation) }
+        try check(data, loss: loss)
+        if let validation { try check(validation, loss: loss) }
+        try optimizer.validate()
         guard epochs >= 0 else { throw ConvKitError.invalidArgument(name: "epochs", message: "must be >= 0, got \(epochs)") }
         guard batchSize >= 1 else { throw ConvKitError.invalidArgument(name: "batchSize", message: "must be >= 1, got \(batchSize)") }
         let n = data.count, per = inputShape.count, classes = outputShape.count
+        let fused = fuseOutputActivation(with: loss)
         // Batches never hold more than the data (the label buffer is sized after this cap).
         let batchSize = min(batchSize, n)
         let run = TrainingCheckpoint.Run(seed: seed, shuffle: shuffle, batchSize: batchSize, examples: n)
         let saver = try checkpoint.map { path in
             let o = try TrainingCheckpoint.requireCheckpointable(optimizer)
-            try AtomicFile.checkWritable(path, bytes: (parameterCount * 3 + 4096) * 4, option: "checkpoint")
+            try AtomicFile.checkWritable(path, bytes: (parameterCount * 3 + nonTrainableCount + 4096) * 4, option: "checkpoint")
             return (path, o)
         }
         var order = Array(0..<n)
         var generator = SplitMix64(seed: seed)
         var labels = [Int32](repeating: 0, count: batchSize)
+        var targets = data.targets.map { _ in [Float](repeating: 0, count: batchSize * classes) }
         var history: [EpochRecord] = []
         var step = 0
         var firstEpoch = 1
@@ -117,10 +137,11 @@ extension Sequential {
             }
         }
         let batches = (n + batchSize - 1) / batchSize
-        for epoch in firstEpoch...max(firstEpoch, epochs) where epochs >= firstEpoch {
+        for c in callbacks { try c.trainingBegan(model: self) }
+        epochs: for epoch in firstEpoch...max(firstEpoch, epochs) where epochs >= firstEpoch {
             if shuffle == .everyEpoch || (shuffle == .once && epoch == 1) { order.shuffle(using: &generator) }
             let start = DispatchTime.now().uptimeNanoseconds
-            var lossSum = 0.0, correct = 0
+            var lossSum = 0.0, correct = 0, judged = 0
             for b in 0..<batches {
                 let lo = b * batchSize, size = min(batchSize, n - lo)
                 let plan = try plan(batch: size)
@@ -129,15 +150,27 @@ extension Sequential {
                     for i in 0..<size { (dst + i * per).update(from: src.baseAddress! + order[lo + i] * per, count: per) }
                 }
                 for i in 0..<size { labels[i] = data.labels[order[lo + i]] }
-                let y = try forward(plan, training: true)
-                let batchLoss = try labels.withUnsafeBufferPointer { l in
-                    try loss.evaluate(
-                        outputs: UnsafeBufferPointer(rebasing: y[0..<(size * classes)]),
-                        labels: UnsafeBufferPointer(rebasing: l[0..<size]), classes: classes,
-                        gradient: UnsafeMutableBufferPointer(rebasing: plan.outputGradient[0..<(size * classes)]))
+                if let all = data.targets {
+                    for i in 0..<size {
+                        for j in 0..<classes { targets![i * classes + j] = all[order[lo + i] * classes + j] }
+                    }
                 }
-                correct += Sequential.correctCount(UnsafeBufferPointer(y), labels, size, classes)
-                lossSum += Double(batchLoss) * Double(size)
+                // Keras' loss includes the penalty of the weights this batch ran with.
+                let penalty = regularized.isEmpty ? 0 : try regularizationPenalty()
+                let y = try forward(plan, training: true)
+                let batchLoss = try withOptionalBuffer(targets) { t in
+                    try labels.withUnsafeBufferPointer { l in
+                        try loss.evaluate(
+                            outputs: UnsafeBufferPointer(rebasing: y[0..<(size * classes)]),
+                            labels: UnsafeBufferPointer(rebasing: l[0..<size]),
+                            targets: t.map { UnsafeBufferPointer(rebasing: $0[0..<(size * classes)]) }, classes: classes, fused: fused,
+                            gradient: UnsafeMutableBufferPointer(rebasing: plan.outputGradient[0..<(size * classes)]))
+                    }
+                }
+                let counts = loss.accuracyCounts(outputs: UnsafeBufferPointer(y), labels: labels, targets: targets, rows: size, classes: classes)
+                correct += counts.correct
+                judged += counts.total
+                lossSum += (Double(batchLoss) + penalty) * Double(size)
                 try backward(plan)
                 step += 1
                 try optimizer.update(parameters, step: step)
@@ -146,13 +179,13 @@ extension Sequential {
                     onBatch(
                         TrainingProgress(
                             epoch: epoch, epochs: epochs, batch: b + 1, batches: batches, seen: lo + size,
-                            loss: lossSum / Double(lo + size), accuracy: Double(correct) / Double(lo + size),
+                            loss: lossSum / Double(lo + size), accuracy: Double(correct) / Double(judged),
                             elapsed: elapsed))
                 }
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
             var record = EpochRecord(
-                epoch: epoch, loss: lossSum / Double(n), accuracy: Double(correct) / Double(n),
+                epoch: epoch, loss: lossSum / Double(n), accuracy: Double(correct) / Double(judged),
                 imagesPerSecond: Double(n) / seconds, seconds: seconds)
             if let validation {
                 let (l, a) = try evaluate(validation, loss: loss)
@@ -166,41 +199,39 @@ extension Sequential {
                     to: path, option: "checkpoint")
             }
             onEpoch?(record)
+            for c in callbacks where try c.epochEnded(record, model: self) == .stop { break epochs }
         }
+        for c in callbacks { try c.trainingEnded(model: self) }
         return history
     }
 
-    /// Mean loss and accuracy over `data` in inference mode.
-    /// - Throws: ``ConvKit/ConvKitError`` for data that does not fit the model.
+    /// Mean loss (with the regularizers' penalty, as Keras reports it) and accuracy over `data`
+    /// in inference mode.
+    /// - Throws: ``ConvKit/ConvKitError`` for data that does not fit the model or the loss.
     public func evaluate(_ data: Dataset, loss: Loss = .softmaxCrossEntropy, batchSize: Int = 128) throws -> (loss: Double, accuracy: Double) {
-        try check(data)
+        try check(data, loss: loss)
         let outputs = try predict(data.images, batchSize: batchSize)
         let classes = outputShape.count
+        let fused = loss.fusableActivation != nil && (layers.last as? any OutputActivationFusing)?.outputActivation == loss.fusableActivation
         let l = try outputs.withUnsafeBufferPointer { o in
-            try data.labels.withUnsafeBufferPointer { try loss.evaluate(outputs: o, labels: $0, classes: classes, gradient: nil) }
+            try withOptionalBuffer(data.targets) { t in
+                try data.labels.withUnsafeBufferPointer {
+                    try loss.evaluate(outputs: o, labels: $0, targets: t, classes: classes, fused: fused, gradient: nil)
+                }
+            }
         }
-        let correct = outputs.withUnsafeBufferPointer { Sequential.correctCount($0, data.labels, data.count, classes) }
-        return (Double(l), Double(correct) / Double(max(1, data.count)))
+        let counts = outputs.withUnsafeBufferPointer {
+            loss.accuracyCounts(outputs: $0, labels: data.labels, targets: data.targets, rows: data.count, classes: classes)
+        }
+        return (Double(l) + (try regularizationPenalty()), Double(counts.correct) / Double(max(1, counts.total)))
     }
 
-    static func correctCount(_ y: UnsafeBufferPointer<Float>, _ labels: [Int32], _ rows: Int, _ classes: Int) -> Int {
-        var correct = 0
-        for r in 0..<rows {
-            var best = 0
-            for j in 1..<max(1, classes) where y[r * classes + j] > y[r * classes + best] { best = j }
-            if best == Int(labels[r]) { correct += 1 }
-        }
-        return correct
-    }
-
-    func check(_ data: Dataset) throws {
+    func check(_ data: Dataset, loss: Loss) throws {
         guard data.shape == inputShape else {
             throw ConvKitError.invalidArgument(name: "data", message: "images are \(data.shape) but the model takes \(inputShape)")
         }
         guard data.count > 0 else { throw ConvKitError.invalidArgument(name: "data", message: "is empty") }
-        if let bad = data.labels.firstIndex(where: { $0 < 0 || Int($0) >= outputShape.count }) {
-            throw ConvKitError.invalidArgument(name: "labels", message: "example \(bad) has label \(data.labels[bad]), expected 0..<\(outputShape.count)")
-        }
+        try loss.check(data, outputs: outputShape.count)
     }
 }
 
@@ -210,16 +241,32 @@ extension Sequential {
     /// - Throws: ``ConvKit/ConvKitError`` when the images or labels do not fit the model.
     public func computeGradients(images: [Float], labels: [Int32], loss: Loss = .softmaxCrossEntropy) throws -> Float {
         let data = try Dataset(shape: inputShape, images: images, labels: labels)
-        try check(data)
+        return try computeGradients(data, loss: loss)
+    }
+
+    /// As ``computeGradients(images:labels:loss:)`` for a dataset (with target rows when it has
+    /// them); the returned loss includes the regularizers' penalty and their gradients are added.
+    public func computeGradients(_ data: Dataset, loss: Loss = .softmaxCrossEntropy) throws -> Float {
+        try check(data, loss: loss)
         let plan = try plan(batch: data.count)
-        images.withUnsafeBufferPointer { plan.activations[0].baseAddress!.update(from: $0.baseAddress!, count: $0.count) }
+        data.images.withUnsafeBufferPointer { plan.activations[0].baseAddress!.update(from: $0.baseAddress!, count: $0.count) }
+        let penalty = try regularizationPenalty()
+        let fused = fuseOutputActivation(with: loss)
         let y = try forward(plan, training: true)
-        let value = try labels.withUnsafeBufferPointer { l in
-            try loss.evaluate(
-                outputs: UnsafeBufferPointer(y), labels: l, classes: outputShape.count,
-                gradient: UnsafeMutableBufferPointer(rebasing: plan.outputGradient[0..<y.count]))
+        let value = try withOptionalBuffer(data.targets) { t in
+            try data.labels.withUnsafeBufferPointer { l in
+                try loss.evaluate(
+                    outputs: UnsafeBufferPointer(y), labels: l, targets: t, classes: outputShape.count, fused: fused,
+                    gradient: UnsafeMutableBufferPointer(rebasing: plan.outputGradient[0..<y.count]))
+            }
         }
         try backward(plan)
-        return value
+        return Float(Double(value) + penalty)
     }
+}
+
+/// `body` with a buffer of `array`, or nil.
+func withOptionalBuffer<R>(_ array: [Float]?, _ body: (UnsafeBufferPointer<Float>?) throws -> R) rethrows -> R {
+    guard let array else { return try body(nil) }
+    return try array.withUnsafeBufferPointer { try body($0) }
 }

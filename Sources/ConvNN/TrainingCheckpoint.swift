@@ -52,6 +52,12 @@ enum TrainingCheckpoint {
     }
 
     /// Throws unless checkpoints can be written for this model and optimizer.
+    /// The optimizer's settings as a checkpoint records them, with its clipping when it has any.
+    static func identity(of optimizer: any CheckpointableOptimizer) -> String {
+        let clipping = (optimizer as? any ScheduledOptimizer)?.clipping ?? GradientClipping()
+        return optimizer.checkpointIdentity + (clipping.isActive ? " \(clipping)" : "")
+    }
+
     static func requireCheckpointable(_ optimizer: any Optimizer) throws -> any CheckpointableOptimizer {
         guard let o = optimizer as? any CheckpointableOptimizer else {
             throw ConvKitError.invalidArgument(
@@ -65,14 +71,14 @@ enum TrainingCheckpoint {
         history: [EpochRecord], to path: String, option: String
     ) throws {
         let state = optimizer.stateTensors(for: model.parameters)
-        let tensors = model.parameters.map { UnsafeBufferPointer($0.value) } + state.map { UnsafeBufferPointer($0.values) }
+        let tensors = model.weights.map { UnsafeBufferPointer($0.value) } + state.map { UnsafeBufferPointer($0.values) }
         let body = TensorBytes.encode(tensors)
         var layerStates: [String: [UInt64]] = [:]
         for case let layer as any CheckpointableLayer in model.layers { layerStates[layer.name] = layer.checkpointState }
         var modelHeader = ModelFile.header(of: model)
         modelHeader.checksum = nil
         let header = Header(
-            model: modelHeader, optimizer: optimizer.checkpointIdentity, optimizerTensors: state.map(\.name),
+            model: modelHeader, optimizer: identity(of: optimizer), optimizerTensors: state.map(\.name),
             layerStates: layerStates, epochsDone: epochsDone, step: step, seed: run.seed,
             shuffle: run.shuffle.rawValue, batchSize: run.batchSize, examples: run.examples,
             history: history, checksum: body.checksum)
@@ -101,7 +107,7 @@ enum TrainingCheckpoint {
         do { try ModelFile.check(header.model, against: ModelFile.header(of: model), path: path) } catch let ConvKitError.invalidArgument(_, message) {
             throw ConvKitError.invalidArgument(name: option, message: message)
         }
-        guard header.optimizer == optimizer.checkpointIdentity else { throw mismatch("optimizer", header.optimizer, optimizer.checkpointIdentity) }
+        guard header.optimizer == identity(of: optimizer) else { throw mismatch("optimizer", header.optimizer, identity(of: optimizer)) }
         guard header.seed == run.seed else { throw mismatch("seed", "\(header.seed)", "\(run.seed)") }
         guard header.shuffle == run.shuffle.rawValue else { throw mismatch("shuffle", header.shuffle, run.shuffle.rawValue) }
         guard header.batchSize == run.batchSize else { throw mismatch("batch size", "\(header.batchSize)", "\(run.batchSize)") }
@@ -118,7 +124,7 @@ enum TrainingCheckpoint {
             throw mismatch("layer states for", "\(header.layerStates.keys.sorted())", "\(checkpointable.map(\.name))")
         }
         let targets =
-            model.parameters.map { ($0.value, "\(ModelFile.layerName(of: $0, in: model))/\($0.name)") }
+            model.weights.map { ($0.value, "\(ModelFile.layerName(of: $0, in: model))/\($0.name)") }
             + state.map { ($0.values, "optimizer/\($0.name)") }
         do { try TensorBytes.decode(body, checksum: header.checksum, into: targets, path: path) } catch let ConvKitError.invalidArgument(_, message) {
             throw ConvKitError.invalidArgument(name: option, message: message)

@@ -131,7 +131,8 @@ struct SequentialTests {
         // Separable data: the label shifts the mean of channel 0.
         let images = (0..<n).flatMap { i in (0..<72).map { j in Float(j % 2 == 0 ? Int(labels[i]) : 0) + Float.random(in: -0.3...0.3, using: &g) } }
         let data = try Dataset(shape: TinyNetwork.input, images: images, labels: labels)
-        for loss in Loss.allCases {
+        for loss in [Loss.softmaxCrossEntropy, .meanSquaredError, .sparseCategoricalCrossentropy(fromLogits: true), .categoricalCrossentropy(fromLogits: true)]
+        {
             let net = try TinyNetwork(seed: 8)
             let before = try net.model.evaluate(data, loss: loss).loss
             let history = try net.model.fit(

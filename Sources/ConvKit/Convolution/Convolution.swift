@@ -1,13 +1,6 @@
 internal import ConvKitKernels
 internal import ConvKitReference
 
-/// An activation fused into a kernel's epilogue.
-public enum Activation: String, Sendable, Hashable, CaseIterable {
-    case none
-    /// max(x, 0); NaN stays NaN.
-    case relu
-}
-
 /// A 2-D convolution layer's three passes for one ``ConvolutionShape``, by one algorithm.
 ///
 /// Layouts (see ``TensorLayout``): NHWC activations with HWIO weights, or NCHW with OIHW.
@@ -135,6 +128,20 @@ public struct Convolution: Sendable {
         output: UnsafeMutablePointer<Float>, activation: Activation = .none, workspace: Workspace? = nil
     ) throws {
         let chosen = algorithm(for: .forward), relu = activation == .relu
+        if activation != .none && !relu {
+            // Activations other than ReLU run as one pass over the output, after the convolution.
+            if activation == .softmax && shape.layout == .nchw {
+                throw ConvKitError.invalidArgument(
+                    name: "activation", message: "softmax runs over the last axis, which is channels only in NHWC; got NCHW")
+            }
+            try forward(input: input, weights: weights, bias: bias, output: output, activation: .none, workspace: workspace)
+            let count = shape.outputCount
+            try ActivationKernel.forward(
+                activation, UnsafeBufferPointer(start: output, count: count),
+                into: UnsafeMutableBufferPointer(start: output, count: count), channels: shape.outputChannels,
+                context: context)
+            return
+        }
         if chosen == .reference {
             let p = shape.referenceProblem
             let result = ReferenceConvolution.forward(

@@ -18,4 +18,14 @@ struct ElementwiseKernels: Sendable {
     let adagradUpdate: ck_f32_adagrad_update_fn
     let rmspropUpdate: ck_f32_rmsprop_update_fn
     let nadamUpdate: ck_f32_nadam_update_fn
+    let activation: ck_f32_activation_fn
+    let activationBackward: ck_f32_activation_backward_fn
+    let biasActivation: ck_f32_bias_activation_fn
+    let channelMoments: ck_f32_channel_moments_fn
+    let scaleShift: ck_f32_scale_shift_fn
+    let batchNormBackwardSums: ck_f32_batchnorm_backward_sums_fn
+    let batchNormBackwardData: ck_f32_batchnorm_backward_data_fn
+    let absAndSquareSums: ck_f32_abs_and_square_sums_fn
+    let regularizerGradient: ck_f32_regularizer_gradient_fn
+    let scaleClip: ck_f32_scale_clip_fn
 }

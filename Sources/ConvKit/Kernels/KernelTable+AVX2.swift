@@ -27,7 +27,13 @@ extension KernelTable {
                 biasReLU: ck_f32_bias_relu__avx2, sumRows: ck_f32_sum_rows__avx2, add: ck_f32_add__avx2,
                 adamUpdate: ck_f32_adam_update__avx2, sgdUpdate: ck_f32_sgd_update__avx2,
                 sgdNesterovUpdate: ck_f32_sgd_nesterov_update__avx2, adagradUpdate: ck_f32_adagrad_update__avx2,
-                rmspropUpdate: ck_f32_rmsprop_update__avx2, nadamUpdate: ck_f32_nadam_update__avx2))
+                rmspropUpdate: ck_f32_rmsprop_update__avx2, nadamUpdate: ck_f32_nadam_update__avx2,
+                activation: ck_f32_activation__avx2, activationBackward: ck_f32_activation_backward__avx2,
+                biasActivation: ck_f32_bias_activation__avx2, channelMoments: ck_f32_channel_moments__avx2,
+                scaleShift: ck_f32_scale_shift__avx2, batchNormBackwardSums: ck_f32_batchnorm_backward_sums__avx2,
+                batchNormBackwardData: ck_f32_batchnorm_backward_data__avx2,
+                absAndSquareSums: ck_f32_abs_and_square_sums__avx2,
+                regularizerGradient: ck_f32_regularizer_gradient__avx2, scaleClip: ck_f32_scale_clip__avx2))
     }()
 }
 #endif

@@ -33,7 +33,13 @@ extension KernelTable {
                 biasReLU: ck_f32_bias_relu__avx512, sumRows: ck_f32_sum_rows__avx512, add: ck_f32_add__avx512,
                 adamUpdate: ck_f32_adam_update__avx512, sgdUpdate: ck_f32_sgd_update__avx512,
                 sgdNesterovUpdate: ck_f32_sgd_nesterov_update__avx512, adagradUpdate: ck_f32_adagrad_update__avx512,
-                rmspropUpdate: ck_f32_rmsprop_update__avx512, nadamUpdate: ck_f32_nadam_update__avx512),
+                rmspropUpdate: ck_f32_rmsprop_update__avx512, nadamUpdate: ck_f32_nadam_update__avx512,
+                activation: ck_f32_activation__avx512, activationBackward: ck_f32_activation_backward__avx512,
+                biasActivation: ck_f32_bias_activation__avx512, channelMoments: ck_f32_channel_moments__avx512,
+                scaleShift: ck_f32_scale_shift__avx512, batchNormBackwardSums: ck_f32_batchnorm_backward_sums__avx512,
+                batchNormBackwardData: ck_f32_batchnorm_backward_data__avx512,
+                absAndSquareSums: ck_f32_abs_and_square_sums__avx512,
+                regularizerGradient: ck_f32_regularizer_gradient__avx512, scaleClip: ck_f32_scale_clip__avx512),
             gemmReadsLargeBInPlaceForFewRows: true)
     }()
 }

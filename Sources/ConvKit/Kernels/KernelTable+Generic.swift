@@ -25,6 +25,12 @@ extension KernelTable {
             biasReLU: ck_f32_bias_relu__generic, sumRows: ck_f32_sum_rows__generic, add: ck_f32_add__generic,
             adamUpdate: ck_f32_adam_update__generic, sgdUpdate: ck_f32_sgd_update__generic,
             sgdNesterovUpdate: ck_f32_sgd_nesterov_update__generic, adagradUpdate: ck_f32_adagrad_update__generic,
-            rmspropUpdate: ck_f32_rmsprop_update__generic, nadamUpdate: ck_f32_nadam_update__generic))
+            rmspropUpdate: ck_f32_rmsprop_update__generic, nadamUpdate: ck_f32_nadam_update__generic,
+            activation: ck_f32_activation__generic, activationBackward: ck_f32_activation_backward__generic,
+            biasActivation: ck_f32_bias_activation__generic, channelMoments: ck_f32_channel_moments__generic,
+            scaleShift: ck_f32_scale_shift__generic, batchNormBackwardSums: ck_f32_batchnorm_backward_sums__generic,
+            batchNormBackwardData: ck_f32_batchnorm_backward_data__generic,
+            absAndSquareSums: ck_f32_abs_and_square_sums__generic,
+            regularizerGradient: ck_f32_regularizer_gradient__generic, scaleClip: ck_f32_scale_clip__generic))
 
 }
