@@ -23,7 +23,8 @@ public enum BenchmarkReport {
         for d in documents { md += "- `\(d.command)` on \(d.date), \(d.machine)\n" }
         md += "\n"
         var figures: [Figure] = []
-        let suites = ["peak", "gemm", "conv", "pool", "train"] + Set(records.map(\.suite)).subtracting(["peak", "gemm", "conv", "pool", "train"]).sorted()
+        let known = ["peak", "gemm", "conv", "pool", "layers", "train"]
+        let suites = known + Set(records.map(\.suite)).subtracting(known).sorted()
         for suite in suites {
             let rows = records.filter { $0.suite == suite }
             guard !rows.isEmpty else { continue }
@@ -70,6 +71,7 @@ public enum BenchmarkReport {
         case "gemm": return "SGEMM"
         case "conv": return "Convolution"
         case "pool": return "Pooling"
+        case "layers": return "Activations and batch normalization"
         case "train": return "CNN training and inference"
         default: return suite
         }

@@ -1,11 +1,11 @@
 import ArgumentParser
 import BenchReport
 
-/// `convbench all`: peak, gemm, conv, pool and train with their default cases and the shared
+/// `convbench all`: peak, gemm, conv, pool, layers and train with their default cases and the shared
 /// options, into one table stream and one JSON file.
 struct AllBenchmarks: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "all", abstract: "Run peak, gemm, conv, pool and train with default cases; one --json file for all.")
+        commandName: "all", abstract: "Run peak, gemm, conv, pool, layers and train with default cases; one --json file for all.")
 
     @OptionGroup var options: BenchOptions
 
@@ -27,7 +27,7 @@ struct AllBenchmarks: ParsableCommand {
         }
         let all: [(String, any BenchSuite)] = [
             try make(PeakBenchmark.self, "peak"), try make(GEMMBenchmark.self, "gemm"), try make(ConvBenchmark.self, "conv"),
-            try make(PoolBenchmark.self, "pool"), try make(TrainBenchmark.self, "train"),
+            try make(PoolBenchmark.self, "pool"), try make(LayerBenchmark.self, "layers"), try make(TrainBenchmark.self, "train"),
         ]
         return arguments.isEmpty ? all : all.filter { arguments[$0.0] != nil }
     }

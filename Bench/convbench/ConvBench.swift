@@ -7,7 +7,7 @@ struct ConvBench: ParsableCommand {
         commandName: "convbench",
         abstract: "ConvKit microbenchmarks: time, GFLOP/s or GB/s, the fraction of the peak measured in the same run, and comparisons.",
         subcommands: [
-            PeakBenchmark.self, GEMMBenchmark.self, ConvBenchmark.self, PoolBenchmark.self, TrainBenchmark.self,
+            PeakBenchmark.self, GEMMBenchmark.self, ConvBenchmark.self, PoolBenchmark.self, LayerBenchmark.self, TrainBenchmark.self,
             AllBenchmarks.self, ReportCommand.self, CheckBenchmarks.self, MicrokernelBenchmark.self,
         ])
 }

@@ -247,14 +247,32 @@ CK_ELT_TARGET void CK_ELT_NAME(bias_activation)(size_t m, size_t n, float *c, si
 // ---------------------------------------------------------------------------------------------
 // Batch normalization over NHWC rows (per channel j of c), statistics in double.
 
-CK_ELT_TARGET void CK_ELT_NAME(channel_moments)(size_t rows, size_t c, const float *x, double *sum,
-                                                double *sum_squares) {
-    for (size_t i = 0; i < rows; i++) {
-        const float *row = x + i * c;
-        for (size_t j = 0; j < c; j++) {
-            const double v = (double)row[j];
-            sum[j] += v;
-            sum_squares[j] += v * v;
+// Rows are summed in float over blocks of CK_MOMENT_ROWS rows (vectorised across channels, in
+// registers), and the blocks' sums added in double: the same order in every build.
+#ifndef CK_MOMENT_ROWS
+#define CK_MOMENT_ROWS     16
+#define CK_MOMENT_CHANNELS 64
+#endif
+
+CK_ELT_TARGET void CK_ELT_NAME(channel_moments)(size_t rows, size_t c, const float *x, const float *shift,
+                                                double *sum, double *sum_squares) {
+    for (size_t j0 = 0; j0 < c; j0 += CK_MOMENT_CHANNELS) {
+        const size_t jn = c - j0 < CK_MOMENT_CHANNELS ? c - j0 : CK_MOMENT_CHANNELS;
+        for (size_t i0 = 0; i0 < rows; i0 += CK_MOMENT_ROWS) {
+            const size_t in = rows - i0 < CK_MOMENT_ROWS ? rows - i0 : CK_MOMENT_ROWS;
+            float s[CK_MOMENT_CHANNELS] = { 0 }, q[CK_MOMENT_CHANNELS] = { 0 };
+            for (size_t i = 0; i < in; i++) {
+                const float *row = x + (i0 + i) * c + j0;
+                for (size_t j = 0; j < jn; j++) {
+                    const float v = row[j] - shift[j0 + j];
+                    s[j] += v;
+                    q[j] += v * v;
+                }
+            }
+            for (size_t j = 0; j < jn; j++) {
+                sum[j0 + j] += (double)s[j];
+                sum_squares[j0 + j] += (double)q[j];
+            }
         }
     }
 }
@@ -269,14 +287,24 @@ CK_ELT_TARGET void CK_ELT_NAME(scale_shift)(size_t rows, size_t c, const float *
 }
 
 CK_ELT_TARGET void CK_ELT_NAME(batchnorm_backward_sums)(size_t rows, size_t c, const float *x,
-                                                        const float *dy, const double *mean, double *sum_dy,
+                                                        const float *dy, const float *mean, double *sum_dy,
                                                         double *sum_dy_centered) {
-    for (size_t i = 0; i < rows; i++) {
-        const float *xr = x + i * c, *dyr = dy + i * c;
-        for (size_t j = 0; j < c; j++) {
-            const double g = (double)dyr[j];
-            sum_dy[j] += g;
-            sum_dy_centered[j] += g * ((double)xr[j] - mean[j]);
+    for (size_t j0 = 0; j0 < c; j0 += CK_MOMENT_CHANNELS) {
+        const size_t jn = c - j0 < CK_MOMENT_CHANNELS ? c - j0 : CK_MOMENT_CHANNELS;
+        for (size_t i0 = 0; i0 < rows; i0 += CK_MOMENT_ROWS) {
+            const size_t in = rows - i0 < CK_MOMENT_ROWS ? rows - i0 : CK_MOMENT_ROWS;
+            float s[CK_MOMENT_CHANNELS] = { 0 }, p[CK_MOMENT_CHANNELS] = { 0 };
+            for (size_t i = 0; i < in; i++) {
+                const float *xr = x + (i0 + i) * c + j0, *dyr = dy + (i0 + i) * c + j0;
+                for (size_t j = 0; j < jn; j++) {
+                    s[j] += dyr[j];
+                    p[j] += dyr[j] * (xr[j] - mean[j0 + j]);
+                }
+            }
+            for (size_t j = 0; j < jn; j++) {
+                sum_dy[j0 + j] += (double)s[j];
+                sum_dy_centered[j0 + j] += (double)p[j];
+            }
         }
     }
 }

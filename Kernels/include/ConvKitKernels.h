@@ -251,9 +251,11 @@ CK_POOL_KERNELS(generic)
 //     relu y > 0; sigmoid y (1 - y); tanh 1 - y^2; leaky ReLU 1 or alpha by y > 0 (alpha >= 0);
 //     ELU 1 or y + alpha by y > 0 (alpha > 0); softplus 1 - e^-y; softmax per row y (dy - sum(dy y)).
 //   bias_activation: per row of c, add bias (may be NULL), then the activation on the row.
-//   channel_moments: sum[j] += x[i][j], sum_squares[j] += x[i][j]^2 (double) over rows i ascending.
+//   channel_moments: with v = x[i][j] - shift[j]: sum[j] += v, sum_squares[j] += v^2 over rows i, summed
+//     in float over blocks of 16 rows (ascending), the block sums added in double.
 //   scale_shift: y[i][j] := x[i][j] * scale[j] + shift[j].
-//   batchnorm_backward_sums: sum_dy[j] += dy[i][j]; sum_dy_centered[j] += dy[i][j] (x[i][j] - mean[j]).
+//   batchnorm_backward_sums: sum_dy[j] += dy[i][j]; sum_dy_centered[j] += dy[i][j] (x[i][j] - mean[j]),
+//     blocked as channel_moments.
 //   batchnorm_backward_data: xhat = (x - mean) inverse_std; dx := gain ((dy - mean_dy) - xhat mean_dy_xhat).
 //   abs_and_square_sums: sum |x|, sum x^2 (double, 8 lanes of index i mod 8 added in lane order).
 //   regularizer_gradient: g += l1 sign(w) + 2 l2 w (sign(0) = 0).
@@ -274,13 +276,12 @@ typedef void (*ck_f32_activation_backward_fn)(int kind, size_t rows, size_t n, c
                                               const float *dy, float *dx, float alpha);
 typedef void (*ck_f32_bias_activation_fn)(size_t m, size_t n, float *c, size_t ldc, const float *bias,
                                           int kind, float alpha);
-typedef void (*ck_f32_channel_moments_fn)(size_t rows, size_t c, const float *x, double *sum,
-                                          double *sum_squares);
+typedef void (*ck_f32_channel_moments_fn)(size_t rows, size_t c, const float *x, const float *shift,
+                                          double *sum, double *sum_squares);
 typedef void (*ck_f32_scale_shift_fn)(size_t rows, size_t c, const float *x, float *y, const float *scale,
                                       const float *shift);
 typedef void (*ck_f32_batchnorm_backward_sums_fn)(size_t rows, size_t c, const float *x, const float *dy,
-                                                  const double *mean, double *sum_dy,
-                                                  double *sum_dy_centered);
+                                                  const float *mean, double *sum_dy, double *sum_dy_centered);
 typedef void (*ck_f32_batchnorm_backward_data_fn)(size_t rows, size_t c, const float *x, const float *dy,
                                                   float *dx, const float *mean, const float *inverse_std,
                                                   const float *gain, const float *mean_dy,
@@ -333,12 +334,12 @@ typedef void (*ck_f32_nadam_update_fn)(size_t n, float *w, const float *g, float
                                            float *dx, float alpha);                                          \
     void ck_f32_bias_activation__##ISA(size_t m, size_t n, float *c, size_t ldc, const float *bias,          \
                                        int kind, float alpha);                                               \
-    void ck_f32_channel_moments__##ISA(size_t rows, size_t c, const float *x, double *sum,                   \
-                                       double *sum_squares);                                                 \
+    void ck_f32_channel_moments__##ISA(size_t rows, size_t c, const float *x, const float *shift,            \
+                                       double *sum, double *sum_squares);                                    \
     void ck_f32_scale_shift__##ISA(size_t rows, size_t c, const float *x, float *y, const float *scale,      \
                                    const float *shift);                                                      \
     void ck_f32_batchnorm_backward_sums__##ISA(size_t rows, size_t c, const float *x, const float *dy,       \
-                                               const double *mean, double *sum_dy, double *sum_dy_centered); \
+                                               const float *mean, double *sum_dy, double *sum_dy_centered);  \
     void ck_f32_batchnorm_backward_data__##ISA(                                                              \
         size_t rows, size_t c, const float *x, const float *dy, float *dx, const float *mean,                \
         const float *inverse_std, const float *gain, const float *mean_dy, const float *mean_dy_xhat);       \

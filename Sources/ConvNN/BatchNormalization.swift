@@ -23,8 +23,7 @@ public final class BatchNormalization: Layer, BatchCoupledLayer {
     private var context: ExecutionContext?
     /// Per slice: sum and sum of squares (forward) or sum dy and sum dy (x - mean) (backward), 2C doubles.
     private var sliceSums: [UnsafeMutableBufferPointer<Double>] = []
-    /// The batch's statistics: mean (double, for the backward sums), and per channel floats.
-    private var meanDouble = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
+    /// The batch's statistics and the backward pass's coefficients, per channel.
     private var floats = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
     private var statisticsReady = false, gradientStatisticsReady = false
 
@@ -42,7 +41,6 @@ public final class BatchNormalization: Layer, BatchCoupledLayer {
 
     deinit {
         for s in sliceSums { s.deallocate() }
-        meanDouble.deallocate()
         floats.deallocate()
     }
 
@@ -62,10 +60,7 @@ public final class BatchNormalization: Layer, BatchCoupledLayer {
         movingMean = Parameter(name: "moving_mean", shape: [c])
         movingVariance = Parameter(name: "moving_variance", shape: [c])
         movingVariance!.value.update(repeating: 1)
-        meanDouble.deallocate()
         floats.deallocate()
-        meanDouble = .allocate(capacity: c)
-        meanDouble.initialize(repeating: 0)
         // mean, inverse std, scale, shift, gain, mean dy, mean dy xhat
         floats = .allocate(capacity: 7 * c)
         floats.initialize(repeating: 0)
@@ -105,9 +100,10 @@ public final class BatchNormalization: Layer, BatchCoupledLayer {
         let (sum, squares) = halves(slice)
         sum.update(repeating: 0)
         squares.update(repeating: 0)
+        // Shifted by the moving mean (the same for every slice of a step), against cancellation.
         try BatchNormalizationKernels.accumulateMoments(
-            UnsafeBufferPointer(start: input, count: batch * rowsPerExample * channels), channels: channels, sum: sum,
-            sumSquares: squares, context: context)
+            UnsafeBufferPointer(start: input, count: batch * rowsPerExample * channels), channels: channels,
+            shift: UnsafeBufferPointer(movingMean!.value), sum: sum, sumSquares: squares, context: context)
     }
 
     func combineStatistics(slices: Int, examples: Int) throws {
@@ -119,9 +115,8 @@ public final class BatchNormalization: Layer, BatchCoupledLayer {
                 sum += sliceSums[k][j]
                 squares += sliceSums[k][channels + j]
             }
-            let m = sum / rows, variance = max(0, squares / rows - m * m)
+            let shifted = sum / rows, m = Double(mm[j]) + shifted, variance = max(0, squares / rows - shifted * shifted)
             let inv = 1 / (variance + Double(epsilon)).squareRoot()
-            meanDouble[j] = m
             mean[j] = Float(m)
             inverseStd[j] = Float(inv)
             scale[j] = g[j] * Float(inv)
@@ -165,7 +160,7 @@ public final class BatchNormalization: Layer, BatchCoupledLayer {
         sumDyCentered.update(repeating: 0)
         try BatchNormalizationKernels.accumulateBackwardSums(
             x: UnsafeBufferPointer(start: input, count: n), outputGradient: UnsafeBufferPointer(start: outputGradient, count: n),
-            mean: UnsafeBufferPointer(meanDouble), sumDy: sumDy, sumDyCentered: sumDyCentered, context: context)
+            mean: UnsafeBufferPointer(mean), sumDy: sumDy, sumDyCentered: sumDyCentered, context: context)
     }
 
     func combineGradientStatistics(slices: Int, examples: Int) throws {

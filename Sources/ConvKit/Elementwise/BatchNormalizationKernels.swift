@@ -5,15 +5,19 @@ internal import ConvKitKernels
 /// batch cut into fixed slices whose sums are added in slice order gives the same bits for any
 /// thread count), and the elementwise scale-shift and input-gradient passes.
 public enum BatchNormalizationKernels {
-    /// `sum[j] += x[r][j]`, `sumSquares[j] += x[r][j]^2` over every row r.
+    /// With `v = x[r][j] - shift[j]`: `sum[j] += v`, `sumSquares[j] += v^2` over every row r
+    /// (rows summed in float in blocks of 16, the blocks in double). A shift near the mean (the
+    /// moving mean) keeps `sumSquares / n - (sum / n)^2` accurate when the mean is large.
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` when the sizes do not fit.
     public static func accumulateMoments(
-        _ x: UnsafeBufferPointer<Float>, channels: Int, sum: UnsafeMutableBufferPointer<Double>,
-        sumSquares: UnsafeMutableBufferPointer<Double>, context: ExecutionContext? = nil
+        _ x: UnsafeBufferPointer<Float>, channels: Int, shift: UnsafeBufferPointer<Float>,
+        sum: UnsafeMutableBufferPointer<Double>, sumSquares: UnsafeMutableBufferPointer<Double>,
+        context: ExecutionContext? = nil
     ) throws {
-        try check(x.count, channels, ("sum", sum.count), ("sumSquares", sumSquares.count))
+        try check(x.count, channels, ("shift", shift.count), ("sum", sum.count), ("sumSquares", sumSquares.count))
         guard x.count > 0 else { return }
-        try kernels(context).channelMoments(x.count / channels, channels, x.baseAddress!, sum.baseAddress!, sumSquares.baseAddress!)
+        try kernels(context).channelMoments(
+            x.count / channels, channels, x.baseAddress!, shift.baseAddress!, sum.baseAddress!, sumSquares.baseAddress!)
     }
 
     /// `y[r][j] = x[r][j] * scale[j] + shift[j]`; `x` and `y` may be the same buffer.
@@ -27,9 +31,10 @@ public enum BatchNormalizationKernels {
         try kernels(context).scaleShift(x.count / scale.count, scale.count, x.baseAddress!, y.baseAddress!, scale.baseAddress!, shift.baseAddress!)
     }
 
-    /// `sumDy[j] += dy[r][j]`, `sumDyCentered[j] += dy[r][j] * (x[r][j] - mean[j])` over every row.
+    /// `sumDy[j] += dy[r][j]`, `sumDyCentered[j] += dy[r][j] * (x[r][j] - mean[j])` over every row
+    /// (blocked as ``accumulateMoments(_:channels:shift:sum:sumSquares:context:)``).
     public static func accumulateBackwardSums(
-        x: UnsafeBufferPointer<Float>, outputGradient dy: UnsafeBufferPointer<Float>, mean: UnsafeBufferPointer<Double>,
+        x: UnsafeBufferPointer<Float>, outputGradient dy: UnsafeBufferPointer<Float>, mean: UnsafeBufferPointer<Float>,
         sumDy: UnsafeMutableBufferPointer<Double>, sumDyCentered: UnsafeMutableBufferPointer<Double>,
         context: ExecutionContext? = nil
     ) throws {
