@@ -22,11 +22,12 @@ public struct GradientClipping: Sendable, Hashable, CustomStringConvertible {
 
     /// Throws for a non-positive or non-finite value, or both norms at once (Keras refuses that too).
     public func validate() throws {
-        for (name, v) in [("clipNorm", clipNorm), ("globalClipNorm", globalClipNorm), ("clipValue", clipValue)] {
-            if let v, !(v > 0 && v.isFinite) {
-                throw ConvKitError.invalidArgument(name: name, message: "must be finite and > 0, got \(v)")
-            }
+        func check(_ name: String, _ v: Float?) throws {
+            if let v, !(v > 0 && v.isFinite) { throw ConvKitError.invalidArgument(name: name, message: "must be finite and > 0, got \(v)") }
         }
+        try check("clipNorm", clipNorm)
+        try check("globalClipNorm", globalClipNorm)
+        try check("clipValue", clipValue)
         if clipNorm != nil && globalClipNorm != nil {
             throw ConvKitError.invalidArgument(name: "clipNorm", message: "cannot be set together with globalClipNorm; choose one")
         }

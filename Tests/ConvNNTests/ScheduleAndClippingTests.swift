@@ -77,4 +77,77 @@ struct ScheduleAndClippingTests {
         #expect(throws: ConvKitError.self) { try GradientClipping(clipNorm: 1, globalClipNorm: 1).validate() }
         #expect(throws: ConvKitError.self) { try SGD(clipValue: -1).validate() }
     }
+
+    @Test("Adam and SGD with momentum, a schedule and global-norm clipping: three steps against the formulas in double")
+    func stepsAgainstFormulas() throws {
+        let schedule = LearningRateSchedule.exponentialDecay(0.1, decaySteps: 1, decayRate: 0.5)
+        let gradients: [[Float]] = [[3, -4, 12], [0.1, 0.2, -0.3], [-6, 8, 0.5]]
+        for name in ["adam", "sgd"] {
+            let params = try Self.parameters()
+            let start = params.flatMap(\.values).map(Double.init)
+            let optimizer: any Optimizer =
+                name == "adam" ? Adam(learningRate: schedule, globalClipNorm: 2) : SGD(learningRate: schedule, momentum: 0.9, globalClipNorm: 2)
+            var w = start, m = [Double](repeating: 0, count: 3), v = m
+            for (t, g) in gradients.enumerated() {
+                _ = params[0].gradient.update(from: g[0..<2])
+                _ = params[1].gradient.update(from: g[2..<3])
+                try optimizer.update(params, step: t + 1)
+                let norm = g.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+                let clipped = g.map { Double($0) * (norm > 2 ? 2 / norm : 1) }
+                let lr = 0.1 * pow(0.5, Double(t))
+                for i in 0..<3 {
+                    if name == "adam" {
+                        m[i] += (clipped[i] - m[i]) * 0.1
+                        v[i] += (clipped[i] * clipped[i] - v[i]) * 0.001
+                        let alpha = lr * (1 - pow(0.999, Double(t + 1))).squareRoot() / (1 - pow(0.9, Double(t + 1)))
+                        w[i] -= alpha * m[i] / (v[i].squareRoot() + 1e-7)
+                    } else {
+                        m[i] = 0.9 * m[i] - lr * clipped[i]
+                        w[i] += m[i]
+                    }
+                }
+                let got = params.flatMap(\.values)
+                for i in 0..<3 { #expect(abs(Double(got[i]) - w[i]) <= 1e-6 * max(1, abs(w[i])), "\(name) step \(t + 1) [\(i)]: \(got[i]) vs \(w[i])") }
+            }
+        }
+    }
+
+    @Test("every optimizer clips before it updates and follows its schedule")
+    func everyOptimizer() throws {
+        let zeroAfterFirst = LearningRateSchedule.piecewiseConstant(boundaries: [0], values: [0.01, 0])
+        func make(_ k: Int, _ lr: LearningRateSchedule, clip: Float?) -> any Optimizer {
+            switch k {
+            case 0: SGD(learningRate: lr, clipValue: clip)
+            case 1: Adam(learningRate: lr, clipValue: clip)
+            case 2: AdamW(learningRate: lr, clipValue: clip)
+            case 3: Nadam(learningRate: lr, clipValue: clip)
+            case 4: RMSprop(learningRate: lr, clipValue: clip)
+            default: Adagrad(learningRate: lr, clipValue: clip)
+            }
+        }
+        for k in 0..<6 {
+            // A zero rate from the second step on: only the first step moves the weights (no momentum here).
+            let params = try Self.parameters()
+            let o = make(k, zeroAfterFirst, clip: nil)
+            for step in 1...3 {
+                for p in params { _ = p.gradient.update(from: [Float](repeating: 1, count: p.count)) }
+                try o.update(params, step: step)
+            }
+            let afterOne = try Self.parameters()
+            let single = make(k, zeroAfterFirst, clip: nil)
+            for p in afterOne { _ = p.gradient.update(from: [Float](repeating: 1, count: p.count)) }
+            try single.update(afterOne, step: 1)
+            #expect(params.map(\.values) == afterOne.map(\.values), "optimizer \(k) follows its schedule")
+            // clipValue 0.25 on gradients of 4 equals unclipped updates on gradients of 0.25.
+            let clippedParams = try Self.parameters(), plainParams = try Self.parameters()
+            let clipped = make(k, 0.01, clip: 0.25), plain = make(k, 0.01, clip: nil)
+            for step in 1...2 {
+                for p in clippedParams { _ = p.gradient.update(from: [Float](repeating: 4, count: p.count)) }
+                for p in plainParams { _ = p.gradient.update(from: [Float](repeating: 0.25, count: p.count)) }
+                try clipped.update(clippedParams, step: step)
+                try plain.update(plainParams, step: step)
+            }
+            #expect(clippedParams.map(\.values) == plainParams.map(\.values), "optimizer \(k) clips first")
+        }
+    }
 }
