@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "ConvKitReference", targets: ["ConvKitReference"]),
         .library(name: "ConvNN", targets: ["ConvNN"]),
         .executable(name: "cifar10", targets: ["cifar10"]),
+        .executable(name: "course", targets: ["course"]),
         .executable(name: "convbench", targets: ["convbench"]),
     ],
     dependencies: [
@@ -62,10 +63,25 @@ let package = Package(
             dependencies: ["SVGCharts"],
             path: "Bench/BenchReport"
         ),
+        // Errors, option naming and progress lines shared by the commands.
+        .target(
+            name: "CommandSupport",
+            dependencies: ["ConvNN", "ConvKit"],
+            path: "Sources/CommandSupport"
+        ),
+        // The course's other experiments: digits grid searches, logic gates, MNIST.
+        .executableTarget(
+            name: "course",
+            dependencies: [
+                "ConvNN", "ConvKit", "SVGCharts", "CommandSupport", "BenchReport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/course"
+        ),
         .executableTarget(
             name: "cifar10",
             dependencies: [
-                "ConvNN", "ConvKit", "BenchReport",
+                "ConvNN", "ConvKit", "BenchReport", "CommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/cifar10"

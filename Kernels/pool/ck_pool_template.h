@@ -153,20 +153,26 @@ void CK_POOL_NAME(maxpool_nhwc)(const float *in, size_t h, size_t w, size_t c, s
 #define CK_MAX_GROUP(nb) ck_max_blocks(in + ch0, w, c, ys, ye, xs, xe, o + ch0, idx ? idx + ch0 : NULL, nb)
             CK_BLOCK_GROUPS(CK_MAX_GROUP)
 #undef CK_MAX_GROUP
-            for (size_t ch = ch0; ch < c; ch++) {
-                float best = in[(ys * w + xs) * c + ch];
-                int32_t at = (int32_t)(ys * w + xs);
+            // The channels after the last 16-channel block: taps outer, channels inner, with
+            // selects instead of branches (the same comparisons per channel, in the same tap order).
+            if (ch0 < c) {
+                const float *first = in + (ys * w + xs) * c;
+                for (size_t ch = ch0; ch < c; ch++) o[ch] = first[ch];
+                if (idx) {
+                    for (size_t ch = ch0; ch < c; ch++) idx[ch] = (int32_t)(ys * w + xs);
+                }
                 for (size_t y = ys; y < ye; y++) {
                     for (size_t x = (y == ys ? xs + 1 : xs); x < xe; x++) {
-                        const float v = in[(y * w + x) * c + ch];
-                        if (v > best || v != v) {
-                            best = v;
-                            at = (int32_t)(y * w + x);
+                        const float *p = in + (y * w + x) * c;
+                        const int32_t at = (int32_t)(y * w + x);
+                        for (size_t ch = ch0; ch < c; ch++) {
+                            const float v = p[ch];
+                            const int take = v > o[ch] || v != v;
+                            o[ch] = take ? v : o[ch];
+                            if (idx) idx[ch] = take ? at : idx[ch];
                         }
                     }
                 }
-                o[ch] = best;
-                if (idx) idx[ch] = at;
             }
         }
     }

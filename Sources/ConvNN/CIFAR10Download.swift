@@ -40,8 +40,11 @@ extension CIFAR10 {
             throw CIFAR10Error.downloadFailed(url: archiveURL, reason: "cannot create '\(directory)': \(error.localizedDescription)")
         }
         let archive = directory + "/cifar-10-binary.tar.gz"
-        let fetcher = Fetcher(progress: progress)
-        try fetcher.fetch(URL(string: archiveURL)!, to: archive, timeout: timeout)
+        do {
+            try Fetcher(progress: progress).fetch(URL(string: archiveURL)!, to: archive, timeout: timeout)
+        } catch let failure as FetchFailure {
+            throw CIFAR10Error.downloadFailed(url: failure.url, reason: failure.reason)
+        }
         try unpack(archive: archive, into: directory)
         try? FileManager.default.removeItem(atPath: archive)
         return directory + "/cifar-10-batches-bin"
@@ -67,51 +70,5 @@ extension CIFAR10 {
             throw CIFAR10Error.unpackFailed(
                 archive: archive, reason: "tar exited with \(process.terminationStatus): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
-    }
-}
-
-/// Downloads one URL to a file with progress callbacks, blocking the caller.
-private final class Fetcher: NSObject, URLSessionDownloadDelegate, @unchecked Sendable {
-    private let progress: ((Int64, Int64?) -> Void)?
-    private let done = DispatchSemaphore(value: 0)
-    private var destination = ""
-    private var failure: String?
-
-    init(progress: ((Int64, Int64?) -> Void)?) { self.progress = progress }
-
-    func fetch(_ url: URL, to path: String, timeout: Double) throws {
-        destination = path
-        let configuration = URLSessionConfiguration.default
-        configuration.timeoutIntervalForRequest = timeout
-        let client = URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
-        client.downloadTask(with: url).resume()
-        done.wait()
-        client.finishTasksAndInvalidate()
-        if let failure { throw CIFAR10Error.downloadFailed(url: url.absoluteString, reason: failure) }
-    }
-
-    func urlSession(
-        _ client: URLSession, downloadTask: URLSessionDownloadTask, didWriteData bytesWritten: Int64,
-        totalBytesWritten: Int64, totalBytesExpectedToWrite: Int64
-    ) {
-        progress?(totalBytesWritten, totalBytesExpectedToWrite > 0 ? totalBytesExpectedToWrite : nil)
-    }
-
-    func urlSession(_ client: URLSession, downloadTask: URLSessionDownloadTask, didFinishDownloadingTo location: URL) {
-        if let http = downloadTask.response as? HTTPURLResponse, http.statusCode != 200 {
-            failure = "HTTP status \(http.statusCode)"
-            return
-        }
-        do {
-            try? FileManager.default.removeItem(atPath: destination)
-            try FileManager.default.moveItem(at: location, to: URL(fileURLWithPath: destination))
-        } catch {
-            failure = "cannot save the archive: \(error.localizedDescription)"
-        }
-    }
-
-    func urlSession(_ client: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-        if let error { failure = error.localizedDescription }
-        done.signal()
     }
 }

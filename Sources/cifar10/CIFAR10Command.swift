@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandSupport
 import ConvKit
 import ConvNN
 import Dispatch
@@ -185,14 +186,4 @@ func dataFolder(_ data: String?) throws -> String {
     }
 }
 
-/// The context of a command: `--threads`, else `CONVKIT_NUM_THREADS`; `CONVKIT_ISA` in both cases.
-func commandContext(threads: Int?) throws -> ExecutionContext {
-    do {
-        let environment = try ExecutionContext.fromEnvironment()
-        return try ExecutionContext(threads: threads ?? environment.threads, isa: environment.isa)
-    } catch { throw CommandError("\(error)") }
-}
-
-/// "1 epoch", "2 epochs".
-func plural(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
 extension ShuffleMode: ExpressibleByArgument {}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandSupport
 import BenchReport
 import ConvKit
 import ConvNN

@@ -3,22 +3,24 @@ import ConvNN
 import Dispatch
 import Foundation
 
+/// Command-line support shared by ConvKit's commands (`cifar10`, `course`).
+
 /// An error the command reports as ArgumentParser reports its own: `Error: <message>`, exit 1.
 /// Messages start with the option as the user typed it (`--batch-size ...`).
-struct CommandError: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
+public struct CommandError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ message: String) { description = message }
 
     private static let signalSources = SignalSources()
 
     /// On SIGINT or SIGTERM, removes the temporary file of a save in progress before exiting
     /// (status 130 or 143), so an interrupted run leaves no partial or temporary file.
-    static func removeTemporaryFilesOnSignal() { signalSources.install() }
+    public static func removeTemporaryFilesOnSignal() { signalSources.install() }
 }
 
 private final class SignalSources: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
-    private let queue = DispatchQueue(label: "cifar10.signals")
+    private let queue = DispatchQueue(label: "convkit.command.signals")
 
     func install() {
         guard sources.isEmpty else { return }
@@ -38,7 +40,7 @@ private final class SignalSources: @unchecked Sendable {
 
 /// Runs `body`, turning a ``ConvKitError/invalidArgument(name:message:)`` into a
 /// ``CommandError`` that names `option`.
-func withOption<R>(_ option: String, _ body: () throws -> R) throws -> R {
+public func withOption<R>(_ option: String, _ body: () throws -> R) throws -> R {
     do { return try body() } catch let ConvKitError.invalidArgument(name, message) {
         throw CommandError(name.hasPrefix("--") ? "\(name): \(message)" : "\(option): \(message)")
     }
@@ -46,7 +48,7 @@ func withOption<R>(_ option: String, _ body: () throws -> R) throws -> R {
 
 /// Runs `body`, naming the command-line option of each library argument name in `options`
 /// (`["batchSize": "--batch-size"]`); other errors keep their own text.
-func withOption<R>(_ options: [String: String], _ body: () throws -> R) throws -> R {
+public func withOption<R>(_ options: [String: String], _ body: () throws -> R) throws -> R {
     do { return try body() } catch let ConvKitError.invalidArgument(name, message) {
         if let option = options[name] { throw CommandError("\(option): \(message)") }
         throw CommandError(name.hasPrefix("--") ? "\(name): \(message)" : "\(ConvKitError.invalidArgument(name: name, message: message))")
@@ -55,12 +57,12 @@ func withOption<R>(_ options: [String: String], _ body: () throws -> R) throws -
 
 /// The progress of training: a live line rewritten in place on a terminal, else one line per
 /// epoch (a log gets no carriage-return updates).
-final class ProgressPrinter {
-    let live: Bool
+public final class ProgressPrinter {
+    public let live: Bool
     private var lastLength = 0
-    init(live: Bool) { self.live = live }
+    public init(live: Bool) { self.live = live }
 
-    func batch(_ p: TrainingProgress) {
+    public func batch(_ p: TrainingProgress) {
         guard live, p.batch == p.batches || p.batch % 8 == 0 else { return }
         let line = String(
             format: "Epoch %d/%d %@ %d/%d - %.0f img/s - loss %.4f - accuracy %.4f - ETA %.0fs",
@@ -71,7 +73,7 @@ final class ProgressPrinter {
         fflush(nil)
     }
 
-    func epoch(_ r: EpochRecord) {
+    public func epoch(_ r: EpochRecord) {
         let figures = String(
             format: "%.1fs - %.0f img/s - loss %.4f - accuracy %.4f - val_loss %.4f - val_accuracy %.4f",
             r.seconds, r.imagesPerSecond, r.loss, r.accuracy, r.validationLoss ?? .nan, r.validationAccuracy ?? .nan)
@@ -90,3 +92,17 @@ final class ProgressPrinter {
             + String(repeating: ".", count: max(0, width - filled - 1)) + "]"
     }
 }
+
+/// The context of a command: `--threads`, else `CONVKIT_NUM_THREADS`; `CONVKIT_ISA` in both cases.
+public func commandContext(threads: Int?) throws -> ExecutionContext {
+    do {
+        let environment = try ExecutionContext.fromEnvironment()
+        return try ExecutionContext(threads: threads ?? environment.threads, isa: environment.isa)
+    } catch { throw CommandError("\(error)") }
+}
+
+/// "1 epoch", "2 epochs".
+public func plural(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
+
+/// Whether standard output is a terminal (progress lines are then rewritten in place).
+public var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
