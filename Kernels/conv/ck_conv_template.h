@@ -143,6 +143,8 @@ CK_LOCAL(ck_bwdw_rows)(const int rows, const int contiguous, const int prefetch,
         acc1[i] = zero;
         ak[i] = contiguous ? a + koff[0] + i : a + koff[i];
     }
+    // Floats from g to the end of the last pixel's n gradients.
+    const size_t region = nrows && ncols ? (nrows - 1) * g_row_stride + (ncols - 1) * g_col_stride + n : 0;
     for (size_t y = 0; y < nrows; y++) {
         const float *gy = g + y * g_row_stride;
         const ptrdiff_t ay = (ptrdiff_t)y * a_row_stride;
@@ -161,7 +163,10 @@ CK_LOCAL(ck_bwdw_rows)(const int rows, const int contiguous, const int prefetch,
                 __builtin_prefetch((const void *)(anext + (uintptr_t)(ak[rows - 1] - ak[0]) * sizeof(float)));
             }
             CK_V g0, g1;
-            if (n >= CK_NR) {
+            // A narrow tile (n < CK_NR) loads whole vectors too wherever they stay inside the
+            // gradient region this call reads: the lanes past n only feed accumulators the
+            // epilogue never stores. Only the last pixels go through a zero-padded copy.
+            if (n >= CK_NR || (size_t)(gp - g) + CK_NR <= region) {
                 g0 = CK_LOCAL(ck_load)(gp);
                 g1 = CK_LOCAL(ck_load)(gp + CK_VW);
             } else {

@@ -60,13 +60,17 @@ CK_ELT_TARGET void CK_ELT_NAME(adam_update)(size_t n, float *restrict w, const f
 CK_ELT_TARGET void CK_ELT_NAME(sgd_update)(size_t n, float *restrict w, const float *restrict g,
                                            float *restrict velocity, float learning_rate, float momentum,
                                            float weight_decay) {
-    for (size_t i = 0; i < n; i++) {
-        const float gi = g[i] + weight_decay * w[i];
-        if (velocity) {
+    // Two loops rather than a test per element: no masked loads or stores of a NULL velocity.
+    if (velocity) {
+        for (size_t i = 0; i < n; i++) {
+            const float gi = g[i] + weight_decay * w[i];
             const float vi = momentum * velocity[i] - learning_rate * gi;
             velocity[i] = vi;
             w[i] += vi;
-        } else {
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            const float gi = g[i] + weight_decay * w[i];
             w[i] -= learning_rate * gi;
         }
     }
@@ -93,27 +97,49 @@ CK_ELT_TARGET void CK_ELT_NAME(adagrad_update)(size_t n, float *restrict w, cons
     }
 }
 
-CK_ELT_TARGET void CK_ELT_NAME(rmsprop_update)(size_t n, float *restrict w, const float *restrict g,
-                                               float *restrict velocity, float *restrict momentum_buffer,
-                                               float *restrict average_gradient, float learning_rate,
-                                               float rho, float momentum, float epsilon) {
+// The RMSprop loop for one combination of options (constants after inlining, so each of the four
+// copies has plain loads and stores).
+CK_ELT_TARGET static inline __attribute__((always_inline)) void
+CK_ELT_NAME(rmsprop_loop)(size_t n, float *restrict w, const float *restrict g, float *restrict velocity,
+                          float *restrict momentum_buffer, float *restrict average_gradient,
+                          float learning_rate, float rho, float momentum, float epsilon, const int centered,
+                          const int with_momentum) {
     for (size_t i = 0; i < n; i++) {
         const float vi = rho * velocity[i] + (1.0f - rho) * (g[i] * g[i]);
         velocity[i] = vi;
         float denominator = vi + epsilon;
-        if (average_gradient) {
+        if (centered) {
             const float ai = rho * average_gradient[i] + (1.0f - rho) * g[i];
             average_gradient[i] = ai;
             denominator = vi - ai * ai + epsilon;
         }
         const float increment = (learning_rate * g[i]) / sqrtf(denominator);
-        if (momentum_buffer) {
+        if (with_momentum) {
             const float mi = momentum * momentum_buffer[i] + increment;
             momentum_buffer[i] = mi;
             w[i] -= mi;
         } else {
             w[i] -= increment;
         }
+    }
+}
+
+CK_ELT_TARGET void CK_ELT_NAME(rmsprop_update)(size_t n, float *restrict w, const float *restrict g,
+                                               float *restrict velocity, float *restrict momentum_buffer,
+                                               float *restrict average_gradient, float learning_rate,
+                                               float rho, float momentum, float epsilon) {
+    if (average_gradient && momentum_buffer) {
+        CK_ELT_NAME(rmsprop_loop)
+        (n, w, g, velocity, momentum_buffer, average_gradient, learning_rate, rho, momentum, epsilon, 1, 1);
+    } else if (average_gradient) {
+        CK_ELT_NAME(rmsprop_loop)
+        (n, w, g, velocity, momentum_buffer, average_gradient, learning_rate, rho, momentum, epsilon, 1, 0);
+    } else if (momentum_buffer) {
+        CK_ELT_NAME(rmsprop_loop)
+        (n, w, g, velocity, momentum_buffer, average_gradient, learning_rate, rho, momentum, epsilon, 0, 1);
+    } else {
+        CK_ELT_NAME(rmsprop_loop)
+        (n, w, g, velocity, momentum_buffer, average_gradient, learning_rate, rho, momentum, epsilon, 0, 0);
     }
 }
 

@@ -165,11 +165,19 @@ void CK_POOL_NAME(maxpool_nhwc)(const float *in, size_t h, size_t w, size_t c, s
                     for (size_t x = (y == ys ? xs + 1 : xs); x < xe; x++) {
                         const float *p = in + (y * w + x) * c;
                         const int32_t at = (int32_t)(y * w + x);
-                        for (size_t ch = ch0; ch < c; ch++) {
-                            const float v = p[ch];
-                            const int take = v > o[ch] || v != v;
-                            o[ch] = take ? v : o[ch];
-                            if (idx) idx[ch] = take ? at : idx[ch];
+                        // Two loops rather than a test per element: the stores stay plain (no masked stores).
+                        if (idx) {
+                            for (size_t ch = ch0; ch < c; ch++) {
+                                const float v = p[ch];
+                                const int take = v > o[ch] || v != v;
+                                o[ch] = take ? v : o[ch];
+                                idx[ch] = take ? at : idx[ch];
+                            }
+                        } else {
+                            for (size_t ch = ch0; ch < c; ch++) {
+                                const float v = p[ch];
+                                o[ch] = v > o[ch] || v != v ? v : o[ch];
+                            }
                         }
                     }
                 }

@@ -21,19 +21,25 @@ public enum Digits {
         guard let data = FileManager.default.contents(atPath: path) else { throw bad("cannot be read") }
         var images: [Float] = [], labels: [Int32] = []
         var lineNumber = 0
-        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+        func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+            var b = bytes
+            while let f = b.first, f == 0x20 || f == 0x09 || f == 0x0D { b = b.dropFirst() }
+            while let l = b.last, l == 0x20 || l == 0x09 || l == 0x0D { b = b.dropLast() }
+            return b
+        }
+        let bytes = [UInt8](data)
+        images.reserveCapacity(bytes.count / 3)
+        for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
-            var text = String(decoding: line, as: UTF8.self)
-            if text.hasSuffix("\r") { text.removeLast() }
-            if text.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            let fields = text.split(separator: ",", omittingEmptySubsequences: false)
+            if trimmed(line).isEmpty { continue }
+            let fields = line.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
             guard fields.count == 65 else {
                 throw bad("line \(lineNumber): has \(fields.count) values, expected 65 (64 pixels and a label)")
             }
             for (k, field) in fields.enumerated() {
-                let trimmed = field.trimmingCharacters(in: .whitespaces)
-                guard let v = Double(trimmed), v == v.rounded() else {
-                    throw bad("line \(lineNumber), value \(k + 1): '\(trimmed)' is not a whole number")
+                let text = String(decoding: trimmed(field), as: UTF8.self)
+                guard let v = Double(text), v == v.rounded() else {
+                    throw bad("line \(lineNumber), value \(k + 1): '\(text)' is not a whole number")
                 }
                 if k < 64 {
                     guard (0...16).contains(v) else { throw bad("line \(lineNumber), pixel \(k + 1): \(Int(v)) is outside 0...16") }

@@ -46,6 +46,13 @@ public struct DigitsGridSearch: Sendable {
         public var learningRate: Float, lambda: Float
         public var trainingAccuracy: Double, testAccuracy: Double
         public var seconds: Double
+        public init(learningRate: Float, lambda: Float, trainingAccuracy: Double, testAccuracy: Double, seconds: Double) {
+            self.learningRate = learningRate
+            self.lambda = lambda
+            self.trainingAccuracy = trainingAccuracy
+            self.testAccuracy = testAccuracy
+            self.seconds = seconds
+        }
     }
 
     public var network: Network

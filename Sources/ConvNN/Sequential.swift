@@ -52,7 +52,9 @@ public final class Sequential {
         weights = self.layers.flatMap(\.weights)
         regularized = self.layers.flatMap(\.regularizedParameters)
         let built = self.layers
-        coupled = built.indices.filter { built[$0] is any BatchCoupledLayer }
+        let coupled = built.indices.filter { built[$0] is any BatchCoupledLayer }
+        trainingStops = coupled.map { (index: $0, layer: built[$0] as? any BatchCoupledLayer) } + [(built.count, nil)]
+        backwardStops = coupled.reversed().map { (index: $0, layer: built[$0] as? any BatchCoupledLayer) } + [(-1, nil)]
         // A ReLU's gradient mask moves into a following max pooling (exact; the pooled tensor is smaller).
         LayerFusion.fuseReLUGradients(self.layers)
     }
@@ -66,8 +68,10 @@ public final class Sequential {
     public let weights: [Parameter]
     /// Parameters with a penalty in the loss.
     let regularized: [(parameter: Parameter, regularizer: Regularizer)]
-    /// Indices of the layers whose training passes need whole-batch statistics.
-    let coupled: [Int]
+    /// Where training passes stop for whole-batch statistics: each batch-coupled layer (in
+    /// order, then reversed for the backward pass) and the end; built once, so a step allocates nothing.
+    let trainingStops: [(index: Int, layer: (any BatchCoupledLayer)?)]
+    let backwardStops: [(index: Int, layer: (any BatchCoupledLayer)?)]
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
     /// Floats of the non-trainable tensors (batch normalization's moving averages).
     public var nonTrainableCount: Int { weights.reduce(0) { $0 + $1.count } - parameterCount }
@@ -159,10 +163,9 @@ public final class Sequential {
     /// gathered per slice and combined between segments.
     @discardableResult
     func forward(_ plan: Plan, training: Bool) throws -> UnsafeMutableBufferPointer<Float> {
-        let stops = training ? coupled + [layers.count] : [layers.count]
         var start = 0
-        for stop in stops {
-            let barrier = stop < layers.count ? layers[stop] as? any BatchCoupledLayer : nil
+        for (stop, coupledLayer) in trainingStops where training || stop == layers.count {
+            let barrier = training ? coupledLayer : nil
             try forEachSlice(plan) { [self] k in
                 let (first, count) = plan.slices[k]
                 for i in start..<stop {
@@ -193,8 +196,7 @@ public final class Sequential {
                 : plan.gradients[(last - 1 - i) % 2].baseAddress! + first * plan.largest
         }
         var top = last
-        for stop in coupled.reversed() + [-1] {
-            let barrier = stop >= 0 ? layers[stop] as? any BatchCoupledLayer : nil
+        for (stop, barrier) in backwardStops {
             try forEachSlice(plan) { [self] k in
                 let (first, count) = plan.slices[k]
                 for i in stride(from: top, to: stop, by: -1) {

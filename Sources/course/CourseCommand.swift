@@ -19,7 +19,7 @@ extension LogicGates.Gate: ExpressibleByArgument {}
 
 /// A comma- or space-separated list of positive floats (`1e-5,1e-4`), named by its option.
 func floatList(_ tokens: [String], option: String) throws -> [Float] {
-    let values = tokens.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    let values = tokens.flatMap { $0.split(whereSeparator: { $0 == "," || $0 == " " }) }.map(String.init).filter { !$0.isEmpty }
     return try values.map { text in
         guard let v = Float(text), v.isFinite else { throw ValidationError("\(option): '\(text)' is not a number") }
         return v

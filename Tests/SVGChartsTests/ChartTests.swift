@@ -96,3 +96,21 @@ struct ChartTests {
         #expect(svg.contains(">250</text>"), "the top tick should be 250")
     }
 }
+
+@Suite("Heatmap chart")
+struct HeatmapChartTests {
+    @Test("cells coloured on the scale, annotated with their values, axes labelled, a legend, well-formed XML")
+    func heatmap() throws {
+        let chart = HeatmapChart(
+            title: "grid <η>", columnLabels: ["1e-05", "0.1"], rowLabels: ["0.001", "10"], xLabel: "learning rate η", yLabel: "λ",
+            values: [[0.1, 0.98], [nil, 0.5]], low: 0, high: 1)
+        let svg = chart.svg()
+        let elements = try ChartTests.elements(svg)
+        let rects = elements.filter { $0.name == "rect" }
+        #expect(rects.contains { $0.attributes["fill"] == HeatmapChart.color(0.98) })
+        #expect(rects.contains { $0.attributes["fill"] == "#dddddd" })
+        for text in ["0.10", "0.98", "0.50", "1e-05", "10", "learning rate η", "grid &lt;η&gt;", "0.00", "1.00"] { #expect(svg.contains(text), "\(text)") }
+        #expect(HeatmapChart.color(0) == "rgb(68,1,84)" && HeatmapChart.color(1) == "rgb(253,231,37)")
+        #expect(HeatmapChart.twoDecimals(0.975) == "0.98" && HeatmapChart.twoDecimals(-1.5) == "-1.50" && HeatmapChart.twoDecimals(0.05) == "0.05")
+    }
+}

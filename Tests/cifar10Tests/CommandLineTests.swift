@@ -5,22 +5,24 @@ import Testing
 /// small CIFAR-10 folder the tests write (5 x 12 training and 12 test records).
 @Suite("cifar10 command line")
 struct CommandLineTests {
-    /// The `cifar10` executable of this build (the test bundle's folder holds the products).
-    static let executable: String? = {
+    /// An executable of this build (the test bundle's folder holds the products).
+    static func product(_ name: String) -> String? {
         let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for candidate in [folder, folder.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent("cifar10").path
+            let path = candidate.appendingPathComponent(name).path
             if FileManager.default.isExecutableFile(atPath: path) { return path }
         }
-        let build = FileManager.default.currentDirectoryPath + "/.build/release/cifar10"
+        let build = FileManager.default.currentDirectoryPath + "/.build/release/" + name
         return FileManager.default.isExecutableFile(atPath: build) ? build : nil
-    }()
+    }
+
+    static let executable = product("cifar10")
 
     struct Result { var status: Int32; var output: String; var errors: String }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    static func run(_ arguments: [String], environment: [String: String] = [:], product name: String = "cifar10") throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(executable, "no cifar10 executable next to the tests"))
+        process.executableURL = URL(fileURLWithPath: try #require(product(name), "no \(name) executable next to the tests"))
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["CONVKIT_NUM_THREADS"] = "2"

@@ -103,7 +103,6 @@ extension OptimizerKernels {
 
         /// - Parameter uProduct: the product of `u_1 ... u_t` (the caller keeps it from step to step).
         public init(step: Int, beta1: Float, beta2: Float, uProduct: Float) {
-            let t = Float(step)
             ut = NadamStep.momentum(step: step, beta1: beta1)
             ut1 = NadamStep.momentum(step: step + 1, beta1: beta1)
             self.uProduct = uProduct
