@@ -95,14 +95,14 @@ public enum Loss: Sendable, Hashable, CustomStringConvertible {
     /// - Parameter targets: `rows x classes` target floats, or nil to build them from the labels.
     func evaluate(
         outputs: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int32>, targets: UnsafeBufferPointer<Float>?,
-        classes: Int, fused: Bool, gradient: UnsafeMutableBufferPointer<Float>?
+        classes: Int, fused: Bool, gradient: UnsafeMutableBufferPointer<Float>?, meanOver: Int? = nil
     ) throws -> Float {
-        let rows = labels.count
+        let rows = labels.count, divisor = meanOver ?? rows
         guard outputs.count == rows * classes else {
             throw ConvKitError.invalidArgument(name: "outputs", message: "has \(outputs.count) floats, expected \(rows) x \(classes)")
         }
         if case .sparseCategoricalCrossentropy(true) = self, targets == nil {
-            return try SoftmaxCrossEntropy.loss(logits: outputs, labels: labels, classes: classes, gradient: gradient)
+            return try SoftmaxCrossEntropy.loss(logits: outputs, labels: labels, classes: classes, gradient: gradient, meanOver: divisor)
         }
         func target(_ r: Int, _ j: Int) -> Double {
             if let targets { return Double(targets[r * classes + j]) }
@@ -113,12 +113,12 @@ public enum Loss: Sendable, Hashable, CustomStringConvertible {
         return withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * classes) { scratch in
             let t = UnsafeMutableBufferPointer(rebasing: scratch[0..<classes])
             let g = UnsafeMutableBufferPointer(rebasing: scratch[classes..<(2 * classes)])
-            return rowLosses(outputs, rows, classes, fused, gradient, t, g, target)
+            return rowLosses(outputs, rows, divisor, classes, fused, gradient, t, g, target)
         }
     }
 
     private func rowLosses(
-        _ outputs: UnsafeBufferPointer<Float>, _ rows: Int, _ classes: Int, _ fused: Bool,
+        _ outputs: UnsafeBufferPointer<Float>, _ rows: Int, _ divisor: Int, _ classes: Int, _ fused: Bool,
         _ gradient: UnsafeMutableBufferPointer<Float>?, _ t: UnsafeMutableBufferPointer<Double>,
         _ g: UnsafeMutableBufferPointer<Double>, _ target: (Int, Int) -> Double
     ) -> Float {
@@ -178,10 +178,10 @@ public enum Loss: Sendable, Hashable, CustomStringConvertible {
                 }
             }
             if let gradient {
-                for j in 0..<classes { gradient[r * classes + j] = Float(g[j] / Double(rows)) }
+                for j in 0..<classes { gradient[r * classes + j] = Float(g[j] / Double(divisor)) }
             }
         }
-        return Float(total / Double(rows))
+        return Float(total / Double(divisor))
     }
 
     /// Correctly predicted outputs and how many were judged: one per example (largest output

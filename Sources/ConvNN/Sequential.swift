@@ -146,14 +146,17 @@ public final class Sequential {
         return p
     }
 
-    /// Runs `body(k)` for every slice: concurrently when there are several (kernels inside then
-    /// run on one thread each), else directly (kernels then use the threads themselves).
-    private func forEachSlice(_ plan: Plan, _ body: (Int) throws -> Void) throws {
-        if plan.slices.count == 1 { return try body(0) }
+    /// Runs `body(k)` for every slice k of `range` (default: all the plan's slices): concurrently
+    /// when there are several (kernels inside then run on one thread each), else directly
+    /// (kernels then use the threads themselves).
+    private func forEachSlice(_ plan: Plan, _ range: Range<Int>? = nil, _ body: (Int) throws -> Void) throws {
+        let range = range ?? 0..<plan.slices.count
+        if range.isEmpty { return }
+        if range.count == 1 { return try body(range.lowerBound) }
         let failure = sliceFailure
         failure.reset()
-        Parallel.forEach(plan.slices.count, threads: context.threads) { k in
-            do { try body(k) } catch { failure.record(error) }
+        Parallel.forEach(range.count, threads: context.threads) { i in
+            do { try body(range.lowerBound + i) } catch { failure.record(error) }
         }
         if let error = failure.error { throw error }
     }
@@ -162,11 +165,11 @@ public final class Sequential {
     /// layers are run in segments ending at each batch-coupled layer, whose statistics are
     /// gathered per slice and combined between segments.
     @discardableResult
-    func forward(_ plan: Plan, training: Bool) throws -> UnsafeMutableBufferPointer<Float> {
+    func forward(_ plan: Plan, training: Bool, slices: Range<Int>? = nil) throws -> UnsafeMutableBufferPointer<Float> {
         var start = 0
         for (stop, coupledLayer) in trainingStops where training || stop == layers.count {
             let barrier = training ? coupledLayer : nil
-            try forEachSlice(plan) { [self] k in
+            try forEachSlice(plan, slices) { [self] k in
                 let (first, count) = plan.slices[k]
                 for i in start..<stop {
                     try layers[i].forward(
@@ -189,6 +192,23 @@ public final class Sequential {
     /// output gradient from `outputGradient` (the last layer) or `gradients[(L - 2 - i) % 2]`
     /// and writes its input gradient to `gradients[(L - 1 - i) % 2]`.
     func backward(_ plan: Plan) throws {
+        try backwardSlices(plan)
+        for p in parameters {
+            for k in 1..<max(1, plan.slices.count) {
+                try OptimizerKernels.accumulate(UnsafeBufferPointer(p.gradient(slice: k)), into: p.gradient, context: context)
+            }
+        }
+        try addRegularizerGradients()
+    }
+
+    /// The regularizers' gradients, added to the summed parameter gradients.
+    func addRegularizerGradients() throws {
+        for (p, r) in regularized { try r.addGradient(p, context: context) }
+    }
+
+    /// The backward pass of slices `range` (default: all), each leaving its parameter gradients
+    /// in ``Parameter/gradient(slice:)``, unsummed.
+    func backwardSlices(_ plan: Plan, _ range: Range<Int>? = nil) throws {
         let last = layers.count - 1
         func outputGradient(of i: Int, _ first: Int) -> UnsafeMutablePointer<Float> {
             i == last
@@ -197,7 +217,7 @@ public final class Sequential {
         }
         var top = last
         for (stop, barrier) in backwardStops {
-            try forEachSlice(plan) { [self] k in
+            try forEachSlice(plan, range) { [self] k in
                 let (first, count) = plan.slices[k]
                 for i in stride(from: top, to: stop, by: -1) {
                     try layers[i].backward(
@@ -216,12 +236,6 @@ public final class Sequential {
             try barrier?.combineGradientStatistics(slices: plan.slices.count, examples: plan.batch)
             top = stop
         }
-        for p in parameters {
-            for k in 1..<max(1, plan.slices.count) {
-                try OptimizerKernels.accumulate(UnsafeBufferPointer(p.gradient(slice: k)), into: p.gradient, context: context)
-            }
-        }
-        for (p, r) in regularized { try r.addGradient(p, context: context) }
     }
 
     /// Outputs (logits for a classifier) for `images` (`n * inputShape.count` floats, NHWC).

@@ -110,6 +110,14 @@ public final class Dropout: Layer, CheckpointableLayer {
             output[i] = input[i] * mask[i]
         }
     }
+    /// Counts a training forward of slice `k` that another process ran (data-parallel training):
+    /// the mask of the slice's next call is then the one a single process would draw.
+    func countSliceRunElsewhere(_ k: Int) {
+        guard rate > 0 else { return }
+        reserve(slices: k + 1)
+        calls[k].pointee += 1
+    }
+
     /// Training forward calls so far, per slice (the masks are drawn from them).
     var checkpointState: [UInt64] { calls.map(\.pointee) }
     func restore(checkpointState state: [UInt64]) throws {

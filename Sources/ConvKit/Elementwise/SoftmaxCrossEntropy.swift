@@ -3,16 +3,20 @@ internal import ConvKitKernels
 /// Softmax cross-entropy from logits over a batch, numerically stable (log-sum-exp in Double):
 /// the mean loss and dL/dlogits in one pass.
 public enum SoftmaxCrossEntropy {
-    /// Returns `mean_r (logsumexp(z_r) - z_r[label_r])` over the `labels.count` rows of `logits`
-    /// (`rows x classes`, row-major) and, when `gradient` is given, writes
-    /// `(softmax(z_r) - onehot(label_r)) / rows` into it.
+    /// Returns `sum_r (logsumexp(z_r) - z_r[label_r]) / meanOver` over the `labels.count` rows of
+    /// `logits` (`rows x classes`, row-major) and, when `gradient` is given, writes
+    /// `(softmax(z_r) - onehot(label_r)) / meanOver` into it. `meanOver` defaults to the rows; a
+    /// process holding part of a larger batch passes the whole batch's size.
     /// - Throws: ``ConvKitError/invalidArgument(name:message:)`` for a label outside
     ///   `0..<classes` (naming the row) or buffers of the wrong length.
     public static func loss(
         logits: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int32>, classes: Int,
-        gradient: UnsafeMutableBufferPointer<Float>? = nil
+        gradient: UnsafeMutableBufferPointer<Float>? = nil, meanOver: Int? = nil
     ) throws -> Float {
-        let rows = labels.count
+        let rows = labels.count, divisor = meanOver ?? labels.count
+        guard divisor >= rows else {
+            throw ConvKitError.invalidArgument(name: "meanOver", message: "must be at least the \(rows) rows, got \(divisor)")
+        }
         guard classes >= 1, rows >= 1 else {
             throw ConvKitError.invalidArgument(name: "labels", message: "need at least one row and one class, got \(rows) rows and \(classes) classes")
         }
@@ -27,11 +31,11 @@ public enum SoftmaxCrossEntropy {
         }
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: rows) { losses in
             ck_f32_softmax_xent(
-                rows, classes, logits.baseAddress!, labels.baseAddress!, 1 / Float(rows),
+                rows, classes, logits.baseAddress!, labels.baseAddress!, 1 / Float(divisor),
                 losses.baseAddress!, gradient?.baseAddress)
             var sum = 0.0
             for l in losses { sum += Double(l) }
-            return Float(sum / Double(rows))
+            return Float(sum / Double(divisor))
         }
     }
 }
