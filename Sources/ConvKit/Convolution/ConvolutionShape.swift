@@ -11,7 +11,7 @@ public struct ConvolutionShape: Sendable, Hashable, CustomStringConvertible {
     public let inputChannels: Int
     public let outputChannels: Int
     public let descriptor: ConvolutionDescriptor
-    public let layout: TensorLayout
+    public private(set) var layout: TensorLayout
     public let outputHeight: Int
     public let outputWidth: Int
     public let padTop: Int
@@ -105,10 +105,10 @@ public struct ConvolutionShape: Sendable, Hashable, CustomStringConvertible {
 
     /// This shape in the other layout (same sizes and hyper-parameters).
     public func with(layout: TensorLayout) -> ConvolutionShape {
-        // Cannot throw: only the layout changes.
-        try! ConvolutionShape(
-            batch: batch, inputHeight: inputHeight, inputWidth: inputWidth, inputChannels: inputChannels,
-            outputChannels: outputChannels, descriptor: descriptor, layout: layout)
+        // Only the layout changes: the checked sizes stay valid (and a call path allocates nothing).
+        var copy = self
+        copy.layout = layout
+        return copy
     }
 
     /// One line that `convbench conv --problem` accepts back.

@@ -87,9 +87,10 @@ extension OptimizerKernels {
         averageGradient: UnsafeMutableBufferPointer<Float>?, learningRate: Float, rho: Float, momentum: Float,
         epsilon: Float, context: ExecutionContext? = nil
     ) throws {
+        try checkSameCount(("weights", weights.count), ("gradient", gradient.count), ("velocity", velocity.count))
         try checkSameCount(
-            ("weights", weights.count), ("gradient", gradient.count), ("velocity", velocity.count),
-            ("momentumBuffer", momentumBuffer?.count ?? weights.count), ("averageGradient", averageGradient?.count ?? weights.count))
+            ("weights", weights.count), ("momentumBuffer", momentumBuffer?.count ?? weights.count),
+            ("averageGradient", averageGradient?.count ?? weights.count))
         guard weights.count > 0 else { return }
         try (context ?? ExecutionContext.fromEnvironment()).kernels.elementwise.rmspropUpdate(
             weights.count, weights.baseAddress!, gradient.baseAddress!, velocity.baseAddress!, momentumBuffer?.baseAddress,

@@ -41,9 +41,20 @@ public enum ReLUKernel {
     }
 }
 
-func checkSameCount(_ items: (String, Int)...) throws {
-    guard let first = items.first else { return }
-    for (name, count) in items.dropFirst() where count != first.1 {
-        throw ConvKitError.invalidArgument(name: name, message: "has \(count) elements but '\(first.0)' has \(first.1); they must match")
+/// Throws unless every buffer has the first one's element count, naming the first that differs.
+/// Fixed arities rather than a variadic list: a kernel's call path allocates nothing.
+func checkSameCount(_ a: (String, Int), _ b: (String, Int)) throws {
+    guard b.1 == a.1 else {
+        throw ConvKitError.invalidArgument(name: b.0, message: "has \(b.1) elements but '\(a.0)' has \(a.1); they must match")
     }
+}
+
+func checkSameCount(_ a: (String, Int), _ b: (String, Int), _ c: (String, Int)) throws {
+    try checkSameCount(a, b)
+    try checkSameCount(a, c)
+}
+
+func checkSameCount(_ a: (String, Int), _ b: (String, Int), _ c: (String, Int), _ d: (String, Int)) throws {
+    try checkSameCount(a, b, c)
+    try checkSameCount(a, d)
 }
