@@ -12,6 +12,7 @@
 #ifndef CK_MATH_H
 #define CK_MATH_H
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -25,6 +26,7 @@ static inline __attribute__((always_inline)) float ck_bits_to_float(int32_t b) {
 /// part, so n * high is exact), a degree-5 minimax polynomial for e^r (Cephes' coefficients), and
 /// a scale by 2^n done as two exact power-of-two factors so that subnormal results round once.
 static inline __attribute__((always_inline)) float ck_expf(float x) {
+#pragma clang fp contract(off)
     const int is_nan = x != x;
     float xc = is_nan ? 0.0f : x;
     xc = xc < -104.0f ? -104.0f : xc;
@@ -49,6 +51,7 @@ static inline __attribute__((always_inline)) float ck_expf(float x) {
 /// e^x - 1, accurate near 0: a degree-8 Taylor polynomial for |x| < 0.5 (truncation below 2^-27
 /// relative), e^x - 1 elsewhere (where the subtraction loses under two bits).
 static inline __attribute__((always_inline)) float ck_expm1f(float x) {
+#pragma clang fp contract(off)
     const int small = x > -0.5f && x < 0.5f;
     const float s = small ? x : 0.0f;
     float p = 2.48015873e-5f; // 1/8!
@@ -67,6 +70,7 @@ static inline __attribute__((always_inline)) float ck_expm1f(float x) {
 /// 2 (s + s^3/3 + ... + s^17/17) (truncation below 2^-27 relative). 2s is formed directly, so
 /// no intermediate falls below the normal range while the result is normal (flush-to-zero safe).
 static inline __attribute__((always_inline)) float ck_log1pf_unit(float x) {
+#pragma clang fp contract(off)
     const float s2 = (2.0f * x) / (2.0f + x);
     const float s = 0.5f * s2;
     const float z = s * s;
@@ -79,6 +83,39 @@ static inline __attribute__((always_inline)) float ck_log1pf_unit(float x) {
     p = p * z + 1.0f / 5.0f;
     p = p * z + 1.0f / 3.0f;
     return s2 + s2 * (z * p);
+}
+
+// The activations of one element, shared by the elementwise kernels and the convolution
+// epilogues so that both compute the same bits (every body turns FMA contraction off, whatever
+// the including file does).
+static inline __attribute__((always_inline)) float ck_sigmoidf(float x) {
+#pragma clang fp contract(off)
+    const float e = ck_expf(-fabsf(x));
+    const float d = 1.0f + e;
+    return x >= 0.0f ? 1.0f / d : e / d;
+}
+
+static inline __attribute__((always_inline)) float ck_tanhf(float x) {
+#pragma clang fp contract(off)
+    const float u = ck_expm1f(-2.0f * fabsf(x));
+    return copysignf(-u / (u + 2.0f), x);
+}
+
+static inline __attribute__((always_inline)) float ck_leaky_reluf(float x, float alpha) {
+#pragma clang fp contract(off)
+    return x > 0.0f ? x : alpha * x;
+}
+
+static inline __attribute__((always_inline)) float ck_eluf(float x, float alpha) {
+#pragma clang fp contract(off)
+    const float e = alpha * ck_expm1f(x);
+    return x > 0.0f ? x : e;
+}
+
+static inline __attribute__((always_inline)) float ck_softplusf(float x) {
+#pragma clang fp contract(off)
+    const float v = (x > 0.0f ? x : 0.0f) + ck_log1pf_unit(ck_expf(-fabsf(x)));
+    return x != x ? x : v;
 }
 
 #endif

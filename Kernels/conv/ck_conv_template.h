@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "ConvKitKernels.h"
+#include "../common/ck_math.h"
 
 #define CK_NR                      (2 * CK_VW)
 #define CK_BWDW_PREFETCH           4
@@ -40,11 +41,38 @@ static inline __attribute__((always_inline)) CK_TARGET void CK_LOCAL(ck_store)(f
     memcpy(p, &v, sizeof v);
 }
 
-// Stores rows x n of the accumulators into C: C := acc (+ C when accumulate) (+ bias), then
-// max(., 0) when relu. Columns j >= n are neither read nor written.
+// An activation other than ReLU on n stored floats of a row, with Keras' string defaults
+// (leaky ReLU 0.2, ELU 1): the element functions of the elementwise kernels, so the bits match
+// a separate pass.
+static inline __attribute__((always_inline)) CK_TARGET void CK_LOCAL(ck_activate_row)(int activation,
+                                                                                      float *row, size_t n) {
+    switch (activation) {
+    case CK_ACTIVATION_SIGMOID:
+        for (size_t j = 0; j < n; j++) row[j] = ck_sigmoidf(row[j]);
+        break;
+    case CK_ACTIVATION_TANH:
+        for (size_t j = 0; j < n; j++) row[j] = ck_tanhf(row[j]);
+        break;
+    case CK_ACTIVATION_LEAKY_RELU:
+        for (size_t j = 0; j < n; j++) row[j] = ck_leaky_reluf(row[j], 0.2f);
+        break;
+    case CK_ACTIVATION_ELU:
+        for (size_t j = 0; j < n; j++) row[j] = ck_eluf(row[j], 1.0f);
+        break;
+    case CK_ACTIVATION_SOFTPLUS:
+        for (size_t j = 0; j < n; j++) row[j] = ck_softplusf(row[j]);
+        break;
+    default: break;
+    }
+}
+
+// Stores rows x n of the accumulators into C: C := acc (+ C when accumulate) (+ bias), then the
+// activation (CK_ACTIVATION_*; ReLU in the vectors, the others on the stored rows; softmax is not
+// elementwise and is not applied here). Columns j >= n are neither read nor written.
 static inline __attribute__((always_inline)) CK_TARGET void
 CK_LOCAL(ck_epilogue)(const int rows, size_t n, const CK_V *acc0, const CK_V *acc1, float *c, size_t ldc,
-                      const float *bias, int accumulate, int relu) {
+                      const float *bias, int accumulate, int activation) {
+    const int relu = activation == CK_ACTIVATION_RELU;
     const CK_V zero = { 0 };
     CK_V b0 = zero, b1 = zero;
     if (bias != NULL) {
@@ -90,6 +118,7 @@ CK_LOCAL(ck_epilogue)(const int rows, size_t n, const CK_V *acc0, const CK_V *ac
                 ci[j] = v;
             }
         }
+        if (activation > CK_ACTIVATION_RELU) CK_LOCAL(ck_activate_row)(activation, ci, n);
     }
 }
 

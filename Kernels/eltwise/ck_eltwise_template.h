@@ -182,32 +182,19 @@ CK_ELT_TARGET void CK_ELT_NAME(activation)(int kind, size_t rows, size_t n, cons
         for (size_t i = 0; i < count; i++) y[i] = x[i] < 0.0f ? 0.0f : x[i];
         break;
     case CK_ACTIVATION_SIGMOID:
-        for (size_t i = 0; i < count; i++) {
-            const float e = ck_expf(-fabsf(x[i]));
-            const float d = 1.0f + e;
-            y[i] = x[i] >= 0.0f ? 1.0f / d : e / d;
-        }
+        for (size_t i = 0; i < count; i++) y[i] = ck_sigmoidf(x[i]);
         break;
     case CK_ACTIVATION_TANH:
-        for (size_t i = 0; i < count; i++) {
-            const float u = ck_expm1f(-2.0f * fabsf(x[i]));
-            y[i] = copysignf(-u / (u + 2.0f), x[i]);
-        }
+        for (size_t i = 0; i < count; i++) y[i] = ck_tanhf(x[i]);
         break;
     case CK_ACTIVATION_LEAKY_RELU:
-        for (size_t i = 0; i < count; i++) y[i] = x[i] > 0.0f ? x[i] : alpha * x[i];
+        for (size_t i = 0; i < count; i++) y[i] = ck_leaky_reluf(x[i], alpha);
         break;
     case CK_ACTIVATION_ELU:
-        for (size_t i = 0; i < count; i++) {
-            const float e = alpha * ck_expm1f(x[i]);
-            y[i] = x[i] > 0.0f ? x[i] : e;
-        }
+        for (size_t i = 0; i < count; i++) y[i] = ck_eluf(x[i], alpha);
         break;
     case CK_ACTIVATION_SOFTPLUS:
-        for (size_t i = 0; i < count; i++) {
-            const float v = (x[i] > 0.0f ? x[i] : 0.0f) + ck_log1pf_unit(ck_expf(-fabsf(x[i])));
-            y[i] = x[i] != x[i] ? x[i] : v;
-        }
+        for (size_t i = 0; i < count; i++) y[i] = ck_softplusf(x[i]);
         break;
     case CK_ACTIVATION_SOFTMAX:
         for (size_t r = 0; r < rows; r++) CK_ELT_NAME(softmax_row)(n, x + r * n, y + r * n);

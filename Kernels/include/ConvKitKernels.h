@@ -89,7 +89,9 @@ void ck_f32_reduce_partials(size_t m, size_t n, const float *partials, size_t pa
 // ck_f32_conv_fwd_ukernel_fn (implicit GEMM over an input read in place), for i < m, j < n:
 //   C[i*ldc + j] := (bias ? bias[j] : 0)
 //                   + sum_{s < nseg} sum_{t < seg_len} row_ptr[i][seg_off[s] + t] * w[(s*seg_len + t)*NR + j]
-//   then max(., 0) when relu (NaN stays NaN). 1 <= m <= MR, 1 <= n <= NR. w is a packed,
+//   then the activation `relu` names (0 none, CK_ACTIVATION_RELU max(., 0) with NaN staying
+//   NaN, or another elementwise CK_ACTIVATION_* with Keras' string defaults: the same bits as the
+//   elementwise activation kernels). 1 <= m <= MR, 1 <= n <= NR. w is a packed,
 //   zero-padded NR-column weight panel; row_ptr holds m pointers (one per output pixel) into
 //   the input; each segment is seg_len contiguous floats. Sums run in ascending (s, t).
 typedef void (*ck_f32_conv_fwd_ukernel_fn)(size_t m, size_t n, size_t nseg, size_t seg_len,

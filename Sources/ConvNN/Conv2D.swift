@@ -2,8 +2,8 @@ import ConvKit
 
 /// A 2-D convolution layer (Keras' `Conv2D`): NHWC activations, HWIO kernel
 /// `[kh, kw, cin / groups, filters]`, bias `[filters]`, an activation. Runs ConvKit's
-/// ``ConvKit/Convolution`` (forward with bias and ReLU fused into the epilogue; other
-/// activations in one pass over the output).
+/// ``ConvKit/Convolution`` (forward with bias and the activation fused into the epilogue;
+/// softmax, across channels, as one pass over the output).
 ///
 /// Keras: `Conv2D(10, (3, 3), activation="relu", kernel_regularizer=l2(1e-3))`; ConvNN:
 /// `Conv2D(filters: 10, kernelSize: 3, activation: .relu, kernelRegularizer: .l2(1e-3))`.

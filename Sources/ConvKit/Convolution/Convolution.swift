@@ -128,8 +128,9 @@ public struct Convolution: Sendable {
         output: UnsafeMutablePointer<Float>, activation: Activation = .none, workspace: Workspace? = nil
     ) throws {
         let chosen = algorithm(for: .forward), relu = activation == .relu
-        if activation != .none && !relu {
-            // Activations other than ReLU run as one pass over the output, after the convolution.
+        // Elementwise activations run in the kernels' epilogues; softmax (over a row of channels,
+        // wider than a tile) and the reference path run one pass over the output afterwards.
+        if activation == .softmax || (chosen == .reference && activation != .none && !relu) {
             if activation == .softmax && shape.layout == .nchw {
                 throw ConvKitError.invalidArgument(
                     name: "activation", message: "softmax runs over the last axis, which is channels only in NHWC; got NCHW")
@@ -161,11 +162,11 @@ public struct Convolution: Sendable {
                 DirectConvolution.packForward(p, directKernel, weights: w, into: b.packed)
                 DirectConvolution.forward(
                     p, kernel: directKernel, source: x, packedWeights: b.packed, bias: bias,
-                    relu: relu, output: y, scratch: b.scratch, threads: threads(.forward))
+                    activation: activation, output: y, scratch: b.scratch, threads: threads(.forward))
             } else {
                 Im2colConvolution.forward(
-                    s, kernel: plan.gemmKernel(for: .forward)!, elementwise: context.kernels.elementwise, input: x, weights: w, bias: bias, relu: relu,
-                    output: y, scratch: b.scratch, threads: threads(.forward))
+                    s, kernel: plan.gemmKernel(for: .forward)!, elementwise: context.kernels.elementwise, input: x, weights: w, bias: bias,
+                    activation: activation, output: y, scratch: b.scratch, threads: threads(.forward))
             }
             if nchw { LayoutConversion.toNCHW(UnsafePointer(y), s, into: output, images: .output) }
         }
@@ -202,7 +203,7 @@ public struct Convolution: Sendable {
                 DirectConvolution.packBackwardData(s, p, directKernel, weights: w, into: b.packed)
                 DirectConvolution.forward(
                     p, kernel: directKernel, source: dy, packedWeights: b.packed, bias: nil,
-                    relu: false, output: dx, scratch: b.scratch, threads: threads(.backwardData))
+                    activation: .none, output: dx, scratch: b.scratch, threads: threads(.backwardData))
             } else {
                 Im2colConvolution.backwardData(
                     s, kernel: plan.gemmKernel(for: .backwardData)!, outputGradient: dy, weights: w, inputGradient: dx,

@@ -217,11 +217,12 @@ enum DirectConvolution {
     /// ``forwardScratchCount(_:_:threads:)`` floats.
     static func forward(
         _ p: DirectProblem, kernel: DirectConvolutionKernel, source: UnsafePointer<Float>,
-        packedWeights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool,
+        packedWeights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, activation: Activation,
         output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int
     ) {
         var layout = ScratchLayout(base: scratch)
         let s = carveForward(&layout, p, kernel, threads: threads)
+        let kind = activation.kernelKind
         let rowStride = p.rowStride, c = p.sourceChannels
         let nseg = p.segmentCount, segLen = p.segmentLength, cig = p.groupInputChannels
         for g in 0..<p.groups {
@@ -285,7 +286,7 @@ enum DirectConvolution {
                                 kernel.forward(
                                     end - start, width, used.count, segLen, offsets + used.lowerBound,
                                     UnsafePointer(pixelPointers + start), panel + used.lowerBound * segLen * nr,
-                                    outBase + start * cout + c0, cout, biasPanel, relu ? 1 : 0)
+                                    outBase + start * cout + c0, cout, biasPanel, kind)
                             }
                         }
                     }

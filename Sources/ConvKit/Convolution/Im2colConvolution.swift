@@ -73,9 +73,10 @@ enum Im2colConvolution {
 
     static func forward(
         _ s: ConvolutionShape, kernel: GEMMMicrokernel, elementwise: ElementwiseKernels, input: UnsafePointer<Float>,
-        weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool,
+        weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, activation: Activation,
         output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int
     ) {
+        let relu = activation == .relu, kind = activation.kernelKind, alpha = activation.defaultAlpha
         let rows = sliceRows(s), total = pixels(s), kd = depth(s)
         let cog = s.groupOutputChannels, cout = s.outputChannels, sliceFloats = roundUp(rows * kd, 16)
         let items = ceilDiv(total, rows)
@@ -91,8 +92,11 @@ enum Im2colConvolution {
                     b: weights + g * cog, ldb: cout, beta: 0, c: output + p0 * cout + g * cog, ldc: cout,
                     kernel: kernel, threads: 1)
             }
-            if bias != nil || relu {
-                elementwise.biasReLU(count, cout, output + p0 * cout, cout, bias, relu ? 1 : 0)
+            if activation == .none || relu {
+                if bias != nil || relu { elementwise.biasReLU(count, cout, output + p0 * cout, cout, bias, relu ? 1 : 0) }
+            } else {
+                // The activation on each row right after its bias (the elementwise kernels' bits).
+                elementwise.biasActivation(count, cout, output + p0 * cout, cout, bias, kind, alpha)
             }
         }
     }

@@ -1,8 +1,9 @@
 internal import ConvKitKernels
 
 /// An activation function, by Keras' name (`rawValue`). Every kind runs in ConvKit's per-ISA
-/// elementwise kernels (``ActivationKernel``); ``relu`` is also fused into the convolution and
-/// GEMM epilogues, the others run as one pass over the output (fused with the bias in ``Bias``).
+/// elementwise kernels (``ActivationKernel``); the elementwise kinds are also fused into the
+/// convolution epilogues (the same element functions, so the same bits) and into ``Bias`` (after
+/// each row's bias, as `Dense` uses it); softmax, across a row, runs as a pass of its own.
 ///
 /// The exp-based kinds are accurate to a few units in the last place over the whole float range
 /// (bounds in `Kernels/common/ck_math.h`), saturate without NaN or Inf (sigmoid to 0 and 1, tanh
