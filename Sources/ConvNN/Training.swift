@@ -57,7 +57,7 @@ extension Sequential {
     ///
     /// - Parameters:
     ///   - checkpoint: a file to save the run to after every epoch (weights, optimizer state,
-    ///     counters, history), atomically: Keras' `BackupAndRestore`. Needs SGD or Adam.
+    ///     counters, history), atomically: Keras' `BackupAndRestore` (every built-in optimizer can be checkpointed).
     ///   - resume: a checkpoint written by a run with the same model, optimizer, data size, batch
     ///     size, seed and shuffle mode; training continues after its last epoch, bitwise as if it
     ///     had never stopped, and the returned history includes its epochs.
