@@ -189,7 +189,8 @@ public enum Loss: Sendable, Hashable, CustomStringConvertible {
     /// single output (thresholded at 0.5, or 0 on logits, against target > 0.5) — Keras'
     /// `"accuracy"` metric for the loss.
     func accuracyCounts(
-        outputs y: UnsafeBufferPointer<Float>, labels: [Int32], targets: [Float]?, rows: Int, classes: Int
+        outputs y: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int32>, targets: UnsafeBufferPointer<Float>?,
+        rows: Int, classes: Int
     ) -> (correct: Int, total: Int) {
         let binary: Bool
         if case .binaryCrossentropy = self { binary = true } else { binary = classes == 1 }

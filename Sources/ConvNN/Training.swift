@@ -99,10 +99,14 @@ extension Sequential {
         }
     }
 
-    private func fitBody(
+    /// The training loop of ``fit(_:epochs:batchSize:optimizer:loss:validation:validationSplit:seed:shuffle:checkpoint:resume:callbacks:onBatch:onEpoch:)``
+    /// and, with a `group`, of ``DataParallel``: this process then copies and runs only its slices
+    /// of each batch, and the slices' gradients are summed across the group in slice order.
+    func fitBody(
         _ data: Dataset, epochs: Int, batchSize: Int, optimizer: any Optimizer, loss: Loss,
         validation: Dataset?, seed: UInt64, shuffle: ShuffleMode, checkpoint: String?, resume: String?,
-        callbacks: [any TrainingCallback], onBatch: ((TrainingProgress) -> Void)?, onEpoch: ((EpochRecord) -> Void)?
+        callbacks: [any TrainingCallback], onBatch: ((TrainingProgress) -> Void)?, onEpoch: ((EpochRecord) -> Void)?,
+        group: (any ProcessGroup)? = nil
     ) throws -> [EpochRecord] {
         try check(data, loss: loss)
         if let validation { try check(validation, loss: loss) }
@@ -119,6 +123,9 @@ extension Sequential {
             try AtomicFile.checkWritable(path, bytes: (parameterCount * 3 + nonTrainableCount + 4096) * 4, option: "checkpoint")
             return (path, o)
         }
+        // Rank 0's weights everywhere; the slices other processes run still count in Dropout.
+        if let group { for p in weights { try group.broadcast(p.value, root: 0) } }
+        let dropouts = group == nil ? [] : layers.compactMap { $0 as? Dropout }
         var order = Array(0..<n)
         var generator = SplitMix64(seed: seed)
         var labels = [Int32](repeating: 0, count: batchSize)
@@ -145,33 +152,57 @@ extension Sequential {
             for b in 0..<batches {
                 let lo = b * batchSize, size = min(batchSize, n - lo)
                 let plan = try plan(batch: size)
+                // This process's slices (all of them without a group) and their rows, contiguous.
+                let mine = group.map { DataParallel.slices(count: plan.slices.count, rank: $0.rank, size: $0.size) } ?? 0..<plan.slices.count
+                let rows =
+                    mine.isEmpty
+                    ? 0..<0 : plan.slices[mine.lowerBound].first..<(plan.slices[mine.upperBound - 1].first + plan.slices[mine.upperBound - 1].count)
                 data.images.withUnsafeBufferPointer { src in
                     let dst = plan.activations[0].baseAddress!
-                    for i in 0..<size { (dst + i * per).update(from: src.baseAddress! + order[lo + i] * per, count: per) }
+                    for i in rows { (dst + i * per).update(from: src.baseAddress! + order[lo + i] * per, count: per) }
                 }
-                for i in 0..<size { labels[i] = data.labels[order[lo + i]] }
+                for i in rows { labels[i] = data.labels[order[lo + i]] }
                 if let all = data.targets {
-                    for i in 0..<size {
+                    for i in rows {
                         for j in 0..<classes { targets![i * classes + j] = all[order[lo + i] * classes + j] }
                     }
                 }
                 // Keras' loss includes the penalty of the weights this batch ran with.
                 let penalty = regularized.isEmpty ? 0 : try regularizationPenalty()
-                let y = try forward(plan, training: true)
-                let batchLoss = try withOptionalBuffer(targets) { t in
-                    try labels.withUnsafeBufferPointer { l in
-                        try loss.evaluate(
-                            outputs: UnsafeBufferPointer(rebasing: y[0..<(size * classes)]),
-                            labels: UnsafeBufferPointer(rebasing: l[0..<size]),
-                            targets: t.map { UnsafeBufferPointer(rebasing: $0[0..<(size * classes)]) }, classes: classes, fused: fused,
-                            gradient: UnsafeMutableBufferPointer(rebasing: plan.outputGradient[0..<(size * classes)]))
+                let y = try forward(plan, training: true, slices: mine)
+                var batchLoss: Float = 0
+                var counts = (correct: 0, total: 0)
+                if !rows.isEmpty {
+                    let outputs = (rows.lowerBound * classes)..<(rows.upperBound * classes)
+                    try withOptionalBuffer(targets) { t in
+                        try labels.withUnsafeBufferPointer { l in
+                            let t = t.map { UnsafeBufferPointer(rebasing: $0[outputs]) }, l = UnsafeBufferPointer(rebasing: l[rows])
+                            // Divided by the whole batch's size, also where this process holds part of it.
+                            batchLoss = try loss.evaluate(
+                                outputs: UnsafeBufferPointer(rebasing: y[outputs]), labels: l, targets: t, classes: classes, fused: fused,
+                                gradient: UnsafeMutableBufferPointer(rebasing: plan.outputGradient[outputs]), meanOver: size)
+                            counts = loss.accuracyCounts(
+                                outputs: UnsafeBufferPointer(rebasing: y[outputs]), labels: l, targets: t, rows: rows.count, classes: classes)
+                        }
                     }
                 }
-                let counts = loss.accuracyCounts(outputs: UnsafeBufferPointer(y), labels: labels, targets: targets, rows: size, classes: classes)
-                correct += counts.correct
-                judged += counts.total
-                lossSum += (Double(batchLoss) + penalty) * Double(size)
-                try backward(plan)
+                if let group {
+                    try backwardSlices(plan, mine)
+                    for k in 0..<plan.slices.count where !mine.contains(k) {
+                        for d in dropouts { d.countSliceRunElsewhere(k) }
+                    }
+                    try sumSliceGradients(plan, mine: mine, over: group)
+                    try addRegularizerGradients()
+                    let total = try group.sum([Double(batchLoss) * Double(size), Double(counts.correct), Double(counts.total)])
+                    lossSum += total[0] + penalty * Double(size)
+                    correct += Int(total[1])
+                    judged += Int(total[2])
+                } else {
+                    try backward(plan)
+                    lossSum += (Double(batchLoss) + penalty) * Double(size)
+                    correct += counts.correct
+                    judged += counts.total
+                }
                 step += 1
                 try optimizer.update(parameters, step: step)
                 if let onBatch {
@@ -220,8 +251,12 @@ extension Sequential {
                 }
             }
         }
-        let counts = outputs.withUnsafeBufferPointer {
-            loss.accuracyCounts(outputs: $0, labels: data.labels, targets: data.targets, rows: data.count, classes: classes)
+        let counts = outputs.withUnsafeBufferPointer { o in
+            withOptionalBuffer(data.targets) { t in
+                data.labels.withUnsafeBufferPointer {
+                    loss.accuracyCounts(outputs: o, labels: $0, targets: t, rows: data.count, classes: classes)
+                }
+            }
         }
         return (Double(l) + (try regularizationPenalty()), Double(counts.correct) / Double(max(1, counts.total)))
     }

@@ -127,13 +127,7 @@ struct Evaluate: ParsableCommand {
             }
             test = try CIFAR10.load(file: data + "/" + CIFAR10.testFile)
         } catch { throw CommandError("--data: \(error)") }
-        let logits = try model.predict(test.images)
-        var confusion = [[Int]](repeating: [Int](repeating: 0, count: 10), count: 10)
-        for i in 0..<test.count {
-            let row = logits[(i * 10)..<(i * 10 + 10)]
-            let predicted = row.indices.max { row[$0] < row[$1] }! - i * 10
-            confusion[Int(test.labels[i])][predicted] += 1
-        }
+        let confusion = try ConfusionMatrix(model: model, data: test).counts
         let correct = (0..<10).reduce(0) { $0 + confusion[$1][$1] }
         print(String(format: "Test accuracy: %.4f (%d of %d)", Double(correct) / Double(test.count), correct, test.count))
         print("Confusion matrix (rows: true class, columns: predicted):")

@@ -19,18 +19,23 @@ struct ConvolutionActivationTests {
             for algorithm in [ConvolutionAlgorithm.direct, .im2col] {
                 let context = try ExecutionContext(threads: 2, isa: isa)
                 let conv = try Convolution(shape: shape, algorithm: algorithm, context: context)
-                var plain = [Float](repeating: 0, count: shape.outputCount)
-                try conv.forward(input: x, weights: w, bias: b, output: &plain)
-                for activation in Activation.allCases where activation != .none {
-                    var fused = [Float](repeating: .nan, count: shape.outputCount)
-                    try conv.forward(input: x, weights: w, bias: b, output: &fused, activation: activation)
-                    var separate = [Float](repeating: .nan, count: shape.outputCount)
-                    try plain.withUnsafeBufferPointer { p in
-                        try separate.withUnsafeMutableBufferPointer {
-                            try ActivationKernel.forward(activation, p, into: $0, channels: cout, context: context)
+                // With a bias and without one (the epilogues' other branch).
+                for bias in [b, nil] {
+                    var plain = [Float](repeating: 0, count: shape.outputCount)
+                    try conv.forward(input: x, weights: w, bias: bias, output: &plain)
+                    for activation in Activation.allCases where activation != .none {
+                        var fused = [Float](repeating: .nan, count: shape.outputCount)
+                        try conv.forward(input: x, weights: w, bias: bias, output: &fused, activation: activation)
+                        var separate = [Float](repeating: .nan, count: shape.outputCount)
+                        try plain.withUnsafeBufferPointer { p in
+                            try separate.withUnsafeMutableBufferPointer {
+                                try ActivationKernel.forward(activation, p, into: $0, channels: cout, context: context)
+                            }
                         }
+                        #expect(
+                            fused.map(\.bitPattern) == separate.map(\.bitPattern),
+                            "\(isa) \(algorithm) \(activation) cin \(cin) cout \(cout) bias \(bias != nil)")
                     }
-                    #expect(fused.map(\.bitPattern) == separate.map(\.bitPattern), "\(isa) \(algorithm) \(activation) cin \(cin) cout \(cout)")
                 }
             }
         }
